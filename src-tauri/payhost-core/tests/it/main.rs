@@ -1,0 +1,12 @@
+//! The one integration-test binary of payhost-core (matklad: one binary, one module
+//! per concern).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+/// The case tables `tests/data/navigation.toml` and `deeplinks.toml`.
+mod tables;
+/// Properties over generated inputs: no panics, intent round trips, no component launches.
+mod properties;
+/// The scheme table: it parses, is consistent, and feeds the platform lists.
+mod scheme_table;
+/// Committed fuzzer findings, replayed.
+mod fuzz_regressions;
