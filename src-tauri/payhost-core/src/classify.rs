@@ -168,7 +168,9 @@ impl BlockReason {
             Self::AndroidApp => "android-app 주소는 열 수 없습니다".to_owned(),
             Self::Intent(_) => "해석할 수 없는 intent 주소입니다".to_owned(),
             Self::IntentOnIos => "Android 전용 intent 주소입니다".to_owned(),
-            Self::IntentExplicitTarget => "특정 앱 화면을 직접 지정한 intent는 열 수 없습니다".to_owned(),
+            Self::IntentExplicitTarget => {
+                "특정 앱 화면을 직접 지정한 intent는 열 수 없습니다".to_owned()
+            }
             Self::IntentWithoutTarget => "열 대상이 없는 intent 주소입니다".to_owned(),
             Self::NestedIntent => "intent 안에 intent가 들어 있습니다".to_owned(),
             Self::IntentData(inner) => format!("intent의 대상: {}", inner.message_ko()),
@@ -315,7 +317,7 @@ fn classify_web(url: &str, platform: Platform) -> Decision {
 
 fn is_store_page(url: &Url, store_hosts: &[&str]) -> bool {
     url.host_str()
-        .is_some_and(|host| store_hosts.iter().any(|store| host == *store))
+        .is_some_and(|host| store_hosts.contains(&host))
 }
 
 fn classify_return(url: &str, ctx: &Context) -> Decision {
@@ -371,7 +373,9 @@ fn classify_intent(url: &str, ctx: &Context) -> Decision {
     };
     match scheme_class(data_scheme) {
         SchemeClass::Web | SchemeClass::Other => {}
-        SchemeClass::Inline => return block(BlockReason::IntentData(Box::new(BlockReason::Malformed))),
+        SchemeClass::Inline => {
+            return block(BlockReason::IntentData(Box::new(BlockReason::Malformed)))
+        }
         SchemeClass::Blocked(reason) => return block(BlockReason::IntentData(Box::new(reason))),
         SchemeClass::Intent => return block(BlockReason::NestedIntent),
         SchemeClass::Store => return Decision::External { target: data },
@@ -417,7 +421,9 @@ fn intent_fallbacks(
 ) -> Vec<Fallback> {
     let mut fallbacks = Vec::new();
     if let Some(browser) = intent.browser_fallback_url().map(trim_c0) {
-        if starts_with_ignore_case(browser, "http://") || starts_with_ignore_case(browser, "https://") {
+        if starts_with_ignore_case(browser, "http://")
+            || starts_with_ignore_case(browser, "https://")
+        {
             match classify_web(browser, platform) {
                 Decision::Load => fallbacks.push(Fallback {
                     kind: FallbackKind::Browser,

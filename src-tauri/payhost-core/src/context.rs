@@ -58,9 +58,28 @@ pub const DEFAULT_APP_SCHEME: &str = "payhost";
 
 /// Schemes that can never be ours: the web, the system and the policy's own.
 const RESERVED_SCHEMES: &[&str] = &[
-    "http", "https", "about", "data", "blob", "file", "content", "javascript", "vbscript",
-    "intent", "android-app", "market", "itms", "itmss", "itms-apps", "chrome", "ws", "wss",
-    "ftp", "mailto", "tel", "sms",
+    "http",
+    "https",
+    "about",
+    "data",
+    "blob",
+    "file",
+    "content",
+    "javascript",
+    "vbscript",
+    "intent",
+    "android-app",
+    "market",
+    "itms",
+    "itmss",
+    "itms-apps",
+    "chrome",
+    "ws",
+    "wss",
+    "ftp",
+    "mailto",
+    "tel",
+    "sms",
 ];
 
 /// Context for [`parse_return`](crate::parse_return): our scheme(s) and the host

@@ -22,11 +22,43 @@ const RETURN_HOSTS_TOML: &str = include_str!("../data/return-hosts.toml");
 /// Single-label names (`com`, `kr`) are refused by rule; these are the multi-label
 /// public suffixes and shared hosting domains a merchant might plausibly type.
 const PUBLIC_SUFFIXES: &[&str] = &[
-    "co.kr", "or.kr", "go.kr", "ac.kr", "ne.kr", "re.kr", "pe.kr", "mil.kr", "hs.kr", "ms.kr",
-    "es.kr", "sc.kr", "kg.kr", "seoul.kr", "busan.kr", "co.jp", "ne.jp", "or.jp", "com.cn",
-    "co.uk", "com.au", "github.io", "gitlab.io", "herokuapp.com", "vercel.app", "netlify.app",
-    "pages.dev", "workers.dev", "web.app", "firebaseapp.com", "appspot.com", "cloudfront.net",
-    "amazonaws.com", "azurewebsites.net", "blogspot.com", "ngrok.io", "ngrok-free.app",
+    "co.kr",
+    "or.kr",
+    "go.kr",
+    "ac.kr",
+    "ne.kr",
+    "re.kr",
+    "pe.kr",
+    "mil.kr",
+    "hs.kr",
+    "ms.kr",
+    "es.kr",
+    "sc.kr",
+    "kg.kr",
+    "seoul.kr",
+    "busan.kr",
+    "co.jp",
+    "ne.jp",
+    "or.jp",
+    "com.cn",
+    "co.uk",
+    "com.au",
+    "github.io",
+    "gitlab.io",
+    "herokuapp.com",
+    "vercel.app",
+    "netlify.app",
+    "pages.dev",
+    "workers.dev",
+    "web.app",
+    "firebaseapp.com",
+    "appspot.com",
+    "cloudfront.net",
+    "amazonaws.com",
+    "azurewebsites.net",
+    "blogspot.com",
+    "ngrok.io",
+    "ngrok-free.app",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,7 +190,9 @@ fn parse_rule(entry: &str) -> Result<HostRule, ConfigError> {
             && label.len() <= 63
             && !label.starts_with('-')
             && !label.ends_with('-')
-            && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
     };
     if host.is_empty() || host.len() > 253 || !labels.iter().all(label_ok) {
         return Err(invalid());
@@ -186,9 +220,15 @@ mod tests {
         assert!(allows(&["shop.example"], "https://shop.example/x"));
         assert!(allows(&["shop.example"], "https://m.shop.example/x"));
         assert!(!allows(&["shop.example"], "https://evilshop.example/x"));
-        assert!(!allows(&["shop.example"], "https://shop.example.evil.example/x"));
+        assert!(!allows(
+            &["shop.example"],
+            "https://shop.example.evil.example/x"
+        ));
         assert!(!allows(&["shop.example"], "https://shop.example:8443/x"));
-        assert!(allows(&["shop.example:8443"], "https://shop.example:8443/x"));
+        assert!(allows(
+            &["shop.example:8443"],
+            "https://shop.example:8443/x"
+        ));
         assert!(allows(&["127.0.0.1:8080"], "http://127.0.0.1:8080/done"));
         assert!(!allows(&["127.0.0.1:8080"], "http://127.0.0.1:8081/done"));
         assert!(allows(&["[::1]:9"], "http://[::1]:9/"));
@@ -196,8 +236,20 @@ mod tests {
 
     #[test]
     fn public_suffixes_and_garbage_are_refused() {
-        for entry in ["co.kr", "com", "github.io", "", "a..b", "-a.com", "a.com:99999", "a b.com"] {
-            assert!(HostAllowlist::with_merchant_hosts(&[entry]).is_err(), "{entry}");
+        for entry in [
+            "co.kr",
+            "com",
+            "github.io",
+            "",
+            "a..b",
+            "-a.com",
+            "a.com:99999",
+            "a b.com",
+        ] {
+            assert!(
+                HostAllowlist::with_merchant_hosts(&[entry]).is_err(),
+                "{entry}"
+            );
         }
     }
 

@@ -86,6 +86,18 @@ pub struct Component {
     pub class: String,
 }
 
+impl Component {
+    /// `ComponentName.flattenToShortString`: `pkg/.Cls` when the class starts with
+    /// the package and a dot, else `pkg/cls`. Parsing expands a leading `.` again,
+    /// so this form (not `pkg/cls`) is the one that round-trips.
+    pub fn flatten_to_short_string(&self) -> String {
+        match self.class.strip_prefix(self.package.as_str()) {
+            Some(rest) if rest.starts_with('.') => format!("{}/{rest}", self.package),
+            _ => format!("{}/{}", self.package, self.class),
+        }
+    }
+}
+
 /// A typed intent extra.
 #[derive(Debug, Clone)]
 pub enum Extra {
@@ -291,11 +303,7 @@ fn write_fields(out: &mut String, fields: &IntentFields) {
         push_item(out, "package=", package);
     }
     if let Some(component) = &fields.component {
-        push_item(
-            out,
-            "component=",
-            &format!("{}/{}", component.package, component.class),
-        );
+        push_item(out, "component=", &component.flatten_to_short_string());
     }
     if let Some(bounds) = &fields.source_bounds {
         push_item(out, "sourceBounds=", bounds);
@@ -404,8 +412,7 @@ pub fn parse_intent(uri: &str) -> Result<IntentUri, IntentParseError> {
         } else if item.starts_with("identifier=") {
             target.identifier = Some(value);
         } else if item.starts_with("launchFlags=") {
-            let flags =
-                java_integer_decode(&value).ok_or(error(IntentErrorKind::BadNumber, i))?;
+            let flags = java_integer_decode(&value).ok_or(error(IntentErrorKind::BadNumber, i))?;
             target.launch_flags = Some(flags & !IMMUTABLE_FLAGS);
         } else if item.starts_with("package=") {
             target.package = Some(value);
@@ -536,7 +543,13 @@ fn java_parse_double(text: &str) -> Option<f64> {
     let negative = trimmed.starts_with('-');
     match unsigned {
         "NaN" => return Some(f64::NAN),
-        "Infinity" => return Some(if negative { f64::NEG_INFINITY } else { f64::INFINITY }),
+        "Infinity" => {
+            return Some(if negative {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            })
+        }
         _ => {}
     }
     let number = trimmed
@@ -544,7 +557,9 @@ fn java_parse_double(text: &str) -> Option<f64> {
         .unwrap_or(trimmed);
     // Rust also reads `inf`/`nan`, which Java refuses: demand a digit.
     if !number.bytes().any(|b| b.is_ascii_digit())
-        || number.bytes().any(|b| b.is_ascii_alphabetic() && !matches!(b, b'e' | b'E'))
+        || number
+            .bytes()
+            .any(|b| b.is_ascii_alphabetic() && !matches!(b, b'e' | b'E'))
     {
         return None;
     }

@@ -56,7 +56,7 @@ struct Fallbacks<'a>(&'a [Fallback]);
 
 impl Serialize for Fallbacks<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(|fallback| FallbackJson(fallback)))
+        serializer.collect_seq(self.0.iter().map(FallbackJson))
     }
 }
 

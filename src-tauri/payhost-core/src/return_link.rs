@@ -63,7 +63,9 @@ impl RejectReason {
             Self::TargetMalformed => "링크에 담긴 주소의 형식이 잘못되었습니다".to_owned(),
             Self::TargetUserinfo => "링크에 담긴 주소에 사용자 정보가 들어 있습니다".to_owned(),
             Self::TargetEncodedHost => "링크에 담긴 주소의 호스트가 인코딩되어 있습니다".to_owned(),
-            Self::TargetNonAsciiHost => "링크에 담긴 주소의 호스트에 영문 외 문자가 있습니다".to_owned(),
+            Self::TargetNonAsciiHost => {
+                "링크에 담긴 주소의 호스트에 영문 외 문자가 있습니다".to_owned()
+            }
             Self::HostNotAllowed(host) => format!("허용되지 않은 주소입니다: {host}"),
         }
     }
@@ -91,7 +93,13 @@ const URL_KEYS: [&str; 3] = ["callbackparam1", "m_redirect_url", "url"];
 
 /// iamport's result parameters, copied onto `m_redirect_url` when the link carries
 /// them beside it (V1 redirect query, payment-apps.md §5.1).
-const RESULT_KEYS: [&str; 5] = ["imp_uid", "merchant_uid", "imp_success", "error_code", "error_msg"];
+const RESULT_KEYS: [&str; 5] = [
+    "imp_uid",
+    "merchant_uid",
+    "imp_success",
+    "error_code",
+    "error_msg",
+];
 
 /// Decides what a deep link to our scheme means.
 ///
@@ -154,9 +162,9 @@ pub fn parse_return(link: &str, ctx: &ReturnContext) -> ReturnAction {
         let target = match key {
             "callbackparam1" => with_query(&value, pairs.iter().filter(|(k, _)| *k != key)),
             "m_redirect_url" => {
-                let missing = pairs.iter().filter(|(k, _)| {
-                    RESULT_KEYS.contains(k) && !has_query_key(&value, k)
-                });
+                let missing = pairs
+                    .iter()
+                    .filter(|(k, _)| RESULT_KEYS.contains(k) && !has_query_key(&value, k));
                 with_query(&value, missing)
             }
             _ => value.into_owned(),

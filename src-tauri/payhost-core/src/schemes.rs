@@ -166,7 +166,9 @@ impl SchemeTable {
                 for (index, app) in file.app.iter().enumerate() {
                     for scheme in &app.schemes {
                         // First row wins; `problems` reports the duplicate.
-                        by_scheme.entry(scheme.to_ascii_lowercase()).or_insert(index);
+                        by_scheme
+                            .entry(scheme.to_ascii_lowercase())
+                            .or_insert(index);
                     }
                 }
                 Self {
@@ -280,7 +282,10 @@ impl SchemeTable {
         for app in &self.apps {
             if let Some(counterpart) = &app.counterpart {
                 if self.lookup(counterpart).is_none() {
-                    problems.push(format!("{}: counterpart `{counterpart}` is missing", app.en));
+                    problems.push(format!(
+                        "{}: counterpart `{counterpart}` is missing",
+                        app.en
+                    ));
                 }
             }
         }

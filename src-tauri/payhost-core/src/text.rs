@@ -90,8 +90,7 @@ fn hex_value(b: u8) -> Option<u8> {
 
 /// ASCII case-insensitive "starts with".
 pub(crate) fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
-    s.len() >= prefix.len()
-        && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
 #[cfg(test)]
@@ -102,7 +101,10 @@ mod tests {
     fn scheme_is_the_text_before_the_first_colon() {
         assert_eq!(scheme_of("about:blank"), Some("about"));
         assert_eq!(scheme_of("ispmobile://TID=1"), Some("ispmobile"));
-        assert_eq!(scheme_of("shinhan-sr-ansimclick_samsungpay://x"), Some("shinhan-sr-ansimclick_samsungpay"));
+        assert_eq!(
+            scheme_of("shinhan-sr-ansimclick_samsungpay://x"),
+            Some("shinhan-sr-ansimclick_samsungpay")
+        );
         assert_eq!(scheme_of("//no-scheme"), None);
         assert_eq!(scheme_of(":x"), None);
         assert_eq!(scheme_of("1abc:x"), None);

@@ -95,7 +95,11 @@ fn main() -> ExitCode {
                 let _ = writeln!(stderr, "payhost-explain: {message}");
             }
             let _ = write!(stderr, "{USAGE}");
-            return if help_requested { ExitCode::SUCCESS } else { ExitCode::from(2) };
+            return if help_requested {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            };
         }
     };
     let returns = match ReturnContext::new(&options.app_schemes, &options.allow_hosts) {
@@ -112,14 +116,20 @@ fn main() -> ExitCode {
         let line = if options.deep_link {
             let action = parse_return(url, ctx.returns());
             if options.json {
-                json_line(&ReturnReport { url, action: &action })
+                json_line(&ReturnReport {
+                    url,
+                    action: &action,
+                })
             } else {
                 human_return(url, &action)
             }
         } else {
             let decision = classify(url, &ctx);
             if options.json {
-                json_line(&NavigationReport { url, decision: &decision })
+                json_line(&NavigationReport {
+                    url,
+                    decision: &decision,
+                })
             } else {
                 human_navigation(url, &decision)
             }
@@ -158,9 +168,10 @@ fn human_navigation(url: &str, decision: &Decision) -> String {
     match decision {
         Decision::Load => format!("웹뷰에서 열기 / load in the WebView: {url}"),
         Decision::Launch(launch) => {
-            let app = launch
-                .app
-                .map_or_else(|| "알 수 없는 앱 / unknown app".to_owned(), |app| app.display_name());
+            let app = launch.app.map_or_else(
+                || "알 수 없는 앱 / unknown app".to_owned(),
+                |app| app.display_name(),
+            );
             let mut line = format!("앱 실행 / launch {app}: {}", launch.target);
             if let Some(package) = &launch.package {
                 line.push_str(&format!(" [package {package}]"));
@@ -182,7 +193,9 @@ fn human_navigation(url: &str, decision: &Decision) -> String {
             line
         }
         Decision::External { target } => format!("외부에서 열기 / open outside: {target}"),
-        Decision::Return { continue_at: Some(target) } => {
+        Decision::Return {
+            continue_at: Some(target),
+        } => {
             format!("복귀 링크, 이동 / return link, continue at: {target}")
         }
         Decision::Return { continue_at: None } => {

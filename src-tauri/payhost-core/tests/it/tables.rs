@@ -70,13 +70,22 @@ struct DeepLinkExpect {
     reason: Option<String>,
 }
 
-fn return_context(app_schemes: Option<&Vec<String>>, allow_hosts: Option<&Vec<String>>) -> ReturnContext {
-    let schemes: Vec<String> = app_schemes
-        .cloned()
-        .unwrap_or_else(|| DEFAULT_APP_SCHEMES.iter().map(|s| (*s).to_owned()).collect());
-    let hosts: Vec<String> = allow_hosts
-        .cloned()
-        .unwrap_or_else(|| DEFAULT_ALLOW_HOSTS.iter().map(|s| (*s).to_owned()).collect());
+fn return_context(
+    app_schemes: Option<&Vec<String>>,
+    allow_hosts: Option<&Vec<String>>,
+) -> ReturnContext {
+    let schemes: Vec<String> = app_schemes.cloned().unwrap_or_else(|| {
+        DEFAULT_APP_SCHEMES
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect()
+    });
+    let hosts: Vec<String> = allow_hosts.cloned().unwrap_or_else(|| {
+        DEFAULT_ALLOW_HOSTS
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect()
+    });
     ReturnContext::new(&schemes, &hosts).expect("case context is valid")
 }
 
@@ -93,7 +102,9 @@ fn contains(problems: &mut Vec<String>, report: &Value, key: &str, expected: Opt
     if let Some(expected) = expected {
         let got = report.get(key).and_then(Value::as_str).unwrap_or_default();
         if !got.contains(expected) {
-            problems.push(format!("`{key}`: expected it to contain {expected:?}, got {got:?}"));
+            problems.push(format!(
+                "`{key}`: expected it to contain {expected:?}, got {got:?}"
+            ));
         }
     }
 }
@@ -101,8 +112,11 @@ fn contains(problems: &mut Vec<String>, report: &Value, key: &str, expected: Opt
 fn check_navigation(case: &NavigationCase, platform: Platform) -> Vec<String> {
     let ctx = Context::new(platform, return_context(case.app_schemes.as_ref(), None));
     let decision = classify(&case.url, &ctx);
-    let report = serde_json::to_value(NavigationReport { url: &case.url, decision: &decision })
-        .expect("report serialises");
+    let report = serde_json::to_value(NavigationReport {
+        url: &case.url,
+        decision: &decision,
+    })
+    .expect("report serialises");
     let expect = &case.expect;
     let mut problems = Vec::new();
     exact(&mut problems, &report, "action", Some(&expect.action));
@@ -116,21 +130,35 @@ fn check_navigation(case: &NavigationCase, platform: Platform) -> Vec<String> {
     };
     exact(&mut problems, &report, "intent", intent.as_deref());
     exact(&mut problems, &report, "package", expect.package.as_deref());
-    exact(&mut problems, &report, "continue", expect.continue_at.as_deref());
+    exact(
+        &mut problems,
+        &report,
+        "continue",
+        expect.continue_at.as_deref(),
+    );
     contains(&mut problems, &report, "app", expect.app.as_deref());
     contains(&mut problems, &report, "reason", expect.reason.as_deref());
     let got_fallbacks: Option<Vec<String>> = report.get("fallbacks").map(|list| {
         list.as_array()
             .into_iter()
             .flatten()
-            .map(|f| format!("{} {}", f["kind"].as_str().unwrap_or("?"), f["url"].as_str().unwrap_or("?")))
+            .map(|f| {
+                format!(
+                    "{} {}",
+                    f["kind"].as_str().unwrap_or("?"),
+                    f["url"].as_str().unwrap_or("?")
+                )
+            })
             .collect()
     });
     if expect.action == "launch" && expect.fallbacks.is_none() {
         problems.push("a launch case must list its `fallbacks` (possibly [])".to_owned());
     }
     if got_fallbacks != expect.fallbacks {
-        problems.push(format!("`fallbacks`: expected {:?}, got {got_fallbacks:?}", expect.fallbacks));
+        problems.push(format!(
+            "`fallbacks`: expected {:?}, got {got_fallbacks:?}",
+            expect.fallbacks
+        ));
     }
     if !problems.is_empty() {
         problems.insert(0, format!("report: {report}"));
@@ -149,7 +177,9 @@ fn navigation_cases() {
             (Some(list), None) => list.clone(),
             (None, Some(one)) => vec![one.clone()],
             (None, None) => vec!["android".to_owned()],
-            (Some(_), Some(_)) => panic!("case `{}`: give platform or platforms, not both", case.name),
+            (Some(_), Some(_)) => {
+                panic!("case `{}`: give platform or platforms, not both", case.name)
+            }
         };
         for platform in platforms {
             checks += 1;
@@ -165,8 +195,17 @@ fn navigation_cases() {
             }
         }
     }
-    assert!(file.case.len() >= 150, "at least 150 navigation cases, have {}", file.case.len());
-    assert!(failures.is_empty(), "{} of {checks} navigation checks failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        file.case.len() >= 150,
+        "at least 150 navigation cases, have {}",
+        file.case.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {checks} navigation checks failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -177,16 +216,44 @@ fn deep_link_cases() {
     for case in &file.case {
         let ctx = return_context(case.app_schemes.as_ref(), case.allow_hosts.as_ref());
         let action = parse_return(&case.url, &ctx);
-        let report = serde_json::to_value(ReturnReport { url: &case.url, action: &action })
-            .expect("report serialises");
+        let report = serde_json::to_value(ReturnReport {
+            url: &case.url,
+            action: &action,
+        })
+        .expect("report serialises");
         let mut problems = Vec::new();
         exact(&mut problems, &report, "action", Some(&case.expect.action));
-        exact(&mut problems, &report, "target", case.expect.target.as_deref());
-        contains(&mut problems, &report, "reason", case.expect.reason.as_deref());
+        exact(
+            &mut problems,
+            &report,
+            "target",
+            case.expect.target.as_deref(),
+        );
+        contains(
+            &mut problems,
+            &report,
+            "reason",
+            case.expect.reason.as_deref(),
+        );
         if !problems.is_empty() {
-            failures.push(format!("✗ {}\n  url: {}\n  report: {report}\n  {}", case.name, case.url, problems.join("\n  ")));
+            failures.push(format!(
+                "✗ {}\n  url: {}\n  report: {report}\n  {}",
+                case.name,
+                case.url,
+                problems.join("\n  ")
+            ));
         }
     }
-    assert!(file.case.len() >= 40, "at least 40 deep-link cases, have {}", file.case.len());
-    assert!(failures.is_empty(), "{} of {} deep-link cases failed:\n{}", failures.len(), file.case.len(), failures.join("\n"));
+    assert!(
+        file.case.len() >= 40,
+        "at least 40 deep-link cases, have {}",
+        file.case.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} deep-link cases failed:\n{}",
+        failures.len(),
+        file.case.len(),
+        failures.join("\n")
+    );
 }
