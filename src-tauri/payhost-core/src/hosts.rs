@@ -77,6 +77,8 @@ struct HostRule {
 #[derive(Debug, Clone, Default)]
 pub struct HostAllowlist {
     rules: Vec<HostRule>,
+    /// How many of `rules`, from the end, are the merchant's own.
+    merchant_rules: usize,
 }
 
 #[derive(Debug, Deserialize)]
@@ -122,13 +124,19 @@ impl HostAllowlist {
     /// See [`ReturnContext::new`](crate::ReturnContext::new).
     pub fn with_merchant_hosts<H: AsRef<str>>(merchant_hosts: &[H]) -> Result<Self, ConfigError> {
         let mut rules = BUILTIN.0.clone();
+        let builtin = rules.len();
         for host in merchant_hosts {
             let rule = parse_rule(host.as_ref())?;
-            if !rules.contains(&rule) {
+            // A merchant host that is also built in stays a merchant host.
+            if !rules[builtin..].contains(&rule) {
                 rules.push(rule);
             }
         }
-        Ok(Self { rules })
+        let merchant_rules = rules.len() - builtin;
+        Ok(Self {
+            rules,
+            merchant_rules,
+        })
     }
 
     /// Problems in `data/return-hosts.toml`, for its test.
@@ -139,22 +147,32 @@ impl HostAllowlist {
     /// True when `url`'s host and port are allowed. Expects a URL whose scheme is
     /// http(s) and that carries no userinfo (checked by the caller).
     pub fn allows(&self, url: &Url) -> bool {
-        let port = url.port(); // None for the scheme's default port
-        self.rules.iter().any(|rule| {
-            rule.port == port
-                && match (&rule.host, url.host()) {
-                    (RuleHost::Domain(allowed), Some(Host::Domain(host))) => {
-                        host == allowed
-                            || host
-                                .strip_suffix(allowed.as_str())
-                                .is_some_and(|prefix| prefix.ends_with('.'))
-                    }
-                    (RuleHost::Ip(IpAddr::V4(allowed)), Some(Host::Ipv4(host))) => host == *allowed,
-                    (RuleHost::Ip(IpAddr::V6(allowed)), Some(Host::Ipv6(host))) => host == *allowed,
-                    _ => false,
-                }
-        })
+        self.rules.iter().any(|rule| rule_allows(rule, url))
     }
+
+    /// True when one of the merchant's own hosts (configuration, not the built-in
+    /// payment hosts) allows `url`.
+    pub fn allows_merchant(&self, url: &Url) -> bool {
+        self.rules[self.rules.len() - self.merchant_rules..]
+            .iter()
+            .any(|rule| rule_allows(rule, url))
+    }
+}
+
+fn rule_allows(rule: &HostRule, url: &Url) -> bool {
+    let port = url.port(); // None for the scheme's default port
+    rule.port == port
+        && match (&rule.host, url.host()) {
+            (RuleHost::Domain(allowed), Some(Host::Domain(host))) => {
+                host == allowed
+                    || host
+                        .strip_suffix(allowed.as_str())
+                        .is_some_and(|prefix| prefix.ends_with('.'))
+            }
+            (RuleHost::Ip(IpAddr::V4(allowed)), Some(Host::Ipv4(host))) => host == *allowed,
+            (RuleHost::Ip(IpAddr::V6(allowed)), Some(Host::Ipv6(host))) => host == *allowed,
+            _ => false,
+        }
 }
 
 /// `host`, `host:port`, `1.2.3.4`, `1.2.3.4:port`, `[::1]:port`.

@@ -19,6 +19,7 @@ mod classify;
 mod context;
 mod hosts;
 mod intent;
+mod payment;
 mod report;
 mod return_link;
 pub mod schemes;
@@ -35,5 +36,6 @@ pub use intent::{
     parse_intent, Component, Extra, IntentErrorKind, IntentFields, IntentParseError, IntentUri,
     SelectorIntent,
 };
+pub use payment::{expand_resume_url, host_for_display, redact_url, PaymentIds};
 pub use report::{NavigationReport, ReturnReport};
 pub use return_link::{parse_return, RejectReason, ReturnAction};

@@ -1,10 +1,12 @@
 //! `cargo xtask <task>`: payhost's automation in Rust rather than shell scripts
 //! (matklad/cargo-xtask), so the same commands work for developers and CI.
 //!
-//! - `run`: what payhost would do with the reference URLs of payment-apps.md §3
-//!   (until the app shell exists, the explain tool is what there is to run);
-//! - `test`: formatting, clippy `-D warnings`, every test, and a build check of the
-//!   fuzz targets; what `.ci/run` calls;
+//! - `run`: installs the system packages payhost needs when missing, builds it and
+//!   opens it (on its bundled demo page unless a start URL is configured); with no
+//!   display it runs under Xvfb and saves a screenshot;
+//! - `test`: formatting, clippy `-D warnings`, every test, a build check of the fuzz
+//!   targets, and the end-to-end tests on the real WebView (Xvfb, D-Bus session,
+//!   tauri-driver); what `.ci/run` calls;
 //! - `bench`: the criterion benchmark, summarised as ns per URL and a ratio to the
 //!   in-run baseline;
 //! - `fuzz [SECONDS]`: every cargo-fuzz target for SECONDS each (default 600).
@@ -13,7 +15,7 @@ use std::env;
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::{Child, Command, ExitCode, Stdio};
 
 const FUZZ_TARGETS: [&str; 3] = ["parse_intent", "parse_return", "classify"];
 
@@ -84,36 +86,163 @@ fn step(title: &str, mut command: Command) -> Result {
     }
 }
 
-fn run() -> Result {
-    let urls = root().join("src-tauri/payhost-explain/reference-urls.txt");
-    for platform in ["android", "ios", "desktop"] {
-        let mut command = cargo();
-        command.args([
-            "run",
-            "--quiet",
-            "-p",
-            "payhost-explain",
-            "--",
-            "--platform",
-            platform,
-            "--allow-host",
-            "shop.example",
-        ]);
-        let text = fs::read_to_string(&urls)
-            .map_err(|err| XtaskError::Io(urls.display().to_string(), err))?;
-        command.args(text.lines().filter(|line| !line.trim().is_empty()));
-        step(
-            &format!("payhost-explain --platform {platform} (payment-apps.md §3 reference URLs)"),
-            command,
-        )?;
+/// Debian packages: WebKitGTK to build and run, Xvfb + D-Bus for headless runs,
+/// WebKitWebDriver for e2e, xdg-utils for deep-link registration, ImageMagick for
+/// screenshots, a Korean font so the pages render (linux-desktop.md §1).
+const SYSTEM_PACKAGES: [&str; 10] = [
+    "libwebkit2gtk-4.1-dev",
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+    "dbus-x11",
+    "xdg-utils",
+    "desktop-file-utils",
+    "imagemagick",
+    "fonts-nanum",
+    "pkg-config",
+];
+
+fn ensure_system_packages() -> Result {
+    let missing: Vec<&str> = SYSTEM_PACKAGES
+        .iter()
+        .copied()
+        .filter(|package| {
+            !Command::new("dpkg-query")
+                .args(["-W", "-f=${Status}", package])
+                .output()
+                .is_ok_and(|out| {
+                    String::from_utf8_lossy(&out.stdout).contains("install ok installed")
+                })
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
     }
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == "0");
+    let apt = |args: &[&str]| {
+        let mut command = if is_root {
+            Command::new("apt-get")
+        } else {
+            let mut sudo = Command::new("sudo");
+            sudo.arg("apt-get");
+            sudo
+        };
+        command.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        command
+    };
+    step("apt-get update", apt(&["update", "-q"]))?;
+    let mut args = vec!["install", "-y", "-q", "--no-install-recommends"];
+    args.extend(&missing);
+    step(
+        &format!("apt-get install {}", missing.join(" ")),
+        apt(&args),
+    )
+}
+
+fn cargo_bin_dir() -> PathBuf {
+    env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from(".cargo"))
+        .join("bin")
+}
+
+fn ensure_tauri_driver() -> Result {
+    if cargo_bin_dir().join("tauri-driver").exists() {
+        return Ok(());
+    }
+    let mut install = cargo();
+    install.args(["install", "tauri-driver", "--locked"]);
+    step("cargo install tauri-driver --locked", install)
+}
+
+/// A private X server: `-displayfd` makes Xvfb pick a free display and tell us.
+struct Xvfb {
+    child: Child,
+    display: String,
+}
+
+impl Xvfb {
+    fn start() -> Result<Self> {
+        let mut child = Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1280x1024x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|err| XtaskError::Io("Xvfb".to_owned(), err))?;
+        let mut number = String::new();
+        if let Some(stdout) = child.stdout.as_mut() {
+            use std::io::Read;
+            let mut byte = [0u8; 1];
+            while stdout.read(&mut byte).is_ok_and(|n| n == 1) && byte[0] != b'\n' {
+                number.push(char::from(byte[0]));
+            }
+        }
+        if number.trim().is_empty() {
+            let _ = child.kill();
+            return Err(XtaskError::Failed(
+                "Xvfb did not report a display".to_owned(),
+            ));
+        }
+        Ok(Self {
+            child,
+            display: format!(":{}", number.trim()),
+        })
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn run() -> Result {
+    ensure_system_packages()?;
+    let mut build = cargo();
+    build.args(["build", "-p", "payhost"]);
+    step("cargo build -p payhost", build)?;
+    let binary = root().join("target/debug/payhost");
+    if env::var_os("DISPLAY").is_some() || env::var_os("WAYLAND_DISPLAY").is_some() {
+        let mut app = Command::new(&binary);
+        app.arg("--qa");
+        return step("payhost --qa", app);
+    }
+    // No display: run under Xvfb in a D-Bus session, take a screenshot, stop.
+    let xvfb = Xvfb::start()?;
+    let shot = root().join("target/xtask-run.png");
+    let script = format!(
+        "'{}' --qa & APP=$!; sleep 8; import -window root '{}'; kill $APP; wait $APP 2>/dev/null; true",
+        binary.display(),
+        shot.display()
+    );
+    let mut session = Command::new("dbus-run-session");
+    session
+        .args(["--", "sh", "-c", &script])
+        .env("DISPLAY", &xvfb.display)
+        .env("NO_AT_BRIDGE", "1");
+    step("payhost under Xvfb (no display)", session)?;
     println!(
-        "\nThe payhost app itself arrives with the shell issue; this run shows its URL policy."
+        "\nNo display here: payhost ran under Xvfb; screenshot saved to {}",
+        shot.display()
     );
     Ok(())
 }
 
 fn test() -> Result {
+    ensure_system_packages()?;
     let mut fmt = cargo();
     fmt.args(["fmt", "--all", "--check"]);
     step("cargo fmt --check", fmt)?;
@@ -131,12 +260,16 @@ fn test() -> Result {
         "clippy",
         "--workspace",
         "--all-targets",
+        "--all-features",
         "--locked",
         "--",
         "-D",
         "warnings",
     ]);
-    step("cargo clippy --workspace --all-targets -D warnings", clippy)?;
+    step(
+        "cargo clippy --workspace --all-targets --all-features -D warnings",
+        clippy,
+    )?;
 
     let mut tests = cargo();
     tests.args(["test", "--workspace", "--locked"]);
@@ -152,8 +285,46 @@ fn test() -> Result {
         "--bins",
     ]);
     step("cargo check of the fuzz targets", fuzz_check)?;
+
+    e2e()?;
     println!("\nxtask test: all steps passed");
     Ok(())
+}
+
+/// The end-to-end tests: the real payhost binary on WebKitGTK, under a private Xvfb
+/// display and a D-Bus session bus (single-instance needs one, linux-desktop.md
+/// gotcha 1), one test at a time.
+fn e2e() -> Result {
+    ensure_tauri_driver()?;
+    let xvfb = Xvfb::start()?;
+    let mut command = Command::new("dbus-run-session");
+    command
+        .current_dir(root())
+        .args([
+            "--",
+            env::var("CARGO")
+                .unwrap_or_else(|_| "cargo".to_owned())
+                .as_str(),
+        ])
+        .args([
+            "test",
+            "-p",
+            "payhost",
+            "--features",
+            "e2e",
+            "--test",
+            "e2e",
+            "--locked",
+            "--",
+            "--test-threads=1",
+        ])
+        .env("DISPLAY", &xvfb.display)
+        .env("NO_AT_BRIDGE", "1")
+        .env("TAURI_DRIVER", cargo_bin_dir().join("tauri-driver"));
+    step(
+        &format!("end-to-end tests on WebKitGTK (Xvfb {})", xvfb.display),
+        command,
+    )
 }
 
 fn bench() -> Result {

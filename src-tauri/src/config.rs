@@ -1,0 +1,327 @@
+//! payhost's configuration, in one place: `payhost.toml` (beside the executable, or
+//! in the app config dir, or where `PAYHOST_CONFIG` points), each field overridable
+//! by an environment variable so tests and QA can point the app anywhere.
+//!
+//! Loaded and validated before any window opens: an invalid value stops the app with
+//! a message naming the field (the validation itself is payhost-core's, so the shell
+//! and `payhost-explain` agree on what a valid scheme or host is).
+
+use std::path::{Path, PathBuf};
+
+use payhost_core::{ReturnContext, DEFAULT_APP_SCHEME};
+use serde::Deserialize;
+use url::Url;
+
+/// The file name looked for beside the executable and in the app config dir.
+pub const CONFIG_FILE: &str = "payhost.toml";
+
+/// Validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The merchant page to open; `None` means the built-in demo page (the sandbox's
+    /// shop once it exists).
+    pub start_url: Option<Url>,
+    /// Our own scheme, normalised (`myapp`, no `://`).
+    pub app_scheme: String,
+    /// The merchant's hosts, added to the core's return allowlist.
+    pub return_hosts: Vec<String>,
+    /// `https://shop.example/payments/resume?merchant_uid={merchant_uid}`.
+    pub resume_url: Option<String>,
+    /// Where the file came from, if one was read.
+    pub source: Option<PathBuf>,
+    /// The policy context built from the above.
+    pub returns: ReturnContext,
+}
+
+/// Why the configuration cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file exists but cannot be read.
+    #[error("cannot read `{path}`: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has unknown keys.
+    #[error("`{path}` is not a valid payhost.toml: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message.
+        message: String,
+    },
+    /// A field has a value payhost cannot use.
+    #[error("configuration field `{field}`: {message}")]
+    Invalid {
+        /// The field (`start_url`, `app_scheme`, `return_hosts`, `resume_url`).
+        field: &'static str,
+        /// What is wrong with it.
+        message: String,
+    },
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    start_url: Option<String>,
+    app_scheme: Option<String>,
+    #[serde(default)]
+    return_hosts: Vec<String>,
+    resume_url: Option<String>,
+}
+
+/// Where to look and what the environment says; a struct so tests need no real
+/// environment.
+#[derive(Debug, Default)]
+pub struct Sources {
+    /// `PAYHOST_CONFIG`: an explicit file (must exist).
+    pub explicit_file: Option<PathBuf>,
+    /// The directory of the executable.
+    pub exe_dir: Option<PathBuf>,
+    /// The app config dir (`$XDG_CONFIG_HOME/<identifier>` on Linux).
+    pub config_dir: Option<PathBuf>,
+    /// Environment overrides: `PAYHOST_START_URL`, `PAYHOST_APP_SCHEME`,
+    /// `PAYHOST_RETURN_HOSTS` (comma-separated), `PAYHOST_RESUME_URL`.
+    pub env: Vec<(String, String)>,
+}
+
+impl Sources {
+    /// The process's real sources.
+    pub fn from_process(config_dir: Option<PathBuf>) -> Self {
+        Self {
+            explicit_file: std::env::var_os("PAYHOST_CONFIG").map(PathBuf::from),
+            exe_dir: std::env::current_exe()
+                .ok()
+                .and_then(|exe| exe.parent().map(Path::to_path_buf)),
+            config_dir,
+            env: std::env::vars()
+                .filter(|(key, _)| key.starts_with("PAYHOST_"))
+                .collect(),
+        }
+    }
+
+    fn env(&self, key: &str) -> Option<&str> {
+        self.env
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Reads and validates the configuration.
+///
+/// # Errors
+/// [`ConfigError`] naming the file or the field.
+pub fn load(sources: &Sources) -> Result<Config, ConfigError> {
+    let (mut raw, source) = read_file(sources)?;
+    if let Some(value) = sources.env("PAYHOST_START_URL") {
+        raw.start_url = Some(value.to_owned()).filter(|v| !v.trim().is_empty());
+    }
+    if let Some(value) = sources.env("PAYHOST_APP_SCHEME") {
+        raw.app_scheme = Some(value.to_owned());
+    }
+    if let Some(value) = sources.env("PAYHOST_RETURN_HOSTS") {
+        raw.return_hosts = value
+            .split(',')
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+            .map(str::to_owned)
+            .collect();
+    }
+    if let Some(value) = sources.env("PAYHOST_RESUME_URL") {
+        raw.resume_url = Some(value.to_owned()).filter(|v| !v.trim().is_empty());
+    }
+    validate(raw, source)
+}
+
+fn read_file(sources: &Sources) -> Result<(RawConfig, Option<PathBuf>), ConfigError> {
+    let candidates: Vec<PathBuf> = match &sources.explicit_file {
+        Some(path) => vec![path.clone()],
+        None => [&sources.exe_dir, &sources.config_dir]
+            .into_iter()
+            .flatten()
+            .map(|dir| dir.join(CONFIG_FILE))
+            .collect(),
+    };
+    for path in candidates {
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(err)
+                if err.kind() == std::io::ErrorKind::NotFound
+                    && sources.explicit_file.is_none() =>
+            {
+                continue
+            }
+            Err(source) => return Err(ConfigError::Read { path, source }),
+        };
+        let raw = toml::from_str(&text).map_err(|err| ConfigError::Parse {
+            path: path.clone(),
+            message: err.message().to_owned(),
+        })?;
+        return Ok((raw, Some(path)));
+    }
+    Ok((RawConfig::default(), None))
+}
+
+fn validate(raw: RawConfig, source: Option<PathBuf>) -> Result<Config, ConfigError> {
+    let start_url = match raw.start_url {
+        Some(text) => {
+            let url = Url::parse(text.trim()).map_err(|err| ConfigError::Invalid {
+                field: "start_url",
+                message: format!("`{text}` is not a URL ({err})"),
+            })?;
+            if !matches!(url.scheme(), "http" | "https") {
+                return Err(ConfigError::Invalid {
+                    field: "start_url",
+                    message: format!("`{text}` must be an http(s) URL"),
+                });
+            }
+            Some(url)
+        }
+        None => None,
+    };
+    let app_scheme = raw
+        .app_scheme
+        .unwrap_or_else(|| DEFAULT_APP_SCHEME.to_owned());
+    let returns = ReturnContext::new(&[app_scheme.as_str()], &[] as &[&str]).map_err(|err| {
+        ConfigError::Invalid {
+            field: "app_scheme",
+            message: err.to_string(),
+        }
+    })?;
+    let app_scheme = returns
+        .app_schemes()
+        .first()
+        .cloned()
+        .unwrap_or_else(|| DEFAULT_APP_SCHEME.to_owned());
+    let returns = ReturnContext::new(&[app_scheme.as_str()], &raw.return_hosts).map_err(|err| {
+        ConfigError::Invalid {
+            field: "return_hosts",
+            message: err.to_string(),
+        }
+    })?;
+    if let Some(template) = &raw.resume_url {
+        let probe = payhost_core::PaymentIds {
+            merchant_uid: Some("probe".to_owned()),
+            imp_uid: Some("probe".to_owned()),
+        };
+        if payhost_core::expand_resume_url(template, &probe).is_none() {
+            return Err(ConfigError::Invalid {
+                field: "resume_url",
+                message: format!(
+                    "`{template}` must be an http(s) URL; it may contain {{merchant_uid}} and {{imp_uid}}"
+                ),
+            });
+        }
+    }
+    Ok(Config {
+        start_url,
+        app_scheme,
+        return_hosts: raw.return_hosts,
+        resume_url: raw.resume_url,
+        source,
+        returns,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Sources {
+        Sources {
+            env: pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            ..Sources::default()
+        }
+    }
+
+    #[test]
+    fn defaults_need_no_file() {
+        let config = load(&Sources::default()).unwrap();
+        assert_eq!(config.start_url, None);
+        assert_eq!(config.app_scheme, "payhost");
+        assert!(config.source.is_none());
+    }
+
+    #[test]
+    fn the_file_beside_the_executable_wins_over_the_config_dir() {
+        let exe = tempfile::tempdir().unwrap();
+        let conf = tempfile::tempdir().unwrap();
+        std::fs::write(exe.path().join(CONFIG_FILE), "app_scheme = \"exeapp://\"\n").unwrap();
+        std::fs::write(conf.path().join(CONFIG_FILE), "app_scheme = \"confapp\"\n").unwrap();
+        let sources = Sources {
+            exe_dir: Some(exe.path().to_owned()),
+            config_dir: Some(conf.path().to_owned()),
+            ..Sources::default()
+        };
+        assert_eq!(load(&sources).unwrap().app_scheme, "exeapp");
+        std::fs::remove_file(exe.path().join(CONFIG_FILE)).unwrap();
+        assert_eq!(load(&sources).unwrap().app_scheme, "confapp");
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("x.toml");
+        std::fs::write(
+            &file,
+            "start_url = \"https://shop.example/\"\nreturn_hosts = [\"shop.example\"]\n",
+        )
+        .unwrap();
+        let mut sources = env(&[
+            ("PAYHOST_START_URL", "http://127.0.0.1:9/"),
+            ("PAYHOST_RETURN_HOSTS", "127.0.0.1:9, shop.example"),
+            ("PAYHOST_APP_SCHEME", "myapp"),
+        ]);
+        sources.explicit_file = Some(file);
+        let config = load(&sources).unwrap();
+        assert_eq!(config.start_url.unwrap().as_str(), "http://127.0.0.1:9/");
+        assert_eq!(config.return_hosts, ["127.0.0.1:9", "shop.example"]);
+        assert_eq!(config.app_scheme, "myapp");
+    }
+
+    #[test]
+    fn each_invalid_field_is_named() {
+        for (pairs, field) in [
+            (&[("PAYHOST_START_URL", "ftp://x/")][..], "start_url"),
+            (&[("PAYHOST_START_URL", "not a url")][..], "start_url"),
+            (&[("PAYHOST_APP_SCHEME", "https")][..], "app_scheme"),
+            (&[("PAYHOST_APP_SCHEME", "ispmobile")][..], "app_scheme"),
+            (&[("PAYHOST_RETURN_HOSTS", "co.kr")][..], "return_hosts"),
+            (
+                &[("PAYHOST_RESUME_URL", "javascript:{merchant_uid}")][..],
+                "resume_url",
+            ),
+        ] {
+            match load(&env(pairs)) {
+                Err(ConfigError::Invalid { field: got, .. }) => assert_eq!(got, field, "{pairs:?}"),
+                other => panic!("{pairs:?}: expected an invalid `{field}`, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_missing_explicit_file_and_bad_toml_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let sources = Sources {
+            explicit_file: Some(dir.path().join("missing.toml")),
+            ..Sources::default()
+        };
+        assert!(matches!(load(&sources), Err(ConfigError::Read { .. })));
+        let bad = dir.path().join("bad.toml");
+        std::fs::write(&bad, "start_ur = \"typo\"\n").unwrap();
+        let sources = Sources {
+            explicit_file: Some(bad),
+            ..Sources::default()
+        };
+        let err = load(&sources).unwrap_err();
+        assert!(matches!(err, ConfigError::Parse { .. }), "{err}");
+        assert!(err.to_string().contains("start_ur"), "{err}");
+    }
+}

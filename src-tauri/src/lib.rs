@@ -1,0 +1,445 @@
+//! payhost, the app: a Tauri 2 shell that hosts a merchant's payment page and carries
+//! the payment through the hand-off to card and bank apps and back.
+//!
+//! This file only wires things together: configuration, plugins (single-instance
+//! first, then deep-link and opener), the payment window with its hooks, the QA panel.
+//! Every URL decision is payhost-core's; acting on it is [`shell::Shell`]'s.
+
+pub mod config;
+pub mod flow;
+pub mod launcher;
+pub mod pages;
+pub mod pending;
+pub mod shell;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use payhost_core::{Context, Platform};
+use tauri::{Manager, Runtime, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
+
+use crate::flow::{FlowEvent, FlowLog, Step};
+use crate::launcher::OpenerLauncher;
+use crate::pending::PendingStore;
+use crate::shell::{MainWebview, Shell, ShellSettings};
+
+/// The payment window's label.
+pub const MAIN_WINDOW: &str = "main";
+/// The QA panel's label; the only window with a capability (capabilities/qa.json).
+pub const QA_WINDOW: &str = "qa";
+
+/// Command-line options (besides a deep link, which the OS passes as an argument).
+#[derive(Debug, Default, Clone)]
+pub struct CliOptions {
+    /// `--qa`: open the QA panel at start.
+    pub qa_panel: bool,
+    /// `--qa-log FILE`: write the flow as JSON lines.
+    pub qa_log: Option<PathBuf>,
+    /// Arguments that look like URLs (a deep link on a cold start).
+    pub links: Vec<String>,
+}
+
+impl CliOptions {
+    /// Parses `args` (without the program name).
+    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Self, String> {
+        let mut options = Self::default();
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--qa" => options.qa_panel = true,
+                "--qa-log" => {
+                    let file = args
+                        .next()
+                        .ok_or("--qa-log needs a file / --qa-log 다음에 파일 경로가 필요합니다")?;
+                    options.qa_log = Some(PathBuf::from(file));
+                }
+                _ if arg.starts_with("--") => {
+                    return Err(format!("unknown option `{arg}` / 알 수 없는 옵션"));
+                }
+                _ => options.links.push(arg),
+            }
+        }
+        Ok(options)
+    }
+}
+
+fn platform() -> Platform {
+    if cfg!(target_os = "android") {
+        Platform::Android
+    } else if cfg!(target_os = "ios") {
+        Platform::Ios
+    } else {
+        Platform::Desktop
+    }
+}
+
+/// The page shown when no merchant URL is configured (until the sandbox issue makes
+/// its shop the default): a bundled demo that exercises an app hand-off.
+pub fn demo_page() -> String {
+    pages::data_url(include_str!("../../ui/demo.html"))
+}
+
+/// The real WebView behind [`MainWebview`].
+struct TauriWebview<R: Runtime> {
+    window: WebviewWindow<R>,
+}
+
+impl<R: Runtime> MainWebview for TauriWebview<R> {
+    fn navigate(&self, url: &str) {
+        match url::Url::parse(url) {
+            Ok(url) => {
+                if let Err(err) = self.window.navigate(url) {
+                    tracing::warn!("navigate failed: {err}");
+                }
+            }
+            Err(err) => tracing::warn!("not navigating to an unparsable URL: {err}"),
+        }
+    }
+
+    fn current_url(&self) -> Option<String> {
+        self.window.url().ok().map(String::from)
+    }
+
+    fn show_toast(&self, message: &str) {
+        let text = serde_json::to_string(message).unwrap_or_else(|_| "\"\"".to_owned());
+        let script = format!(
+            "(function(){{var d=document.createElement('div');d.id='payhost-toast';d.textContent={text};\
+             d.style.cssText='position:fixed;left:12px;right:12px;bottom:16px;z-index:2147483647;padding:12px 16px;\
+             border-radius:8px;background:#1b1f24;color:#fff;font:14px system-ui,sans-serif';\
+             (document.body||document.documentElement).appendChild(d);setTimeout(function(){{d.remove()}},6000);}})()"
+        );
+        if let Err(err) = self.window.eval(&script) {
+            tracing::warn!("toast failed: {err}");
+        }
+    }
+}
+
+/// The QA panel's only command: the flow so far.
+#[tauri::command]
+fn qa_flow(flow: tauri::State<'_, Arc<FlowLog>>) -> Vec<FlowEvent> {
+    flow.events()
+}
+
+/// Registers the app's commands (shared with the tests, which check the ACL).
+pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![qa_flow])
+}
+
+/// Opens (or focuses) the QA panel.
+pub fn open_qa_panel<R: Runtime, M: Manager<R>>(manager: &M) -> tauri::Result<()> {
+    if let Some(window) = manager.get_webview_window(QA_WINDOW) {
+        return window.set_focus();
+    }
+    WebviewWindowBuilder::new(manager, QA_WINDOW, WebviewUrl::App("qa.html".into()))
+        .title("payhost QA · 결제 흐름 / payment flow")
+        .inner_size(640.0, 720.0)
+        .build()
+        .map(|_| ())
+}
+
+/// Runs payhost. Configuration and argument errors exit with status 2 before any
+/// window opens.
+pub fn run() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let options = match CliOptions::parse(std::env::args().skip(1)) {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("payhost: {message}\nusage: payhost [--qa] [--qa-log FILE] [DEEP-LINK]");
+            return ExitCode::from(2);
+        }
+    };
+    let context = tauri::generate_context!();
+    // The app config dir as Tauri's path resolver computes it on desktop
+    // (`dirs::config_dir()/<identifier>`), known before the app exists so that a bad
+    // configuration stops payhost before any window opens.
+    let config_dir = if cfg!(desktop) {
+        dirs::config_dir().map(|dir| dir.join(&context.config().identifier))
+    } else {
+        None
+    };
+    let config = match config::load(&config::Sources::from_process(config_dir)) {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("payhost: configuration error / 설정 오류: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let flow = match FlowLog::new(options.qa_log.as_deref()) {
+        Ok(flow) => Arc::new(flow),
+        Err(err) => {
+            eprintln!("payhost: cannot open the QA log: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    match build(tauri::Builder::default(), options, config, flow).build(context) {
+        Ok(app) => {
+            app.run(|_, _| {});
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("payhost: {err}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn build<R: Runtime>(
+    builder: tauri::Builder<R>,
+    options: CliOptions,
+    config: config::Config,
+    flow: Arc<FlowLog>,
+) -> tauri::Builder<R> {
+    let shell_slot: Arc<std::sync::OnceLock<Arc<Shell>>> = Arc::default();
+    let mut builder = builder;
+    #[cfg(desktop)]
+    {
+        // Registered first (tauri-plugin-single-instance README): a second `payhost
+        // myapp://…` process hands its argv to this one and exits.
+        let slot = Arc::clone(&shell_slot);
+        builder = builder.plugin(tauri_plugin_single_instance::init(
+            move |app, argv, _cwd| {
+                if let Some(shell) = slot.get() {
+                    for link in argv.iter().skip(1).filter(|a| !a.starts_with("--")) {
+                        shell.on_deep_link(link);
+                    }
+                }
+                if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
+                    let _ = window.set_focus();
+                }
+            },
+        ));
+    }
+    builder = builder
+        .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_opener::init());
+    with_commands(builder)
+        .manage(Arc::clone(&flow))
+        .setup(move |app| {
+            if let Err(message) = setup(app, &options, &config, &flow, &shell_slot) {
+                // Setup errors would otherwise surface as a panic inside the event loop.
+                eprintln!("payhost: {message}");
+                std::process::exit(1);
+            }
+            Ok(())
+        })
+}
+
+fn setup<R: Runtime>(
+    app: &mut tauri::App<R>,
+    options: &CliOptions,
+    config: &config::Config,
+    flow: &Arc<FlowLog>,
+    shell_slot: &Arc<std::sync::OnceLock<Arc<Shell>>>,
+) -> Result<(), String> {
+    use tauri_plugin_deep_link::DeepLinkExt;
+
+    let data_dir = app
+        .path()
+        .app_data_dir()
+        .map_err(|err| format!("no app data directory: {err}"))?;
+    let start_url = config
+        .start_url
+        .as_ref()
+        .map_or_else(demo_page, |url| url.to_string());
+    let settings = ShellSettings {
+        ctx: Context::new(platform(), config.returns.clone()),
+        start_url,
+        resume_url: config.resume_url.clone(),
+    };
+    let spawn: shell::Spawn = Arc::new(|job| {
+        tauri::async_runtime::spawn_blocking(job);
+    });
+    let shell = Shell::new(
+        settings,
+        Arc::new(OpenerLauncher::new(app.handle().clone())),
+        PendingStore::new(&data_dir),
+        Arc::clone(flow),
+        spawn,
+    );
+    let _ = shell_slot.set(Arc::clone(&shell));
+
+    #[cfg(desktop)]
+    {
+        // Dev builds and unpackaged runs receive links only once registered
+        // (tauri2.md §4); the runtime scheme may differ from tauri.conf.json's.
+        if let Err(err) = app.deep_link().register_all() {
+            tracing::warn!("deep-link registration failed: {err}");
+        }
+        if let Err(err) = app.deep_link().register(&config.app_scheme) {
+            tracing::warn!("registering `{}` failed: {err}", config.app_scheme);
+        }
+    }
+    let on_link = Arc::clone(&shell);
+    app.deep_link().on_open_url(move |event| {
+        for url in event.urls() {
+            on_link.on_deep_link(url.as_str());
+        }
+    });
+
+    let mut launch_links = options.links.clone();
+    if let Ok(Some(current)) = app.deep_link().get_current() {
+        launch_links.extend(current.into_iter().map(String::from));
+    }
+    let first = shell.first_page(&launch_links);
+    flow.record(
+        Step::Start,
+        format!(
+            "payhost {} on {}, scheme `{}`, config {}",
+            env!("CARGO_PKG_VERSION"),
+            platform(),
+            config.app_scheme,
+            config
+                .source
+                .as_ref()
+                .map_or_else(|| "defaults".to_owned(), |p| p.display().to_string())
+        ),
+    );
+    let first = url::Url::parse(&first).map_err(|err| format!("first page: {err}"))?;
+    // On Linux the window starts blank and loads the first page only once the
+    // load-failed handlers are connected (`with_webview` runs later on the main
+    // thread; a refused connection fails faster than that).
+    #[cfg(target_os = "linux")]
+    let (initial, first_after_attach) = (
+        url::Url::parse("about:blank").map_err(|err| err.to_string())?,
+        first,
+    );
+    #[cfg(not(target_os = "linux"))]
+    let initial = first;
+
+    let nav_shell = Arc::clone(&shell);
+    let builder = WebviewWindowBuilder::new(app, MAIN_WINDOW, WebviewUrl::External(initial))
+        .title("payhost")
+        .inner_size(480.0, 820.0)
+        .on_navigation(move |url| nav_shell.on_navigation(url.as_str()));
+    #[cfg(desktop)]
+    let builder = {
+        let popup_shell = Arc::clone(&shell);
+        let handle = app.handle().clone();
+        builder.on_new_window(move |url, features| {
+            if !popup_shell.on_new_window(url.as_str()) {
+                return tauri::webview::NewWindowResponse::Deny;
+            }
+            open_popup(&handle, &popup_shell, features)
+        })
+    };
+    let window = builder
+        .build()
+        .map_err(|err| format!("cannot open the payment window: {err}"))?;
+    #[cfg(target_os = "linux")]
+    error_pages::attach(&window, &shell, first_after_attach.to_string());
+    shell.attach(Arc::new(TauriWebview { window }));
+
+    #[cfg(desktop)]
+    {
+        use tauri::menu::{Menu, MenuItem, Submenu};
+        let qa_item = MenuItem::with_id(
+            app,
+            "qa",
+            "결제 흐름 / QA panel",
+            true,
+            Some("CmdOrCtrl+Shift+Q"),
+        )
+        .map_err(|err| err.to_string())?;
+        let menu = Submenu::with_items(app, "QA", true, &[&qa_item])
+            .and_then(|submenu| Menu::with_items(app, &[&submenu]))
+            .map_err(|err| err.to_string())?;
+        app.set_menu(menu).map_err(|err| err.to_string())?;
+        app.on_menu_event(|app, event| {
+            if event.id() == "qa" {
+                if let Err(err) = open_qa_panel(app) {
+                    tracing::warn!("QA panel: {err}");
+                }
+            }
+        });
+    }
+    if options.qa_panel {
+        open_qa_panel(app).map_err(|err| format!("QA panel: {err}"))?;
+    }
+    Ok(())
+}
+
+/// A `window.open` / `target=_blank` page as a related child window, so that
+/// `window.opener` and `window.close()` work (tauri2.md §2).
+#[cfg(desktop)]
+fn open_popup<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+    shell: &Arc<Shell>,
+    features: tauri::webview::NewWindowFeatures,
+) -> tauri::webview::NewWindowResponse<R> {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static POPUPS: AtomicU32 = AtomicU32::new(0);
+    let label = format!("popup-{}", POPUPS.fetch_add(1, Ordering::Relaxed));
+    let nav_shell = Arc::clone(shell);
+    let Ok(blank) = url::Url::parse("about:blank") else {
+        return tauri::webview::NewWindowResponse::Deny;
+    };
+    let built = WebviewWindowBuilder::new(app, label, WebviewUrl::External(blank))
+        .window_features(features)
+        .title("payhost")
+        .on_navigation(move |url| nav_shell.on_navigation(url.as_str()))
+        .build();
+    match built {
+        Ok(window) => tauri::webview::NewWindowResponse::Create { window },
+        Err(err) => {
+            tracing::warn!("popup window failed: {err}");
+            tauri::webview::NewWindowResponse::Deny
+        }
+    }
+}
+
+/// WebKitGTK reports failed loads (offline, DNS, TLS) only through its own signals;
+/// payhost replaces WebKit's page with its own, naming the host, with a retry.
+#[cfg(target_os = "linux")]
+mod error_pages {
+    use std::sync::Arc;
+
+    use tauri::{Runtime, WebviewWindow};
+    use webkit2gtk::{NetworkError, PolicyError, WebViewExt};
+
+    use crate::shell::Shell;
+
+    pub(crate) fn attach<R: Runtime>(window: &WebviewWindow<R>, shell: &Arc<Shell>, first: String) {
+        let failed = Arc::clone(shell);
+        let tls = Arc::clone(shell);
+        let result = window.with_webview(move |platform| {
+            let webview = platform.inner();
+            webview.connect_load_failed(move |webview, _event, uri, error| {
+                tracing::debug!(
+                    "load-failed {} {:?} {}",
+                    payhost_core::redact_url(uri),
+                    error.domain(),
+                    error.message()
+                );
+                // A navigation payhost cancelled (an app hand-off) is not a failure:
+                // WebKit reports it as cancelled or as a policy change (the "102" error
+                // Toss iOS ignores, payment-apps.md §1 notes).
+                if error.matches(NetworkError::Cancelled) || error.kind::<PolicyError>().is_some() {
+                    return false;
+                }
+                let html = failed.load_failed_page(uri, error.message());
+                webview.load_alternate_html(&html, uri, None);
+                true
+            });
+            webview.connect_load_failed_with_tls_errors(
+                move |webview, uri, _certificate, flags| {
+                    let html =
+                        tls.load_failed_page(uri, &format!("TLS certificate error ({flags:?})"));
+                    webview.load_alternate_html(&html, uri, None);
+                    true
+                },
+            );
+            // Goes through the navigation hook like any load.
+            webview.load_uri(&first);
+        });
+        if let Err(err) = result {
+            tracing::warn!("error pages unavailable: {err}");
+        }
+    }
+}

@@ -1,0 +1,452 @@
+//! The shell's glue: acts on payhost-core's decisions, decides nothing about URLs.
+//!
+//! [`Shell::on_navigation`] runs inside the WebView's navigation hook (the GTK main
+//! thread on Linux, the UI thread on Android), so it only classifies, records and
+//! *spawns*: launching, fallbacks, file writes and navigations happen on a spawned
+//! task (tauri-apps/tauri mobile plugins deadlock when called from the hook,
+//! ../shared/reference/tauri2.md §1). Everything the glue touches outside itself is
+//! behind a trait ([`Launcher`], [`MainWebview`], the spawner), so unit tests drive
+//! it with recording fakes and the e2e tests with the real WebView.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use payhost_core::{
+    classify, expand_resume_url, host_for_display, parse_return, redact_url, Context, Decision,
+    Launch, Opens, PaymentIds, ReturnAction,
+};
+
+use crate::flow::{FlowLog, Step};
+use crate::launcher::{LaunchError, Launcher, OpenRequest};
+use crate::pages;
+use crate::pending::{now_ms, PendingPayment, PendingStore, MAX_AGE_MS};
+
+/// The payment WebView, as the glue needs it.
+pub trait MainWebview: Send + Sync + 'static {
+    /// Loads `url` (it goes through the navigation hook like any navigation).
+    fn navigate(&self, url: &str);
+    /// The URL the WebView shows now.
+    fn current_url(&self) -> Option<String>;
+    /// Shows a short message over the current page without navigating.
+    fn show_toast(&self, message: &str);
+}
+
+/// Runs a blocking job off the calling thread.
+pub type Spawn = Arc<dyn Fn(Box<dyn FnOnce() + Send>) + Send + Sync>;
+
+/// How long an identical deep link is treated as a duplicate (the desktop argv and
+/// `get_current()` both report a cold-start link; Android's `currentUrl` is never
+/// cleared, tauri2.md §4).
+const DUPLICATE_WINDOW: Duration = Duration::from_secs(30);
+
+/// Static inputs of the glue.
+#[derive(Debug, Clone)]
+pub struct ShellSettings {
+    /// The policy context (platform, our scheme, allowlist).
+    pub ctx: Context,
+    /// The page payhost opens first.
+    pub start_url: String,
+    /// The merchant's resume URL template.
+    pub resume_url: Option<String>,
+}
+
+#[derive(Debug, Default)]
+struct FlowState {
+    ids: PaymentIds,
+    /// The resume target offered after a restart, until the buyer chooses.
+    offer: Option<String>,
+    recent_links: VecDeque<(String, Instant)>,
+}
+
+/// The glue between the WebView, the policy, the launcher and the pending record.
+pub struct Shell {
+    settings: ShellSettings,
+    launcher: Arc<dyn Launcher>,
+    webview: OnceLock<Arc<dyn MainWebview>>,
+    pending: PendingStore,
+    flow: Arc<FlowLog>,
+    state: Mutex<FlowState>,
+    spawn: Spawn,
+}
+
+impl std::fmt::Debug for Shell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shell")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Shell {
+    /// The glue; attach the WebView with [`Shell::attach`] once it exists.
+    pub fn new(
+        settings: ShellSettings,
+        launcher: Arc<dyn Launcher>,
+        pending: PendingStore,
+        flow: Arc<FlowLog>,
+        spawn: Spawn,
+    ) -> Arc<Self> {
+        Arc::new(Self {
+            settings,
+            launcher,
+            webview: OnceLock::new(),
+            pending,
+            flow,
+            state: Mutex::new(FlowState::default()),
+            spawn,
+        })
+    }
+
+    /// Attaches the payment WebView (built after the glue, because its hooks call in).
+    pub fn attach(&self, webview: Arc<dyn MainWebview>) {
+        let _ = self.webview.set(webview);
+    }
+
+    /// The flow log.
+    pub fn flow(&self) -> &Arc<FlowLog> {
+        &self.flow
+    }
+
+    fn webview(&self) -> Option<&Arc<dyn MainWebview>> {
+        let webview = self.webview.get();
+        if webview.is_none() {
+            tracing::warn!("the payment WebView is not attached yet");
+        }
+        webview
+    }
+
+    fn spawn(self: &Arc<Self>, job: impl FnOnce(&Arc<Self>) + Send + 'static) {
+        let this = Arc::clone(self);
+        (self.spawn)(Box::new(move || job(&this)));
+    }
+
+    /// The navigation hook: `true` lets the WebView load `url`.
+    pub fn on_navigation(self: &Arc<Self>, url: &str) -> bool {
+        let decision = classify(url, &self.settings.ctx);
+        self.flow.record(
+            Step::Navigation,
+            format!("{} {}", decision.action_name(), redact_url(url)),
+        );
+        match decision {
+            Decision::Load => {
+                self.note_loaded(url);
+                true
+            }
+            Decision::Launch(launch) => {
+                let ids = self.ids();
+                self.spawn(move |shell| shell.run_launch(&launch, ids));
+                false
+            }
+            Decision::External { target } => {
+                self.spawn(move |shell| shell.run_external(&target));
+                false
+            }
+            Decision::Return { continue_at } => {
+                match continue_at {
+                    Some(target) => {
+                        self.flow.record(
+                            Step::DeepLink,
+                            format!("in-page return, continue at {}", redact_url(&target)),
+                        );
+                        self.spawn(move |shell| shell.navigate(&target));
+                    }
+                    None => self
+                        .flow
+                        .record(Step::DeepLink, "in-page return, the page continues"),
+                }
+                false
+            }
+            Decision::Block { reason } => {
+                let html = pages::blocked(&reason.message_ko(), &reason.to_string());
+                self.flow.record(Step::Notice, format!("blocked: {reason}"));
+                self.spawn(move |shell| shell.navigate(&pages::data_url(&html)));
+                false
+            }
+        }
+    }
+
+    /// The popup hook (desktop): `true` means "open it as a related child window";
+    /// anything that is not a page goes through [`Shell::on_navigation`] (launcher,
+    /// notice) and no window opens.
+    pub fn on_new_window(self: &Arc<Self>, url: &str) -> bool {
+        if classify(url, &self.settings.ctx) == Decision::Load {
+            self.flow
+                .record(Step::Popup, format!("open {}", redact_url(url)));
+            true
+        } else {
+            self.flow
+                .record(Step::Popup, format!("not a page: {}", redact_url(url)));
+            let _ = self.on_navigation(url);
+            false
+        }
+    }
+
+    fn ids(&self) -> PaymentIds {
+        self.state
+            .lock()
+            .map(|state| state.ids.clone())
+            .unwrap_or_default()
+    }
+
+    /// A page the WebView is about to load: remember the payment ids it carries,
+    /// settle a pending resume offer, clear the record at the merchant's return page.
+    fn note_loaded(self: &Arc<Self>, url: &str) {
+        let is_web = url.starts_with("http://") || url.starts_with("https://");
+        let mut resolved_offer = None;
+        if let Ok(mut state) = self.state.lock() {
+            state.ids.merge(PaymentIds::from_url(url));
+            if is_web {
+                resolved_offer = state.offer.take();
+            }
+        }
+        if let Some(offer) = resolved_offer {
+            if offer == url {
+                self.flow
+                    .record(Step::Resume, format!("resumed at {}", redact_url(url)));
+            } else {
+                self.flow.record(
+                    Step::Resume,
+                    "the buyer started over; the payment is abandoned",
+                );
+                self.spawn(|shell| shell.clear_pending("abandoned"));
+            }
+        }
+        if self.settings.ctx.returns().is_merchant_return(url) {
+            self.spawn(|shell| shell.clear_pending("reached the merchant's return page"));
+        }
+    }
+
+    fn clear_pending(&self, why: &str) {
+        match self.pending.load() {
+            Ok(None) => {}
+            Ok(Some(_)) | Err(_) => match self.pending.clear() {
+                Ok(()) => self.flow.record(Step::Pending, format!("cleared: {why}")),
+                Err(err) => tracing::warn!("{err}"),
+            },
+        }
+    }
+
+    fn navigate(&self, url: &str) {
+        if let Some(webview) = self.webview() {
+            webview.navigate(url);
+        }
+    }
+
+    /// Saves the pending record, opens the app, walks the fallbacks.
+    fn run_launch(&self, launch: &Launch, ids: PaymentIds) {
+        let left_url = self
+            .webview()
+            .and_then(|webview| webview.current_url())
+            .unwrap_or_else(|| self.settings.start_url.clone());
+        let app_scheme = launch
+            .target
+            .split(':')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let record = PendingPayment {
+            left_url,
+            merchant_uid: ids.merchant_uid,
+            imp_uid: ids.imp_uid,
+            app_scheme,
+            created_at_ms: now_ms(),
+        };
+        match self.pending.save(&record) {
+            Ok(()) => self.flow.record(
+                Step::Pending,
+                format!(
+                    "saved before the hand-off (merchant_uid {})",
+                    record.merchant_uid.as_deref().unwrap_or("unknown")
+                ),
+            ),
+            // The launch still goes ahead: the merchant's server has the payment.
+            Err(err) => tracing::warn!("{err}"),
+        }
+        let name = launch.app.map(payhost_core::schemes::App::display_name);
+        self.flow.record(
+            Step::Launch,
+            format!(
+                "{} {}",
+                name.as_deref().unwrap_or("unknown app"),
+                redact_url(&launch.target)
+            ),
+        );
+        let request = OpenRequest {
+            url: launch.target.clone(),
+            intent: launch.intent.clone(),
+        };
+        let Err(err) = self.launcher.open(&request) else {
+            return;
+        };
+        self.flow.record(Step::LaunchFailed, failure_text(&err));
+        for fallback in &launch.fallbacks {
+            self.flow.record(
+                Step::Fallback,
+                format!("{} {}", fallback.kind.as_str(), redact_url(&fallback.url)),
+            );
+            match fallback.opens {
+                Opens::InWebView => {
+                    self.navigate(&fallback.url);
+                    return;
+                }
+                Opens::Externally => {
+                    let request = OpenRequest {
+                        url: fallback.url.clone(),
+                        intent: None,
+                    };
+                    match self.launcher.open(&request) {
+                        Ok(()) => return,
+                        Err(err) => self.flow.record(Step::LaunchFailed, failure_text(&err)),
+                    }
+                }
+            }
+        }
+        // Nothing opened: the buyer never left, so there is nothing to resume.
+        self.clear_pending("no app could be opened");
+        let retry = launch.intent.as_deref().unwrap_or(&launch.target);
+        self.flow.record(
+            Step::Notice,
+            format!("app missing: {}", name.as_deref().unwrap_or("unknown app")),
+        );
+        self.navigate(&pages::data_url(&pages::app_missing(
+            name.as_deref(),
+            retry,
+        )));
+    }
+
+    fn run_external(&self, target: &str) {
+        self.flow
+            .record(Step::Launch, format!("external {}", redact_url(target)));
+        let request = OpenRequest {
+            url: target.to_owned(),
+            intent: None,
+        };
+        if let Err(err) = self.launcher.open(&request) {
+            self.flow.record(Step::LaunchFailed, failure_text(&err));
+            self.flow
+                .record(Step::Notice, "store link could not be opened");
+            self.navigate(&pages::data_url(&pages::app_missing(
+                Some("스토어 / the app store"),
+                target,
+            )));
+        }
+    }
+
+    /// A return deep link from the OS (warm: single-instance or `onNewIntent`).
+    pub fn on_deep_link(self: &Arc<Self>, link: &str) {
+        if self.is_duplicate(link) {
+            self.flow.record(
+                Step::DeepLink,
+                format!("duplicate ignored {}", redact_url(link)),
+            );
+            return;
+        }
+        let action = parse_return(link, self.settings.ctx.returns());
+        self.flow.record(
+            Step::DeepLink,
+            format!("{} {}", action.action_name(), redact_url(link)),
+        );
+        match action {
+            ReturnAction::Navigate(target) => self.spawn(move |shell| shell.navigate(&target)),
+            ReturnAction::Resume => {}
+            ReturnAction::Reject(reason) => {
+                tracing::warn!("rejected deep link: {reason}");
+                let message = format!(
+                    "허용되지 않은 링크를 무시했습니다 / Ignored a link payhost does not trust: {}",
+                    reason.message_ko()
+                );
+                self.spawn(move |shell| {
+                    if let Some(webview) = shell.webview() {
+                        webview.show_toast(&message);
+                    }
+                });
+            }
+        }
+    }
+
+    fn is_duplicate(&self, link: &str) -> bool {
+        let Ok(mut state) = self.state.lock() else {
+            return false;
+        };
+        let now = Instant::now();
+        state
+            .recent_links
+            .retain(|(_, at)| now.duration_since(*at) < DUPLICATE_WINDOW);
+        if state.recent_links.iter().any(|(seen, _)| seen == link) {
+            return true;
+        }
+        state.recent_links.push_back((link.to_owned(), now));
+        false
+    }
+
+    /// The first page: a cold-start deep link's target, else an offer to resume a
+    /// pending payment, else the start URL. Called once, before the window is built
+    /// (so no navigation can be lost to timing, tauri-apps/tauri#14939).
+    pub fn first_page(self: &Arc<Self>, launch_links: &[String]) -> String {
+        for link in launch_links {
+            if !link.contains(':') || self.is_duplicate(link) {
+                continue;
+            }
+            let action = parse_return(link, self.settings.ctx.returns());
+            self.flow.record(
+                Step::DeepLink,
+                format!("cold start: {} {}", action.action_name(), redact_url(link)),
+            );
+            if let ReturnAction::Navigate(target) = action {
+                return target;
+            }
+        }
+        match self.pending.load() {
+            Ok(Some(record)) if now_ms().saturating_sub(record.created_at_ms) <= MAX_AGE_MS => {
+                let ids = PaymentIds {
+                    merchant_uid: record.merchant_uid.clone(),
+                    imp_uid: record.imp_uid.clone(),
+                };
+                let resume = self
+                    .settings
+                    .resume_url
+                    .as_deref()
+                    .and_then(|template| expand_resume_url(template, &ids))
+                    .unwrap_or_else(|| record.left_url.clone());
+                self.flow.record(
+                    Step::Resume,
+                    format!(
+                        "offer to resume at {} (left {})",
+                        redact_url(&resume),
+                        host_for_display(&record.left_url)
+                    ),
+                );
+                if let Ok(mut state) = self.state.lock() {
+                    state.ids = ids;
+                    state.offer = Some(resume.clone());
+                }
+                return pages::data_url(&pages::resume_offer(
+                    &resume,
+                    &self.settings.start_url,
+                    record.merchant_uid.as_deref(),
+                ));
+            }
+            Ok(Some(_)) => self.clear_pending("older than 24 hours"),
+            Ok(None) => {}
+            Err(err) => tracing::warn!("{err}"),
+        }
+        self.settings.start_url.clone()
+    }
+
+    /// The HTML for a page that failed to load.
+    pub fn load_failed_page(&self, url: &str, error: &str) -> String {
+        let host = host_for_display(url);
+        self.flow
+            .record(Step::LoadError, format!("{host}: {error}"));
+        pages::load_error(&host, error)
+    }
+}
+
+fn failure_text(err: &LaunchError) -> String {
+    // The launcher's message can quote the URL (xdg-open does): keep only its kind.
+    match err {
+        LaunchError::NotFound(_) => "no app handles it".to_owned(),
+        LaunchError::Failed(_) => "the launcher failed".to_owned(),
+    }
+}

@@ -1,0 +1,328 @@
+//! Starts payhost the way a user's OS does, under WebDriver: a fresh XDG home per
+//! test (WebKit caches pages there, linux-desktop.md gotcha 6), a fake payment app
+//! registered as the OS handler of the test schemes (so the real launcher path —
+//! tauri-plugin-opener → xdg-open → .desktop handler — is what runs), tauri-driver in
+//! front of WebKitWebDriver, and helpers to wait, read and take screenshots.
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+use crate::server::Server;
+
+/// Schemes the fake payment app answers to.
+const FAKE_APP_SCHEMES: [&str; 3] = ["ispmobile", "kakaotalk", "shinhan-sr-ansimclick"];
+
+pub const APP_SCHEME: &str = "myapp";
+
+pub struct Harness {
+    pub home: tempfile::TempDir,
+    pub server: Server,
+    driver: Option<Child>,
+    driver_port: u16,
+    pub extra_env: Vec<(String, String)>,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+pub fn app_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_payhost"))
+}
+
+impl Harness {
+    pub fn new() -> Self {
+        kill_leftover_apps();
+        let home = tempfile::tempdir().expect("temp dir");
+        for dir in ["data/applications", "config", "cache"] {
+            std::fs::create_dir_all(home.path().join(dir)).unwrap();
+        }
+        let log = home.path().join("launched.txt");
+        let script = home.path().join("fake-payment-app");
+        std::fs::write(
+            &script,
+            format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", log.display()),
+        )
+        .unwrap();
+        make_executable(&script);
+        let mime: Vec<String> = FAKE_APP_SCHEMES
+            .iter()
+            .map(|s| format!("x-scheme-handler/{s}"))
+            .collect();
+        std::fs::write(
+            home.path().join("data/applications/payhost-e2e-fake-app.desktop"),
+            format!(
+                "[Desktop Entry]\nType=Application\nName=payhost e2e fake payment app\nExec={} %u\nNoDisplay=true\nMimeType={};\n",
+                script.display(),
+                mime.join(";")
+            ),
+        )
+        .unwrap();
+        let defaults: String = mime
+            .iter()
+            .map(|m| format!("{m}=payhost-e2e-fake-app.desktop\n"))
+            .collect();
+        std::fs::write(
+            home.path().join("config/mimeapps.list"),
+            format!("[Default Applications]\n{defaults}"),
+        )
+        .unwrap();
+        Self {
+            home,
+            server: Server::start(),
+            driver: None,
+            driver_port: free_port(),
+            extra_env: Vec::new(),
+        }
+    }
+
+    /// The environment payhost runs with.
+    pub fn app_env(&self) -> Vec<(String, String)> {
+        let home = self.home.path();
+        let mut env = vec![
+            (
+                "XDG_DATA_HOME".to_owned(),
+                home.join("data").display().to_string(),
+            ),
+            (
+                "XDG_CONFIG_HOME".to_owned(),
+                home.join("config").display().to_string(),
+            ),
+            (
+                "XDG_CACHE_HOME".to_owned(),
+                home.join("cache").display().to_string(),
+            ),
+            ("NO_AT_BRIDGE".to_owned(), "1".to_owned()),
+            ("PAYHOST_APP_SCHEME".to_owned(), APP_SCHEME.to_owned()),
+            (
+                "PAYHOST_START_URL".to_owned(),
+                self.server.url("/index.html?merchant_uid=order_e2e_1"),
+            ),
+            (
+                "PAYHOST_RETURN_HOSTS".to_owned(),
+                format!("127.0.0.1:{}", self.server.port),
+            ),
+        ];
+        env.extend(self.extra_env.iter().cloned());
+        env
+    }
+
+    /// The pending-payment record's path (Tauri's app data dir for our identifier).
+    pub fn pending_file(&self) -> PathBuf {
+        self.home
+            .path()
+            .join("data/kr.payhost.app/pending-payment.json")
+    }
+
+    fn start_driver(&mut self) {
+        if let Some(mut old) = self.driver.take() {
+            let _ = old.kill();
+            let _ = old.wait();
+        }
+        let native_port = free_port();
+        let mut command = Command::new(tauri_driver());
+        command
+            .args([
+                "--port",
+                &self.driver_port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (key, value) in self.app_env() {
+            command.env(key, value);
+        }
+        self.driver = Some(
+            command
+                .spawn()
+                .expect("tauri-driver runs (cargo install tauri-driver --locked)"),
+        );
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", self.driver_port)).is_err() {
+            assert!(Instant::now() < deadline, "tauri-driver did not listen");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// A WebDriver session on a freshly started payhost with `args`.
+    pub async fn session(&mut self, args: &[&str]) -> Client {
+        kill_leftover_apps();
+        self.start_driver();
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".to_owned(),
+            json!({ "application": app_binary(), "args": args }),
+        );
+        ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.driver_port))
+            .await
+            .expect("a WebDriver session on payhost")
+    }
+
+    /// Runs a second payhost process (as the OS does for a deep link) and waits for it.
+    pub fn second_instance(&self, link: &str) -> std::process::ExitStatus {
+        let mut command = Command::new(app_binary());
+        command
+            .arg(link)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (key, value) in self.app_env() {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().expect("second payhost process");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the second instance did not exit"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// URLs the fake payment app was started with.
+    pub fn launched(&self) -> Vec<String> {
+        std::fs::read_to_string(self.home.path().join("launched.txt"))
+            .map(|text| text.lines().map(str::to_owned).collect())
+            .unwrap_or_default()
+    }
+
+    pub async fn wait_launched(&self, url: &str) {
+        wait_until(&format!("the fake app to receive {url}"), || {
+            let launched = self.launched();
+            async move { launched.iter().any(|u| u == url) }
+        })
+        .await;
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        if let Some(mut driver) = self.driver.take() {
+            let _ = driver.kill();
+            let _ = driver.wait();
+        }
+        kill_leftover_apps();
+    }
+}
+
+fn tauri_driver() -> PathBuf {
+    if let Ok(path) = std::env::var("TAURI_DRIVER") {
+        return PathBuf::from(path);
+    }
+    let cargo_bin = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .map(|home| home.join("bin/tauri-driver"));
+    match cargo_bin {
+        Some(path) if path.exists() => path,
+        _ => PathBuf::from("tauri-driver"),
+    }
+}
+
+fn make_executable(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let mut permissions = std::fs::metadata(path).unwrap().permissions();
+    permissions.set_mode(0o755);
+    std::fs::set_permissions(path, permissions).unwrap();
+}
+
+/// PIDs of running payhost processes started from this build.
+pub fn app_pids() -> Vec<u32> {
+    let binary = app_binary();
+    let mut pids = Vec::new();
+    if let Ok(entries) = std::fs::read_dir("/proc") {
+        for entry in entries.flatten() {
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+                continue;
+            };
+            if std::fs::read_link(entry.path().join("exe")).is_ok_and(|exe| exe == binary) {
+                pids.push(pid);
+            }
+        }
+    }
+    pids
+}
+
+pub fn kill_leftover_apps() {
+    for pid in app_pids() {
+        let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+    }
+}
+
+/// Polls `check` every 100 ms for up to 15 s.
+pub async fn wait_until<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !check().await {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub async fn wait_url(client: &Client, what: &str, pred: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Ok(url) = client.current_url().await {
+            if pred(url.as_str()) {
+                return url.to_string();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; at {url}"
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub async fn text_of(client: &Client, css: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Ok(element) = client.find(Locator::Css(css)).await {
+            if let Ok(text) = element.text().await {
+                return text;
+            }
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for `{css}`");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub async fn click(client: &Client, css: &str) {
+    let element = client
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|err| panic!("`{css}` not found: {err}"));
+    element
+        .click()
+        .await
+        .unwrap_or_else(|err| panic!("click `{css}`: {err}"));
+}
+
+/// Saves a screenshot under target/e2e-shots/ for review.
+pub async fn shot(client: &Client, name: &str) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-shots");
+    let _ = std::fs::create_dir_all(&dir);
+    if let Ok(png) = client.screenshot().await {
+        let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+    }
+}

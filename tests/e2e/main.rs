@@ -1,0 +1,342 @@
+//! End-to-end tests of payhost on the real WebKitGTK WebView, driven through
+//! tauri-driver + WebKitWebDriver, against fixture pages on loopback. Run by
+//! `cargo xtask test` under Xvfb and `dbus-run-session`, one test at a time
+//! (`--test-threads=1`: payhost is a single instance per D-Bus session).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    unreachable_pub
+)]
+
+mod harness;
+mod server;
+
+use std::time::Duration;
+
+use fantoccini::Locator;
+use harness::{click, shot, text_of, wait_url, Harness, APP_SCHEME};
+use payhost_core::{classify, Context, Decision, Platform, ReturnContext};
+
+/// What payhost-core says the launcher must receive for `url` on this desktop.
+fn core_target(url: &str) -> String {
+    let ctx = Context::new(
+        Platform::Desktop,
+        ReturnContext::new(&[APP_SCHEME], &[] as &[&str]).unwrap(),
+    );
+    match classify(url, &ctx) {
+        Decision::Launch(launch) => launch.target,
+        other => panic!("{url} is not a launch: {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hand_offs_reach_the_launcher_with_the_core_target_and_the_page_stays() {
+    let mut h = Harness::new();
+    let client = h.session(&[]).await;
+    let start = wait_url(&client, "the merchant page", |u| u.contains("/index.html")).await;
+    assert_eq!(text_of(&client, "#title").await, "E2E 가맹점 결제 페이지");
+    shot(&client, "01-merchant-page").await;
+
+    // A link click.
+    click(&client, "#isp").await;
+    h.wait_launched(&core_target("ispmobile://TID=E2E0001"))
+        .await;
+    // location.href to an Android intent: URL (desktop launches its data URI).
+    click(&client, "#intent").await;
+    let intent = "intent://pay?srCode=E2E#Intent;scheme=shinhan-sr-ansimclick;package=com.shcard.smartpay;end";
+    assert_eq!(
+        core_target(intent),
+        "shinhan-sr-ansimclick://pay?srCode=E2E"
+    );
+    h.wait_launched(&core_target(intent)).await;
+    // A 302 redirect to kakaotalk:.
+    click(&client, "#kakao-redirect").await;
+    h.wait_launched(&core_target(
+        "kakaotalk://kakaopay/pg?url=https://online-pay.kakao.com/e2e",
+    ))
+    .await;
+    assert!(h.server.requests().iter().any(|r| r == "/redirect-kakao"));
+    // An iframe whose src is a payment scheme.
+    click(&client, "#iframe").await;
+    h.wait_launched(&core_target("ispmobile://TID=IFRAME01"))
+        .await;
+    shot(&client, "02-after-hand-offs").await;
+
+    assert_eq!(
+        client.current_url().await.unwrap().as_str(),
+        start,
+        "the page stayed"
+    );
+    assert_eq!(
+        h.launched().len(),
+        4,
+        "each hand-off launched once: {:?}",
+        h.launched()
+    );
+    let record = std::fs::read_to_string(h.pending_file())
+        .expect("pending record written before the hand-off");
+    assert!(record.contains("order_e2e_1"), "{record}");
+    client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_app_shows_the_notice_with_a_retry_and_a_way_back() {
+    let mut h = Harness::new();
+    let client = h.session(&[]).await;
+    wait_url(&client, "the merchant page", |u| u.contains("/index.html")).await;
+    click(&client, "#missing").await;
+    let title = text_of(&client, "#notice-title").await;
+    assert!(title.contains("앱을 열 수 없습니다"), "{title}");
+    let retry = client.find(Locator::Css("#retry")).await.unwrap();
+    assert_eq!(
+        retry.attr("href").await.unwrap().as_deref(),
+        Some("someunknownpay://pay?x=1")
+    );
+    shot(&client, "03-app-missing-notice").await;
+    click(&client, "#back").await;
+    wait_url(&client, "the way back", |u| u.contains("/index.html")).await;
+    assert!(
+        !h.pending_file().exists(),
+        "nothing was handed off, nothing to resume"
+    );
+    client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_instance_deep_link_navigates_and_a_hostile_one_changes_nothing() {
+    let mut h = Harness::new();
+    let client = h.session(&[]).await;
+    wait_url(&client, "the merchant page", |u| u.contains("/index.html")).await;
+    let done = h
+        .server
+        .url("/done.html?imp_uid=imp_e2e&merchant_uid=order_e2e_1");
+    let link = format!("{APP_SCHEME}://://{done}");
+    let status = h.second_instance(&link);
+    assert!(
+        status.success(),
+        "the second instance forwards and exits 0: {status}"
+    );
+    wait_url(&client, "the return target", |u| u == done).await;
+    assert!(h
+        .server
+        .requests()
+        .iter()
+        .any(|r| r == "/done.html?imp_uid=imp_e2e&merchant_uid=order_e2e_1"));
+    shot(&client, "04-deep-link-return").await;
+
+    let status = h.second_instance(&format!("{APP_SCHEME}://://https://evil.example/phish"));
+    assert!(status.success());
+    let toast = text_of(&client, "#payhost-toast").await;
+    assert!(toast.contains("Ignored a link"), "{toast}");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        client.current_url().await.unwrap().as_str(),
+        done,
+        "a hostile link changes nothing"
+    );
+    shot(&client, "05-hostile-link-ignored").await;
+    client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cold_start_with_a_deep_link_opens_its_target() {
+    let mut h = Harness::new();
+    let done = h
+        .server
+        .url("/done.html?imp_uid=imp_cold&merchant_uid=order_cold");
+    let link = format!("{APP_SCHEME}://://{done}");
+    let client = h.session(&[&link]).await;
+    wait_url(&client, "the cold-start target", |u| u == done).await;
+    assert!(
+        !h.server
+            .requests()
+            .iter()
+            .any(|r| r.starts_with("/index.html")),
+        "the start page was never loaded"
+    );
+    shot(&client, "06-cold-start").await;
+    client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pending_payment_survives_kill_9_and_resumes_at_the_merchant() {
+    let mut h = Harness::new();
+    h.extra_env.push((
+        "PAYHOST_RESUME_URL".to_owned(),
+        h.server
+            .url("/done.html?merchant_uid={merchant_uid}&resumed=1"),
+    ));
+    let client = h.session(&[]).await;
+    wait_url(&client, "the merchant page", |u| u.contains("/index.html")).await;
+    click(&client, "#isp").await;
+    h.wait_launched("ispmobile://TID=E2E0001").await;
+    harness::wait_until("the pending record", || {
+        let exists = h.pending_file().exists();
+        async move { exists }
+    })
+    .await;
+    // The OS kills payhost while the buyer is in the card app.
+    let pids = harness::app_pids();
+    assert!(!pids.is_empty());
+    for pid in &pids {
+        std::process::Command::new("kill")
+            .args(["-9", &pid.to_string()])
+            .status()
+            .unwrap();
+    }
+    drop(client);
+    assert!(h.pending_file().exists(), "the record survives kill -9");
+
+    // Started again without a link: payhost offers to resume.
+    let client = h.session(&[]).await;
+    let title = text_of(&client, "#notice-title").await;
+    assert!(title.contains("진행 중이던 결제"), "{title}");
+    assert_eq!(text_of(&client, "#merchant-uid").await, "order_e2e_1");
+    shot(&client, "07-resume-offer").await;
+    click(&client, "#resume").await;
+    let resumed = h
+        .server
+        .url("/done.html?merchant_uid=order_e2e_1&resumed=1");
+    wait_url(&client, "the merchant's resume URL", |u| u == resumed).await;
+    harness::wait_until("the record to be cleared at the merchant's page", || {
+        let gone = !h.pending_file().exists();
+        async move { gone }
+    })
+    .await;
+    shot(&client, "08-resumed").await;
+    client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_start_url_shows_the_error_page() {
+    let mut h = Harness::new();
+    // A port that was free a moment ago: connection refused. (Not a "bad port" like 9:
+    // WebKit blocks those without any load-failed signal.)
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    h.extra_env.push((
+        "PAYHOST_START_URL".to_owned(),
+        format!("http://127.0.0.1:{port}/checkout"),
+    ));
+    let client = h.session(&[]).await;
+    assert_eq!(
+        text_of(&client, "#failing-host").await,
+        format!("127.0.0.1:{port}")
+    );
+    assert!(text_of(&client, "#notice-title")
+        .await
+        .contains("불러오지 못했습니다"));
+    assert!(client.find(Locator::Css("#retry")).await.is_ok());
+    shot(&client, "09-error-page").await;
+    client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_popup_opens_as_a_related_window_with_window_opener() {
+    let mut h = Harness::new();
+    let client = h.session(&[]).await;
+    wait_url(&client, "the merchant page", |u| u.contains("/index.html")).await;
+    let main = client.window().await.unwrap();
+    click(&client, "#popup").await;
+    harness::wait_until("a second window", || {
+        let client = client.clone();
+        async move {
+            client
+                .windows()
+                .await
+                .map(|w| w.len() == 2)
+                .unwrap_or(false)
+        }
+    })
+    .await;
+    let popup = client
+        .windows()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|w| *w != main)
+        .unwrap();
+    client.switch_to_window(popup).await.unwrap();
+    assert_eq!(text_of(&client, "#has-opener").await, "opener: yes");
+    shot(&client, "10-popup").await;
+    click(&client, "#reply").await;
+    client.switch_to_window(main).await.unwrap();
+    assert_eq!(
+        text_of(&client, "#opener-message").await,
+        "popup says: approved"
+    );
+    client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_remote_page_is_refused_ipc_while_the_local_qa_panel_reads_the_flow() {
+    let mut h = Harness::new();
+    let client = h.session(&["--qa"]).await;
+    wait_url(&client, "the merchant page", |u| u.contains("/index.html")).await;
+    let main = client.window().await.unwrap();
+    let answer = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             window.__TAURI_INTERNALS__.invoke('qa_flow').then(() => done('allowed'), e => done('refused: ' + e));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let answer = answer.as_str().unwrap_or_default().to_owned();
+    assert!(
+        answer.starts_with("refused"),
+        "a remote origin must not reach any command: {answer}"
+    );
+
+    // A full hand-off and return: ISP launched, the card app sends the buyer back.
+    click(&client, "#isp").await;
+    h.wait_launched("ispmobile://TID=E2E0001").await;
+    let done = h
+        .server
+        .url("/done.html?imp_uid=imp_qa&merchant_uid=order_e2e_1");
+    assert!(h
+        .second_instance(&format!("{APP_SCHEME}://://{done}"))
+        .success());
+    wait_url(&client, "the return target", |u| u == done).await;
+    let qa = client
+        .windows()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|w| *w != main)
+        .expect("the QA window");
+    client.switch_to_window(qa).await.unwrap();
+    harness::wait_until("the QA panel to list the return", || {
+        let client = client.clone();
+        async move {
+            match client.find(Locator::Css("#flow")).await {
+                Ok(element) => element.text().await.unwrap_or_default().contains("cleared"),
+                Err(_) => false,
+            }
+        }
+    })
+    .await;
+    let flow = text_of(&client, "#flow").await;
+    for expected in [
+        "launch",
+        "ispmobile://TID=E2E0001",
+        "deep-link",
+        "navigate",
+        "pending",
+    ] {
+        assert!(
+            flow.contains(expected),
+            "`{expected}` missing from the QA panel: {flow}"
+        );
+    }
+    assert!(
+        !flow.contains("imp_qa"),
+        "queries are redacted in the QA panel: {flow}"
+    );
+    shot(&client, "11-qa-panel").await;
+    client.close().await.unwrap();
+}

@@ -1,0 +1,343 @@
+//! Shell-level tests without a display: the glue (`payhost_lib::shell::Shell`) driven
+//! with a recording launcher and a recording WebView, jobs run inline. What a decision
+//! leads to: launches, fallbacks in order, notices, the pending record, deep links.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    unreachable_pub
+)]
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+use payhost_core::{Context, Platform, ReturnContext};
+use payhost_lib::flow::FlowLog;
+use payhost_lib::launcher::{LaunchError, Launcher, OpenRequest};
+use payhost_lib::pending::{PendingPayment, PendingStore};
+use payhost_lib::shell::{MainWebview, Shell, ShellSettings, Spawn};
+
+/// Records every open; URLs whose scheme is in `installed` open, the rest fail.
+#[derive(Default)]
+struct RecordingLauncher {
+    installed: HashSet<String>,
+    opened: Mutex<Vec<OpenRequest>>,
+}
+
+impl Launcher for RecordingLauncher {
+    fn open(&self, request: &OpenRequest) -> Result<(), LaunchError> {
+        self.opened.lock().unwrap().push(request.clone());
+        let scheme = request.url.split(':').next().unwrap_or_default();
+        if self.installed.contains(scheme) {
+            Ok(())
+        } else {
+            Err(LaunchError::NotFound(scheme.to_owned()))
+        }
+    }
+}
+
+#[derive(Default)]
+struct RecordingWebview {
+    current: Mutex<Option<String>>,
+    navigations: Mutex<Vec<String>>,
+    toasts: Mutex<Vec<String>>,
+}
+
+impl MainWebview for RecordingWebview {
+    fn navigate(&self, url: &str) {
+        self.navigations.lock().unwrap().push(url.to_owned());
+        *self.current.lock().unwrap() = Some(url.to_owned());
+    }
+    fn current_url(&self) -> Option<String> {
+        self.current.lock().unwrap().clone()
+    }
+    fn show_toast(&self, message: &str) {
+        self.toasts.lock().unwrap().push(message.to_owned());
+    }
+}
+
+struct Fixture {
+    shell: Arc<Shell>,
+    launcher: Arc<RecordingLauncher>,
+    webview: Arc<RecordingWebview>,
+    pending: PendingStore,
+    _dir: tempfile::TempDir,
+}
+
+fn fixture(platform: Platform, installed: &[&str], resume_url: Option<&str>) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let launcher = Arc::new(RecordingLauncher {
+        installed: installed.iter().map(|s| (*s).to_owned()).collect(),
+        ..RecordingLauncher::default()
+    });
+    let webview = Arc::new(RecordingWebview::default());
+    *webview.current.lock().unwrap() =
+        Some("https://pg.example/pay?merchant_uid=order_9".to_owned());
+    let pending = PendingStore::new(dir.path());
+    let inline: Spawn = Arc::new(|job| job());
+    let shell = Shell::new(
+        ShellSettings {
+            ctx: Context::new(
+                platform,
+                ReturnContext::new(&["myapp"], &["shop.example"]).unwrap(),
+            ),
+            start_url: "https://shop.example/".to_owned(),
+            resume_url: resume_url.map(str::to_owned),
+        },
+        Arc::clone(&launcher) as Arc<dyn Launcher>,
+        pending.clone(),
+        Arc::new(FlowLog::new(None).unwrap()),
+        inline,
+    );
+    shell.attach(Arc::clone(&webview) as Arc<dyn MainWebview>);
+    Fixture {
+        shell,
+        launcher,
+        webview,
+        pending,
+        _dir: dir,
+    }
+}
+
+fn opened(f: &Fixture) -> Vec<String> {
+    f.launcher
+        .opened
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| r.url.clone())
+        .collect()
+}
+
+fn navigations(f: &Fixture) -> Vec<String> {
+    f.webview.navigations.lock().unwrap().clone()
+}
+
+#[test]
+fn a_page_loads_and_nothing_is_launched() {
+    let f = fixture(Platform::Android, &[], None);
+    assert!(f
+        .shell
+        .on_navigation("https://mobile.inicis.com/smart/payment/"));
+    assert!(opened(&f).is_empty());
+    assert!(navigations(&f).is_empty());
+}
+
+#[test]
+fn an_installed_app_is_launched_with_the_core_target_and_the_intent() {
+    let f = fixture(Platform::Android, &["ispmobile"], None);
+    // The merchant page carried the order id.
+    assert!(f
+        .shell
+        .on_navigation("https://shop.example/checkout?merchant_uid=order_9"));
+    let intent = "intent://TID=1#Intent;scheme=ispmobile;package=kvp.jjy.MispAndroid320;end";
+    assert!(!f.shell.on_navigation(intent), "cancelled in the WebView");
+    let requests = f.launcher.opened.lock().unwrap().clone();
+    assert_eq!(
+        requests,
+        [OpenRequest {
+            url: "ispmobile://TID=1".to_owned(),
+            intent: Some(intent.to_owned())
+        }]
+    );
+    assert!(navigations(&f).is_empty(), "the page stays");
+    let record = f
+        .pending
+        .load()
+        .unwrap()
+        .expect("saved before the hand-off");
+    assert_eq!(record.merchant_uid.as_deref(), Some("order_9"));
+    assert_eq!(
+        record.left_url,
+        "https://pg.example/pay?merchant_uid=order_9"
+    );
+    assert_eq!(record.app_scheme, "ispmobile");
+}
+
+#[test]
+fn a_missing_app_walks_the_fallbacks_in_order_then_stops_at_the_store() {
+    let f = fixture(Platform::Android, &["market"], None);
+    assert!(!f
+        .shell
+        .on_navigation("intent://x#Intent;scheme=kb-acp;package=com.kbcard.kbkookmincard;end"));
+    assert_eq!(
+        opened(&f),
+        ["kb-acp://x", "market://details?id=com.kbcard.kbkookmincard"],
+        "the app, then the intent's store page, which opened"
+    );
+}
+
+#[test]
+fn a_browser_fallback_page_is_loaded_in_the_webview() {
+    let f = fixture(Platform::Android, &[], None);
+    f.shell.on_navigation(
+        "intent://pay#Intent;scheme=supertoss;package=viva.republica.toss;S.browser_fallback_url=https%3A%2F%2Fshop.example%2Fno-app;end",
+    );
+    assert_eq!(opened(&f), ["supertoss://pay"]);
+    assert_eq!(navigations(&f), ["https://shop.example/no-app"]);
+}
+
+#[test]
+fn when_every_fallback_fails_the_notice_names_the_app_and_nothing_is_pending() {
+    let f = fixture(Platform::Android, &[], None);
+    f.shell.on_navigation("kftc-bankpay://eftpay?x=1");
+    assert_eq!(
+        opened(&f),
+        [
+            "kftc-bankpay://eftpay?x=1",
+            "market://details?id=com.kftc.bankpay.android"
+        ]
+    );
+    let notice = navigations(&f).pop().unwrap();
+    assert!(notice.starts_with("data:text/html"), "{notice}");
+    let decoded = percent_encoding::percent_decode_str(&notice)
+        .decode_utf8_lossy()
+        .into_owned();
+    assert!(decoded.contains("뱅크페이"), "names the app");
+    assert!(
+        decoded.contains("kftc-bankpay://eftpay?x=1"),
+        "retry goes to the same URL"
+    );
+    assert_eq!(f.pending.load().unwrap(), None, "nothing was handed off");
+}
+
+#[test]
+fn an_intent_with_an_explicit_component_never_reaches_the_launcher() {
+    let f = fixture(Platform::Android, &["com.victim"], None);
+    assert!(!f
+        .shell
+        .on_navigation("intent:#Intent;component=com.victim/.Secret;end"));
+    assert!(opened(&f).is_empty());
+    let notice = navigations(&f).pop().unwrap();
+    assert!(notice.starts_with("data:text/html"));
+}
+
+#[test]
+fn a_blocked_url_shows_a_notice_and_launches_nothing() {
+    let f = fixture(Platform::Desktop, &["file"], None);
+    assert!(!f.shell.on_navigation("file:///etc/passwd"));
+    assert!(opened(&f).is_empty());
+    assert_eq!(navigations(&f).len(), 1);
+}
+
+#[test]
+fn a_store_link_goes_outside() {
+    let f = fixture(Platform::Ios, &["https"], None);
+    assert!(!f
+        .shell
+        .on_navigation("itmss://itunes.apple.com/app/id369125087"));
+    assert_eq!(opened(&f), ["https://itunes.apple.com/app/id369125087"]);
+}
+
+#[test]
+fn our_scheme_inside_the_webview_continues_there_and_is_never_launched() {
+    let f = fixture(Platform::Ios, &["myapp"], None);
+    assert!(!f
+        .shell
+        .on_navigation("myapp://?imp_uid=imp_1&m_redirect_url=https%3A%2F%2Fshop.example%2Fdone"));
+    assert!(opened(&f).is_empty());
+    assert_eq!(navigations(&f), ["https://shop.example/done?imp_uid=imp_1"]);
+}
+
+#[test]
+fn deep_links_navigate_resume_or_are_refused_and_duplicates_are_dropped() {
+    let f = fixture(Platform::Desktop, &[], None);
+    f.shell
+        .on_deep_link("myapp://://https://shop.example/done?imp_uid=imp_1");
+    f.shell
+        .on_deep_link("myapp://://https://shop.example/done?imp_uid=imp_1");
+    f.shell.on_deep_link("myapp://");
+    f.shell.on_deep_link("myapp://://https://evil.example/");
+    assert_eq!(navigations(&f), ["https://shop.example/done?imp_uid=imp_1"]);
+    assert_eq!(
+        f.webview.toasts.lock().unwrap().len(),
+        1,
+        "the hostile link is shown, not followed"
+    );
+}
+
+#[test]
+fn reaching_the_merchant_return_page_clears_the_pending_record() {
+    let f = fixture(Platform::Android, &["ispmobile"], None);
+    f.shell.on_navigation("ispmobile://TID=1");
+    assert!(f.pending.load().unwrap().is_some());
+    f.shell
+        .on_navigation("https://mobile.inicis.com/smart/result?imp_uid=imp_1");
+    assert!(
+        f.pending.load().unwrap().is_some(),
+        "a PG page is not the merchant's"
+    );
+    f.shell
+        .on_navigation("https://shop.example/complete?imp_uid=imp_1&merchant_uid=order_9");
+    assert_eq!(f.pending.load().unwrap(), None);
+}
+
+#[test]
+fn a_start_with_a_pending_record_offers_to_resume_at_the_merchant() {
+    let f = fixture(
+        Platform::Android,
+        &[],
+        Some("https://shop.example/resume?merchant_uid={merchant_uid}"),
+    );
+    f.pending
+        .save(&PendingPayment {
+            left_url: "https://pg.example/pay".to_owned(),
+            merchant_uid: Some("order_9".to_owned()),
+            imp_uid: None,
+            app_scheme: "ispmobile".to_owned(),
+            created_at_ms: payhost_lib::pending::now_ms(),
+        })
+        .unwrap();
+    let first = f.shell.first_page(&[]);
+    let decoded = percent_encoding::percent_decode_str(&first)
+        .decode_utf8_lossy()
+        .into_owned();
+    assert!(
+        decoded.contains("https://shop.example/resume?merchant_uid=order_9"),
+        "{decoded}"
+    );
+    // The buyer starts over instead: the payment is abandoned.
+    f.shell.on_navigation(&first);
+    f.shell.on_navigation("https://shop.example/");
+    assert_eq!(f.pending.load().unwrap(), None);
+}
+
+#[test]
+fn a_cold_start_link_becomes_the_first_page_and_a_hostile_one_does_not() {
+    let f = fixture(Platform::Desktop, &[], None);
+    assert_eq!(
+        f.shell
+            .first_page(&["myapp://://https://shop.example/done?imp_uid=1".to_owned()]),
+        "https://shop.example/done?imp_uid=1"
+    );
+    let g = fixture(Platform::Desktop, &[], None);
+    assert_eq!(
+        g.shell
+            .first_page(&["myapp://://https://evil.example/".to_owned()]),
+        "https://shop.example/"
+    );
+}
+
+#[test]
+fn a_corrupt_pending_record_is_ignored_at_start() {
+    let f = fixture(Platform::Desktop, &[], None);
+    std::fs::write(f.pending.path(), "{not json").unwrap();
+    assert_eq!(f.shell.first_page(&[]), "https://shop.example/");
+}
+
+#[test]
+fn command_line_options_parse() {
+    use payhost_lib::CliOptions;
+    let options = CliOptions::parse([
+        "--qa".to_owned(),
+        "--qa-log".to_owned(),
+        "f.jsonl".to_owned(),
+        "myapp://x".to_owned(),
+    ])
+    .unwrap();
+    assert!(options.qa_panel);
+    assert_eq!(options.qa_log.unwrap().to_str(), Some("f.jsonl"));
+    assert_eq!(options.links, ["myapp://x"]);
+    assert!(CliOptions::parse(["--qa-log".to_owned()]).is_err());
+    assert!(CliOptions::parse(["--nope".to_owned()]).is_err());
+}
