@@ -111,3 +111,30 @@ impl FlowLog {
         self.events.lock().map(|e| e.clone()).unwrap_or_default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn qa_log_file_gets_one_json_line_per_step() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("qa.jsonl");
+        let log = FlowLog::new(Some(&path)).unwrap();
+        log.record(Step::Navigation, "launch ispmobile://TID=1");
+        log.record(
+            Step::DeepLink,
+            "navigate myapp://://https://shop.example/done?…",
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0]["step"], "navigation");
+        assert_eq!(lines[1]["step"], "deep-link");
+        assert!(lines[1]["at_ms"].as_u64().unwrap() >= lines[0]["at_ms"].as_u64().unwrap());
+        assert_eq!(log.events().len(), 2);
+    }
+}

@@ -341,3 +341,12 @@ fn command_line_options_parse() {
     assert!(CliOptions::parse(["--qa-log".to_owned()]).is_err());
     assert!(CliOptions::parse(["--nope".to_owned()]).is_err());
 }
+
+#[test]
+fn a_popup_page_opens_and_a_custom_scheme_popup_goes_to_the_launcher() {
+    let f = fixture(Platform::Desktop, &["ispmobile"], None);
+    assert!(f.shell.on_new_window("https://card.example/popup"));
+    assert!(opened(&f).is_empty());
+    assert!(!f.shell.on_new_window("ispmobile://TID=POPUP"));
+    assert_eq!(opened(&f), ["ispmobile://TID=POPUP"]);
+}

@@ -11,6 +11,8 @@
 //!   in-run baseline;
 //! - `fuzz [SECONDS]`: every cargo-fuzz target for SECONDS each (default 600).
 
+mod bench_app;
+
 use std::env;
 use std::fmt;
 use std::fs;
@@ -20,7 +22,7 @@ use std::process::{Child, Command, ExitCode, Stdio};
 const FUZZ_TARGETS: [&str; 3] = ["parse_intent", "parse_return", "classify"];
 
 #[derive(Debug)]
-enum XtaskError {
+pub(crate) enum XtaskError {
     Failed(String),
     Io(String, std::io::Error),
     Usage(String),
@@ -160,13 +162,13 @@ fn ensure_tauri_driver() -> Result {
 }
 
 /// A private X server: `-displayfd` makes Xvfb pick a free display and tell us.
-struct Xvfb {
+pub(crate) struct Xvfb {
     child: Child,
-    display: String,
+    pub(crate) display: String,
 }
 
 impl Xvfb {
-    fn start() -> Result<Self> {
+    pub(crate) fn start() -> Result<Self> {
         let mut child = Command::new("Xvfb")
             .args([
                 "-displayfd",
@@ -328,6 +330,12 @@ fn e2e() -> Result {
 }
 
 fn bench() -> Result {
+    ensure_system_packages()?;
+    let mut release = cargo();
+    release.args(["build", "--release", "-p", "payhost", "--locked"]);
+    step("cargo build --release -p payhost", release)?;
+    bench_app::bench_app(&root())?;
+
     let mut command = cargo();
     command.args([
         "bench",
