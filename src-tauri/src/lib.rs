@@ -2,12 +2,12 @@
 //! the payment through the hand-off to card and bank apps and back.
 //!
 //! This file only wires things together: configuration, plugins (single-instance
-//! first, then deep-link and opener), the payment window with its hooks, the QA panel.
+//! first, then deep-link, opener and payhost's own launcher plugin), the payment
+//! window with its hooks, the QA panel.
 //! Every URL decision is payhost-core's; acting on it is [`shell::Shell`]'s.
 
 pub mod config;
 pub mod flow;
-pub mod launcher;
 pub mod pages;
 pub mod pending;
 pub mod shell;
@@ -18,9 +18,9 @@ use std::sync::Arc;
 
 use payhost_core::{Context, Platform};
 use tauri::{Manager, Runtime, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
+use tauri_plugin_payhost::PayhostExt;
 
 use crate::flow::{FlowEvent, FlowLog, Step};
-use crate::launcher::OpenerLauncher;
 use crate::pending::PendingStore;
 use crate::shell::{MainWebview, Shell, ShellSettings};
 
@@ -134,8 +134,19 @@ pub fn open_qa_panel<R: Runtime, M: Manager<R>>(manager: &M) -> tauri::Result<()
     WebviewWindowBuilder::new(manager, QA_WINDOW, WebviewUrl::App("qa.html".into()))
         .title("payhost QA · 결제 흐름 / payment flow")
         .inner_size(640.0, 720.0)
+        // Beside the 480-px payment window, so neither hides the other where no
+        // window manager places them (Xvfb, screenshots).
+        .position(500.0, 0.0)
         .build()
         .map(|_| ())
+}
+
+/// The Android/iOS entry point (the mobile runtime calls it; there is no `main`).
+#[cfg(mobile)]
+#[allow(unsafe_code)] // the macro's `#[no_mangle]` export, see Cargo.toml [lints]
+#[tauri::mobile_entry_point]
+pub fn mobile_main() {
+    let _ = run();
 }
 
 /// Runs payhost. Configuration and argument errors exit with status 2 before any
@@ -218,7 +229,8 @@ fn build<R: Runtime>(
     }
     builder = builder
         .plugin(tauri_plugin_deep_link::init())
-        .plugin(tauri_plugin_opener::init());
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_payhost::init());
     with_commands(builder)
         .manage(Arc::clone(&flow))
         .setup(move |app| {
@@ -258,7 +270,7 @@ fn setup<R: Runtime>(
     });
     let shell = Shell::new(
         settings,
-        Arc::new(OpenerLauncher::new(app.handle().clone())),
+        app.payhost_launcher(),
         PendingStore::new(&data_dir),
         Arc::clone(flow),
         spawn,
@@ -318,6 +330,8 @@ fn setup<R: Runtime>(
         .title("payhost")
         .inner_size(480.0, 820.0)
         .on_navigation(move |url| nav_shell.on_navigation(url.as_str()));
+    #[cfg(mobile)]
+    let builder = builder.initialization_script(tauri_plugin_payhost::MOBILE_WINDOW_OPEN_SCRIPT);
     #[cfg(desktop)]
     let builder = {
         let popup_shell = Arc::clone(&shell);

@@ -18,9 +18,9 @@ use payhost_core::{
 };
 
 use crate::flow::{FlowLog, Step};
-use crate::launcher::{LaunchError, Launcher, OpenRequest};
 use crate::pages;
 use crate::pending::{now_ms, PendingPayment, PendingStore, MAX_AGE_MS};
+use tauri_plugin_payhost::{LaunchError, Launcher, OpenRequest};
 
 /// The payment WebView, as the glue needs it.
 pub trait MainWebview: Send + Sync + 'static {

@@ -13,9 +13,9 @@ use std::sync::{Arc, Mutex};
 
 use payhost_core::{Context, Platform, ReturnContext};
 use payhost_lib::flow::FlowLog;
-use payhost_lib::launcher::{LaunchError, Launcher, OpenRequest};
 use payhost_lib::pending::{PendingPayment, PendingStore};
 use payhost_lib::shell::{MainWebview, Shell, ShellSettings, Spawn};
+use tauri_plugin_payhost::{LaunchError, Launcher, OpenRequest};
 
 /// Records every open; URLs whose scheme is in `installed` open, the rest fail.
 #[derive(Default)]
@@ -349,4 +349,192 @@ fn a_popup_page_opens_and_a_custom_scheme_popup_goes_to_the_launcher() {
     assert!(opened(&f).is_empty());
     assert!(!f.shell.on_new_window("ispmobile://TID=POPUP"));
     assert_eq!(opened(&f), ["ispmobile://TID=POPUP"]);
+}
+
+/// The Rust side of the mobile launcher, with a fake native plugin in place of the
+/// Kotlin/Swift one.
+mod mobile_launcher {
+    use super::*;
+    use tauri_plugin_payhost::{
+        LaunchArgs, LaunchResponse, LaunchStatus, MobileLauncher, NativeLaunch,
+    };
+
+    /// Answers `launched` for installed schemes, `not_found` otherwise, and records calls.
+    #[derive(Clone, Default)]
+    struct FakeNative {
+        installed: Arc<HashSet<String>>,
+        calls: Arc<Mutex<Vec<LaunchArgs>>>,
+    }
+
+    impl NativeLaunch for FakeNative {
+        fn launch(&self, args: &LaunchArgs) -> Result<LaunchResponse, String> {
+            self.calls.lock().unwrap().push(args.clone());
+            let scheme = args.url.split(':').next().unwrap_or_default();
+            let status = if self.installed.contains(scheme) {
+                LaunchStatus::Launched
+            } else {
+                LaunchStatus::NotFound
+            };
+            Ok(LaunchResponse {
+                status,
+                message: None,
+            })
+        }
+    }
+
+    fn mobile_fixture(installed: &[&str]) -> (Arc<Shell>, FakeNative, Arc<RecordingWebview>) {
+        let native = FakeNative {
+            installed: Arc::new(installed.iter().map(|s| (*s).to_owned()).collect()),
+            ..FakeNative::default()
+        };
+        let webview = Arc::new(RecordingWebview::default());
+        let dir = tempfile::tempdir().unwrap().keep();
+        let inline: Spawn = Arc::new(|job| job());
+        let shell = Shell::new(
+            ShellSettings {
+                ctx: Context::new(
+                    Platform::Android,
+                    ReturnContext::new(&["myapp"], &["shop.example"]).unwrap(),
+                ),
+                start_url: "https://shop.example/".to_owned(),
+                resume_url: None,
+            },
+            Arc::new(MobileLauncher::new(native.clone())),
+            PendingStore::new(&dir),
+            Arc::new(FlowLog::new(None).unwrap()),
+            inline,
+        );
+        shell.attach(Arc::clone(&webview) as Arc<dyn MainWebview>);
+        (shell, native, webview)
+    }
+
+    fn urls(native: &FakeNative) -> Vec<String> {
+        native
+            .calls
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|a| a.url.clone())
+            .collect()
+    }
+
+    #[test]
+    fn not_found_walks_the_core_fallbacks_in_order() {
+        let (shell, native, _) = mobile_fixture(&["market"]);
+        let intent = "intent://x#Intent;scheme=kb-acp;package=com.kbcard.kbkookmincard;end";
+        shell.on_navigation(intent);
+        assert_eq!(
+            urls(&native),
+            ["kb-acp://x", "market://details?id=com.kbcard.kbkookmincard"]
+        );
+        let first = native.calls.lock().unwrap()[0].clone();
+        assert_eq!(
+            first.intent.as_deref(),
+            Some(intent),
+            "Android re-parses the original intent"
+        );
+    }
+
+    #[test]
+    fn an_intent_with_a_component_never_reaches_the_native_call() {
+        let native = FakeNative::default();
+        let launcher = MobileLauncher::new(native.clone());
+        for intent in [
+            "intent://x#Intent;scheme=ispmobile;component=com.evil/.Steal;end",
+            "intent:#Intent;SEL;component=com.victim/.Secret;end",
+            "intent://x#component(com.victim/.Secret)",
+        ] {
+            let result = launcher.open(&OpenRequest {
+                url: "ispmobile://x".to_owned(),
+                intent: Some(intent.to_owned()),
+            });
+            assert!(matches!(result, Err(LaunchError::Failed(_))), "{intent}");
+        }
+        assert!(native.calls.lock().unwrap().is_empty());
+        // Through the shell the core already drops the component: the data URI goes out plain.
+        let (shell, native, _) = mobile_fixture(&["ispmobile"]);
+        shell.on_navigation("intent://x#Intent;scheme=ispmobile;component=com.evil/.Steal;end");
+        let calls = native.calls.lock().unwrap().clone();
+        assert_eq!(
+            calls,
+            [LaunchArgs {
+                url: "ispmobile://x".to_owned(),
+                intent: None
+            }]
+        );
+    }
+
+    #[test]
+    fn when_every_fallback_fails_the_shell_shows_its_notice() {
+        let (shell, native, webview) = mobile_fixture(&[]);
+        shell.on_navigation("intent://pay#Intent;scheme=supertoss;package=viva.republica.toss;end");
+        assert_eq!(
+            urls(&native),
+            ["supertoss://pay", "market://details?id=viva.republica.toss"]
+        );
+        let last = webview.navigations.lock().unwrap().last().cloned().unwrap();
+        assert!(last.starts_with("data:text/html"), "{last}");
+    }
+}
+
+/// Platform files derived from the scheme table: regenerated here and compared with
+/// the committed ones (rust-analyzer's "stale generated file → failing test").
+/// `PAYHOST_UPDATE_GENERATED=1 cargo test --test shell` rewrites them.
+mod generated_files {
+    use std::path::Path;
+
+    use payhost_core::platform_files;
+
+    fn ensure_file_contents(relative: &str, contents: &str) {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        if current == contents {
+            return;
+        }
+        if std::env::var_os("PAYHOST_UPDATE_GENERATED").is_some() {
+            std::fs::write(&path, contents).unwrap();
+            return;
+        }
+        panic!("{relative} is stale: run `PAYHOST_UPDATE_GENERATED=1 cargo test --test shell` and commit it");
+    }
+
+    #[test]
+    fn info_ios_plist_is_up_to_date() {
+        let conf: serde_json::Value =
+            serde_json::from_str(include_str!("../../tauri.conf.json")).unwrap();
+        let identifier = conf["identifier"].as_str().unwrap();
+        let schemes: Vec<&str> = conf["plugins"]["deep-link"]["mobile"][0]["scheme"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap())
+            .collect();
+        let plist =
+            platform_files::ios_info_plist(payhost_core::schemes::table(), identifier, &schemes);
+        assert_eq!(
+            plist.matches("<string>").count(),
+            50 + 1 + schemes.len(),
+            "50 query schemes"
+        );
+        ensure_file_contents("Info.ios.plist", &plist);
+    }
+
+    #[test]
+    fn the_android_network_security_config_is_up_to_date() {
+        let xml = platform_files::android_network_security_config();
+        assert!(xml.contains("<base-config cleartextTrafficPermitted=\"false\" />"));
+        ensure_file_contents(
+            "src-tauri/tauri-plugin-payhost/android/src/main/res/xml/payhost_network_security.xml",
+            &xml,
+        );
+    }
+
+    #[test]
+    fn the_android_queries_block_lists_every_package_once() {
+        let xml = platform_files::android_queries_xml(payhost_core::schemes::table());
+        let packages = payhost_core::schemes::table().android_query_packages();
+        assert_eq!(xml.matches("<package ").count(), packages.len());
+        assert!(xml.contains("<package android:name=\"kvp.jjy.MispAndroid320\" />"));
+        assert!(xml.contains("<data android:scheme=\"https\" />"));
+    }
 }

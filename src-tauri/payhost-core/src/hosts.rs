@@ -139,6 +139,18 @@ impl HostAllowlist {
         })
     }
 
+    /// The built-in payment-party domains, in file order.
+    pub fn builtin_domains() -> Vec<&'static str> {
+        BUILTIN
+            .0
+            .iter()
+            .filter_map(|rule| match &rule.host {
+                RuleHost::Domain(domain) => Some(domain.as_str()),
+                RuleHost::Ip(_) => None,
+            })
+            .collect()
+    }
+
     /// Problems in `data/return-hosts.toml`, for its test.
     pub fn builtin_problems() -> &'static [String] {
         &BUILTIN.1

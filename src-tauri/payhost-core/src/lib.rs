@@ -20,6 +20,7 @@ mod context;
 mod hosts;
 mod intent;
 mod payment;
+pub mod platform_files;
 mod report;
 mod return_link;
 pub mod schemes;

@@ -1,0 +1,91 @@
+//! The platform files derived from the scheme table and the return-host list, as
+//! text: the Android `<queries>` block (written into the generated manifest by the
+//! mobile plugin's build script), the iOS `Info.ios.plist` (merged by the Tauri CLI)
+//! and the Android network security config. Pure functions, so a test can
+//! regenerate each committed file and fail when it is stale.
+
+use crate::hosts::HostAllowlist;
+use crate::schemes::SchemeTable;
+
+fn escape_xml(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The `<queries>` element: every package of the table (Android 11+ package
+/// visibility, payment-apps.md §4 item 3) plus the VIEW/BROWSABLE https intent the
+/// Toss and PortOne guides add so browsers stay visible.
+pub fn android_queries_xml(table: &SchemeTable) -> String {
+    let mut xml = String::from("<queries>\n");
+    for package in table.android_query_packages() {
+        xml.push_str(&format!(
+            "    <package android:name=\"{}\" />\n",
+            escape_xml(package)
+        ));
+    }
+    xml.push_str(
+        "    <intent>\n        <action android:name=\"android.intent.action.VIEW\" />\n        \
+         <category android:name=\"android.intent.category.BROWSABLE\" />\n        \
+         <data android:scheme=\"https\" />\n    </intent>\n</queries>\n",
+    );
+    xml
+}
+
+/// `Info.ios.plist`: `LSApplicationQueriesSchemes` (the table's iOS schemes by
+/// priority, at most 50) and `CFBundleURLTypes` for our scheme(s), mirrored from the
+/// deep-link configuration because the deep-link plugin's build script can lose it
+/// (plugins-workspace#3596, tauri2.md §4).
+pub fn ios_info_plist(table: &SchemeTable, url_name: &str, app_schemes: &[&str]) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n\
+         <!-- Generated from src-tauri/payhost-core/data/schemes.toml and tauri.conf.json by\n     \
+         tests/shell/main.rs, mod generated_files (PAYHOST_UPDATE_GENERATED=1 cargo test --test shell); do not edit. -->\n\
+         <plist version=\"1.0\">\n<dict>\n    <key>LSApplicationQueriesSchemes</key>\n    <array>\n",
+    );
+    for scheme in table.ios_query_schemes() {
+        xml.push_str(&format!(
+            "        <string>{}</string>\n",
+            escape_xml(scheme)
+        ));
+    }
+    xml.push_str("    </array>\n    <key>CFBundleURLTypes</key>\n    <array>\n        <dict>\n");
+    xml.push_str(&format!(
+        "            <key>CFBundleURLName</key>\n            <string>{}</string>\n",
+        escape_xml(url_name)
+    ));
+    xml.push_str("            <key>CFBundleURLSchemes</key>\n            <array>\n");
+    for scheme in app_schemes {
+        xml.push_str(&format!(
+            "                <string>{}</string>\n",
+            escape_xml(scheme)
+        ));
+    }
+    xml.push_str("            </array>\n        </dict>\n    </array>\n</dict>\n</plist>\n");
+    xml
+}
+
+/// An Android network security config that keeps cleartext off except for the
+/// payment parties of `data/return-hosts.toml`: some card-company steps still use
+/// `http://` (`ERR_CLEARTEXT_NOT_PERMITTED` on API 30, FL README; payment-apps.md
+/// §4 item 15), and a release build must not fall back to a blanket
+/// `usesCleartextTraffic="true"`.
+pub fn android_network_security_config() -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
+         <!-- Generated from src-tauri/payhost-core/data/return-hosts.toml by tests/shell/main.rs\n     \
+         (mod generated_files; PAYHOST_UPDATE_GENERATED=1 cargo test --test shell); do not edit. -->\n\
+         <network-security-config>\n    <base-config cleartextTrafficPermitted=\"false\" />\n    \
+         <domain-config cleartextTrafficPermitted=\"true\">\n",
+    );
+    for domain in HostAllowlist::builtin_domains() {
+        xml.push_str(&format!(
+            "        <domain includeSubdomains=\"true\">{}</domain>\n",
+            escape_xml(domain)
+        ));
+    }
+    xml.push_str("    </domain-config>\n</network-security-config>\n");
+    xml
+}
