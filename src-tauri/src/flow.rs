@@ -5,9 +5,10 @@
 //! `--qa-log FILE`, to a JSON-lines file. URLs are redacted before they get here
 //! (`payhost_core::redact_url`): payment URLs carry tokens in their queries.
 
-use std::fs::{File, OpenOptions};
+use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::Path;
+use std::sync::mpsc::{self, Sender};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -54,12 +55,13 @@ pub struct FlowEvent {
     pub detail: String,
 }
 
-/// The log. Cheap to call from the navigation hook: a mutex push and a line.
+/// The log. Cheap to call from the navigation hook: a mutex push, a tracing line and,
+/// with `--qa-log`, a message to the writer thread (the hook never touches the file).
 #[derive(Debug)]
 pub struct FlowLog {
     started: Instant,
     events: Mutex<Vec<FlowEvent>>,
-    file: Option<Mutex<File>>,
+    file: Option<Mutex<Sender<String>>>,
 }
 
 /// Steps kept in memory for the QA panel (older ones stay in the file and the log).
@@ -72,9 +74,20 @@ impl FlowLog {
     /// When the file cannot be opened for appending.
     pub fn new(file: Option<&Path>) -> std::io::Result<Self> {
         let file = match file {
-            Some(path) => Some(Mutex::new(
-                OpenOptions::new().create(true).append(true).open(path)?,
-            )),
+            Some(path) => {
+                let mut file = OpenOptions::new().create(true).append(true).open(path)?;
+                let (sender, lines) = mpsc::channel::<String>();
+                std::thread::Builder::new()
+                    .name("payhost-qa-log".to_owned())
+                    .spawn(move || {
+                        for line in lines {
+                            // A full disk must not stop a payment: the line is lost, the
+                            // flow goes on.
+                            let _ = writeln!(file, "{line}");
+                        }
+                    })?;
+                Some(Mutex::new(sender))
+            }
             None => None,
         };
         Ok(Self {
@@ -93,9 +106,8 @@ impl FlowLog {
         };
         tracing::info!(target: "payhost::flow", step = ?event.step, at_ms = event.at_ms, "{}", event.detail);
         if let Some(file) = &self.file {
-            if let (Ok(mut file), Ok(line)) = (file.lock(), serde_json::to_string(&event)) {
-                // A full disk must not stop a payment: the line is lost, the flow goes on.
-                let _ = writeln!(file, "{line}");
+            if let (Ok(sender), Ok(line)) = (file.lock(), serde_json::to_string(&event)) {
+                let _ = sender.send(line);
             }
         }
         if let Ok(mut events) = self.events.lock() {
@@ -126,7 +138,13 @@ mod tests {
             Step::DeepLink,
             "navigate myapp://://https://shop.example/done?…",
         );
-        let text = std::fs::read_to_string(&path).unwrap();
+        // The writer thread appends asynchronously.
+        let deadline = Instant::now() + std::time::Duration::from_secs(5);
+        let mut text = String::new();
+        while text.lines().count() < 2 && Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            text = std::fs::read_to_string(&path).unwrap_or_default();
+        }
         let lines: Vec<serde_json::Value> = text
             .lines()
             .map(|line| serde_json::from_str(line).unwrap())

@@ -124,6 +124,11 @@ impl Shell {
     /// The navigation hook: `true` lets the WebView load `url`.
     pub fn on_navigation(self: &Arc<Self>, url: &str) -> bool {
         let decision = classify(url, &self.settings.ctx);
+        self.act(url, decision)
+    }
+
+    /// Acts on the policy's decision for a navigation; `true` lets it load.
+    fn act(self: &Arc<Self>, url: &str, decision: Decision) -> bool {
         self.flow.record(
             Step::Navigation,
             format!("{} {}", decision.action_name(), redact_url(url)),
@@ -170,14 +175,15 @@ impl Shell {
     /// anything that is not a page goes through [`Shell::on_navigation`] (launcher,
     /// notice) and no window opens.
     pub fn on_new_window(self: &Arc<Self>, url: &str) -> bool {
-        if classify(url, &self.settings.ctx) == Decision::Load {
+        let decision = classify(url, &self.settings.ctx);
+        if decision == Decision::Load {
             self.flow
                 .record(Step::Popup, format!("open {}", redact_url(url)));
             true
         } else {
             self.flow
                 .record(Step::Popup, format!("not a page: {}", redact_url(url)));
-            let _ = self.on_navigation(url);
+            let _ = self.act(url, decision);
             false
         }
     }
