@@ -295,11 +295,6 @@ fn setup<R: Runtime>(
         }
     });
 
-    let mut launch_links = options.links.clone();
-    if let Ok(Some(current)) = app.deep_link().get_current() {
-        launch_links.extend(current.into_iter().map(String::from));
-    }
-    let first = shell.first_page(&launch_links);
     flow.record(
         Step::Start,
         format!(
@@ -313,6 +308,11 @@ fn setup<R: Runtime>(
                 .map_or_else(|| "defaults".to_owned(), |p| p.display().to_string())
         ),
     );
+    let mut launch_links = options.links.clone();
+    if let Ok(Some(current)) = app.deep_link().get_current() {
+        launch_links.extend(current.into_iter().map(String::from));
+    }
+    let first = shell.first_page(&launch_links);
     let first = url::Url::parse(&first).map_err(|err| format!("first page: {err}"))?;
     // On Linux the window starts blank and loads the first page only once the
     // load-failed handlers are connected (`with_webview` runs later on the main

@@ -1,0 +1,361 @@
+//! The iamport V1 REST API, as the merchant's server sees it (payment-apps.md §5.1):
+//! `POST /users/getToken`, `GET /payments/{imp_uid}`, `GET /payments/find/{merchant_uid}`,
+//! `POST /payments/prepare`, `POST /payments/cancel`, every answer in the
+//! `{code, message, response}` envelope. Plus `/sandbox/…` routes through which the
+//! sandbox's own checkout and simulated payment apps create and settle payments.
+
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{FromRequest, Path, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::store::{random_id, NewPayment, Store, StoreError};
+
+/// An access token lives 30 minutes (iamport: "valid 30 minutes").
+pub const TOKEN_LIFETIME_SECS: i64 = 30 * 60;
+
+/// Unix seconds; injectable so tests can move time.
+pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+
+/// The system clock.
+pub fn system_clock() -> Clock {
+    Arc::new(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+    })
+}
+
+/// Shared state of the API.
+#[derive(Clone)]
+pub struct ApiState {
+    store: Arc<Mutex<Store>>,
+    clock: Clock,
+    imp_key: String,
+    imp_secret: String,
+}
+
+impl std::fmt::Debug for ApiState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiState")
+            .field("imp_key", &self.imp_key)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ApiState {
+    /// State over `store` with the merchant's REST API key and secret.
+    pub fn new(store: Store, clock: Clock, imp_key: &str, imp_secret: &str) -> Self {
+        Self {
+            store: Arc::new(Mutex::new(store)),
+            clock,
+            imp_key: imp_key.to_owned(),
+            imp_secret: imp_secret.to_owned(),
+        }
+    }
+
+    fn with_store<T>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
+    ) -> Result<T, ApiError> {
+        let mut store = self
+            .store
+            .lock()
+            .map_err(|_| ApiError::Internal("the store lock is poisoned".to_owned()))?;
+        f(&mut store).map_err(ApiError::from)
+    }
+}
+
+/// An API failure and its HTTP shape.
+#[derive(Debug)]
+pub enum ApiError {
+    /// 401, code -1.
+    Unauthorized(String),
+    /// 404, code 1.
+    NotFound(String),
+    /// 200, code 1: iamport reports business errors in the envelope.
+    Rejected(String),
+    /// 400, code -1: the request could not be read.
+    BadRequest(String),
+    /// 500, code -1.
+    Internal(String),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => Self::NotFound(err.to_string()),
+            StoreError::Conflict(message) | StoreError::Invalid(message) => Self::Rejected(message),
+            StoreError::Database(err) => Self::Internal(err.to_string()),
+        }
+    }
+}
+
+fn envelope(code: i64, message: Option<&str>, response: Value) -> Value {
+    json!({ "code": code, "message": message, "response": response })
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, message) = match &self {
+            Self::Unauthorized(m) => (StatusCode::UNAUTHORIZED, -1, m),
+            Self::NotFound(m) => (StatusCode::NOT_FOUND, 1, m),
+            Self::Rejected(m) => (StatusCode::OK, 1, m),
+            Self::BadRequest(m) => (StatusCode::BAD_REQUEST, -1, m),
+            Self::Internal(m) => (StatusCode::INTERNAL_SERVER_ERROR, -1, m),
+        };
+        (status, Json(envelope(code, Some(message), Value::Null))).into_response()
+    }
+}
+
+fn ok(response: impl Serialize) -> Result<Json<Value>, ApiError> {
+    let value =
+        serde_json::to_value(response).map_err(|err| ApiError::Internal(err.to_string()))?;
+    Ok(Json(envelope(0, None, value)))
+}
+
+/// Reads a body sent as JSON or as a form (iamport accepts both).
+async fn json_or_form<T: serde::de::DeserializeOwned + Send + 'static>(
+    request: Request,
+) -> Result<T, ApiError> {
+    let is_json = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        Json::<T>::from_request(request, &())
+            .await
+            .map(|Json(body)| body)
+            .map_err(|err| ApiError::BadRequest(err.body_text()))
+    } else {
+        Form::<T>::from_request(request, &())
+            .await
+            .map(|Form(body)| body)
+            .map_err(|err| ApiError::BadRequest(err.body_text()))
+    }
+}
+
+fn authorize(state: &ApiState, headers: &HeaderMap) -> Result<(), ApiError> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim())
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| ApiError::Unauthorized("Unauthorized: no access token".to_owned()))?;
+    let now = (state.clock)();
+    if state.with_store(|store| store.token_valid(token, now))? {
+        Ok(())
+    } else {
+        Err(ApiError::Unauthorized(
+            "Unauthorized: the access token is invalid or expired".to_owned(),
+        ))
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenRequest {
+    imp_key: Option<String>,
+    imp_secret: Option<String>,
+}
+
+async fn get_token(
+    State(state): State<ApiState>,
+    request: Request,
+) -> Result<Json<Value>, ApiError> {
+    let body: TokenRequest = json_or_form(request).await?;
+    if body.imp_key.as_deref() != Some(state.imp_key.as_str())
+        || body.imp_secret.as_deref() != Some(state.imp_secret.as_str())
+    {
+        return Err(ApiError::Unauthorized(
+            "imp_key, imp_secret 파라메터가 누락되었거나 일치하지 않습니다".to_owned(),
+        ));
+    }
+    let now = (state.clock)();
+    let token = random_id("");
+    let expired_at = now + TOKEN_LIFETIME_SECS;
+    state.with_store(|store| store.add_token(&token, expired_at))?;
+    ok(json!({ "access_token": token, "now": now, "expired_at": expired_at }))
+}
+
+async fn get_payment(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Path(imp_uid): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    authorize(&state, &headers)?;
+    ok(state.with_store(|store| store.get(&imp_uid))?)
+}
+
+async fn find_payment(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Path(merchant_uid): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    authorize(&state, &headers)?;
+    ok(state.with_store(|store| store.find(&merchant_uid, None))?)
+}
+
+async fn find_payment_with_status(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Path((merchant_uid, status)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    authorize(&state, &headers)?;
+    ok(state.with_store(|store| store.find(&merchant_uid, Some(&status)))?)
+}
+
+#[derive(Deserialize)]
+struct PrepareRequest {
+    merchant_uid: String,
+    amount: i64,
+}
+
+async fn prepare(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    request: Request,
+) -> Result<Json<Value>, ApiError> {
+    authorize(&state, &headers)?;
+    let body: PrepareRequest = json_or_form(request).await?;
+    state.with_store(|store| store.prepare(&body.merchant_uid, body.amount))?;
+    ok(json!({ "merchant_uid": body.merchant_uid, "amount": body.amount }))
+}
+
+#[derive(Deserialize)]
+struct CancelRequest {
+    imp_uid: Option<String>,
+    merchant_uid: Option<String>,
+    amount: Option<i64>,
+    reason: Option<String>,
+}
+
+async fn cancel(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    request: Request,
+) -> Result<Json<Value>, ApiError> {
+    authorize(&state, &headers)?;
+    let body: CancelRequest = json_or_form(request).await?;
+    let now = (state.clock)();
+    let reason = body
+        .reason
+        .unwrap_or_else(|| "가맹점 요청 / merchant request".to_owned());
+    let payment = state.with_store(|store| {
+        let imp_uid = match (&body.imp_uid, &body.merchant_uid) {
+            (Some(imp_uid), _) => imp_uid.clone(),
+            (None, Some(merchant_uid)) => store.find(merchant_uid, Some("paid"))?.imp_uid,
+            (None, None) => {
+                return Err(StoreError::Invalid(
+                    "imp_uid or merchant_uid is required".to_owned(),
+                ))
+            }
+        };
+        store.cancel(&imp_uid, body.amount, &reason, now)
+    })?;
+    ok(payment)
+}
+
+#[derive(Deserialize)]
+struct CreateRequest {
+    merchant_uid: String,
+    amount: Option<i64>,
+    #[serde(default = "default_pay_method")]
+    pay_method: String,
+    #[serde(default = "default_pg")]
+    pg: String,
+    #[serde(default)]
+    name: String,
+    buyer_name: Option<String>,
+    custom_data: Option<String>,
+    #[serde(default = "default_channel")]
+    channel: String,
+}
+
+fn default_pay_method() -> String {
+    "card".to_owned()
+}
+fn default_pg() -> String {
+    "html5_inicis".to_owned()
+}
+fn default_channel() -> String {
+    "mobile".to_owned()
+}
+
+async fn sandbox_create(
+    State(state): State<ApiState>,
+    request: Request,
+) -> Result<Json<Value>, ApiError> {
+    let body: CreateRequest = json_or_form(request).await?;
+    let new = NewPayment {
+        merchant_uid: body.merchant_uid,
+        pay_method: body.pay_method,
+        pg_provider: body.pg,
+        name: body.name,
+        amount: body.amount.unwrap_or(0),
+        buyer_name: body.buyer_name,
+        custom_data: body.custom_data,
+        channel: body.channel,
+    };
+    let now = (state.clock)();
+    ok(state.with_store(|store| store.create(&new, now))?)
+}
+
+#[derive(Deserialize)]
+struct OutcomeRequest {
+    outcome: String,
+    reason: Option<String>,
+}
+
+async fn sandbox_outcome(
+    State(state): State<ApiState>,
+    Path(imp_uid): Path<String>,
+    request: Request,
+) -> Result<Json<Value>, ApiError> {
+    let body: OutcomeRequest = json_or_form(request).await?;
+    let now = (state.clock)();
+    let payment = state.with_store(|store| match body.outcome.as_str() {
+        "approve" => store.approve(&imp_uid, now),
+        "deny" => store.fail(
+            &imp_uid,
+            body.reason
+                .as_deref()
+                .unwrap_or("카드사 승인 거절 / declined"),
+            now,
+        ),
+        "cancel" => store.fail(
+            &imp_uid,
+            body.reason
+                .as_deref()
+                .unwrap_or("사용자가 결제를 취소하였습니다 / cancelled by the buyer"),
+            now,
+        ),
+        "vbank" => store.issue_vbank(&imp_uid, now + 3 * 24 * 3600),
+        other => Err(StoreError::Invalid(format!(
+            "unknown outcome `{other}` (approve, deny, cancel, vbank)"
+        ))),
+    })?;
+    ok(payment)
+}
+
+/// The API's routes.
+pub fn router(state: ApiState) -> Router {
+    Router::new()
+        .route("/users/getToken", post(get_token))
+        .route("/payments/prepare", post(prepare))
+        .route("/payments/cancel", post(cancel))
+        .route("/payments/find/{merchant_uid}", get(find_payment))
+        .route(
+            "/payments/find/{merchant_uid}/{status}",
+            get(find_payment_with_status),
+        )
+        .route("/payments/{imp_uid}", get(get_payment))
+        .route("/sandbox/payments", post(sandbox_create))
+        .route("/sandbox/payments/{imp_uid}/outcome", post(sandbox_outcome))
+        .with_state(state)
+}

@@ -1,0 +1,518 @@
+//! The sandbox's state in SQLite: payments, pre-registered amounts and API tokens,
+//! with iamport V1's status rules (payment-apps.md §5.1).
+//!
+//! Every change is one transaction, so a killed sandbox (or merchant) restarts with
+//! a consistent database; amounts are integers (KRW has no minor unit).
+
+use std::path::Path;
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+
+/// What went wrong with a store operation.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite failed.
+    #[error("database: {0}")]
+    Database(#[from] rusqlite::Error),
+    /// No such payment.
+    #[error("존재하지 않는 결제정보입니다 (no such payment)")]
+    NotFound,
+    /// The request contradicts the payment's state (cancel before paid, too much, …).
+    #[error("{0}")]
+    Conflict(String),
+    /// The request itself is invalid (missing amount, negative numbers, …).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// A cancellation, as `cancel_history` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cancellation {
+    /// Amount cancelled.
+    pub amount: i64,
+    /// Why.
+    pub reason: String,
+    /// When (Unix seconds).
+    pub cancelled_at: i64,
+}
+
+/// A payment in iamport V1's shape (the `response` of `GET /payments/{imp_uid}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Payment {
+    /// iamport's id (`imp_…`).
+    pub imp_uid: String,
+    /// The merchant's order id.
+    pub merchant_uid: String,
+    /// `card`, `trans`, `vbank`, `kakaopay`, …
+    pub pay_method: String,
+    /// `html5_inicis`, `nice`, …
+    pub pg_provider: String,
+    /// Order name.
+    pub name: String,
+    /// Amount requested.
+    pub amount: i64,
+    /// Amount cancelled so far.
+    pub cancel_amount: i64,
+    /// `KRW`.
+    pub currency: String,
+    /// `ready`, `paid`, `cancelled` or `failed`.
+    pub status: String,
+    /// Unix seconds; 0 when not applicable (iamport's convention).
+    pub started_at: i64,
+    /// Unix seconds or 0.
+    pub paid_at: i64,
+    /// Unix seconds or 0.
+    pub failed_at: i64,
+    /// Unix seconds or 0.
+    pub cancelled_at: i64,
+    /// Why it failed.
+    pub fail_reason: Option<String>,
+    /// Card approval number.
+    pub apply_num: Option<String>,
+    /// Buyer's name.
+    pub buyer_name: Option<String>,
+    /// Virtual account number (vbank).
+    pub vbank_num: Option<String>,
+    /// Virtual account bank (vbank).
+    pub vbank_name: Option<String>,
+    /// Virtual account due date, Unix seconds (vbank).
+    pub vbank_date: i64,
+    /// Receipt page.
+    pub receipt_url: Option<String>,
+    /// The merchant's `custom_data`, as given.
+    pub custom_data: Option<String>,
+    /// `mobile` or `pc`.
+    pub channel: String,
+    /// Cancellations, oldest first.
+    pub cancel_history: Vec<Cancellation>,
+}
+
+/// What `request_pay` hands the sandbox.
+#[derive(Debug, Clone, Default)]
+pub struct NewPayment {
+    /// The merchant's order id.
+    pub merchant_uid: String,
+    /// `card`, `trans`, `vbank`, …
+    pub pay_method: String,
+    /// The PG.
+    pub pg_provider: String,
+    /// Order name.
+    pub name: String,
+    /// Amount.
+    pub amount: i64,
+    /// Buyer's name.
+    pub buyer_name: Option<String>,
+    /// The merchant's `custom_data`.
+    pub custom_data: Option<String>,
+    /// `mobile` or `pc`.
+    pub channel: String,
+}
+
+/// The sandbox database.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS payments (
+    imp_uid TEXT PRIMARY KEY,
+    merchant_uid TEXT NOT NULL,
+    pay_method TEXT NOT NULL,
+    pg_provider TEXT NOT NULL,
+    name TEXT NOT NULL,
+    amount INTEGER NOT NULL CHECK (amount > 0),
+    cancel_amount INTEGER NOT NULL DEFAULT 0 CHECK (cancel_amount >= 0 AND cancel_amount <= amount),
+    currency TEXT NOT NULL DEFAULT 'KRW',
+    status TEXT NOT NULL CHECK (status IN ('ready', 'paid', 'cancelled', 'failed')),
+    started_at INTEGER NOT NULL,
+    paid_at INTEGER NOT NULL DEFAULT 0,
+    failed_at INTEGER NOT NULL DEFAULT 0,
+    cancelled_at INTEGER NOT NULL DEFAULT 0,
+    fail_reason TEXT,
+    apply_num TEXT,
+    buyer_name TEXT,
+    vbank_num TEXT,
+    vbank_name TEXT,
+    vbank_date INTEGER NOT NULL DEFAULT 0,
+    receipt_url TEXT,
+    custom_data TEXT,
+    channel TEXT NOT NULL DEFAULT 'mobile'
+);
+CREATE INDEX IF NOT EXISTS payments_by_merchant_uid ON payments (merchant_uid, started_at);
+CREATE TABLE IF NOT EXISTS cancellations (
+    imp_uid TEXT NOT NULL REFERENCES payments (imp_uid),
+    amount INTEGER NOT NULL CHECK (amount > 0),
+    reason TEXT NOT NULL,
+    cancelled_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS prepared (
+    merchant_uid TEXT PRIMARY KEY,
+    amount INTEGER NOT NULL CHECK (amount > 0)
+);
+CREATE TABLE IF NOT EXISTS tokens (
+    access_token TEXT PRIMARY KEY,
+    expired_at INTEGER NOT NULL
+);
+";
+
+/// A random id: `prefix` + 24 hex digits.
+pub fn random_id(prefix: &str) -> String {
+    let mut bytes = [0u8; 12];
+    // getrandom only fails when the OS has no randomness source; then a time-based id
+    // is still unique enough for a sandbox.
+    if getrandom::fill(&mut bytes).is_err() {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        bytes.copy_from_slice(&nanos.to_le_bytes()[..12]);
+    }
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{prefix}{hex}")
+}
+
+impl Store {
+    /// Opens (and creates) the database at `path`.
+    ///
+    /// # Errors
+    /// When SQLite cannot open or migrate it.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::with_connection(Connection::open(path)?)
+    }
+
+    /// An in-memory database (tests).
+    ///
+    /// # Errors
+    /// When SQLite fails.
+    pub fn in_memory() -> Result<Self, StoreError> {
+        Self::with_connection(Connection::open_in_memory()?)
+    }
+
+    fn with_connection(conn: Connection) -> Result<Self, StoreError> {
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;")?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Self { conn })
+    }
+
+    /// Stores a new API token.
+    ///
+    /// # Errors
+    /// When SQLite fails.
+    pub fn add_token(&self, token: &str, expired_at: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO tokens (access_token, expired_at) VALUES (?1, ?2)",
+            params![token, expired_at],
+        )?;
+        Ok(())
+    }
+
+    /// True when `token` exists and expires after `now`.
+    ///
+    /// # Errors
+    /// When SQLite fails.
+    pub fn token_valid(&self, token: &str, now: i64) -> Result<bool, StoreError> {
+        let expired_at: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT expired_at FROM tokens WHERE access_token = ?1",
+                params![token],
+                |row| row.get(0),
+            )
+            .optional()?;
+        Ok(expired_at.is_some_and(|at| at > now))
+    }
+
+    /// `POST /payments/prepare`: registers the amount for `merchant_uid`.
+    ///
+    /// # Errors
+    /// A non-positive amount, or an order already prepared.
+    pub fn prepare(&self, merchant_uid: &str, amount: i64) -> Result<(), StoreError> {
+        if amount <= 0 {
+            return Err(StoreError::Invalid("amount must be positive".to_owned()));
+        }
+        let inserted = self.conn.execute(
+            "INSERT OR IGNORE INTO prepared (merchant_uid, amount) VALUES (?1, ?2)",
+            params![merchant_uid, amount],
+        )?;
+        if inserted == 0 {
+            return Err(StoreError::Conflict(format!(
+                "이미 사전등록된 주문번호입니다 (merchant_uid `{merchant_uid}` already prepared)"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The amount prepared for `merchant_uid`.
+    ///
+    /// # Errors
+    /// When SQLite fails.
+    pub fn prepared_amount(&self, merchant_uid: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT amount FROM prepared WHERE merchant_uid = ?1",
+                params![merchant_uid],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
+    /// `request_pay`: a `ready` payment. Refused when the order is already paid or
+    /// the amount differs from the prepared one (what the real iamport does).
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] / [`StoreError::Conflict`].
+    pub fn create(&mut self, new: &NewPayment, now: i64) -> Result<Payment, StoreError> {
+        if new.amount <= 0 {
+            return Err(StoreError::Invalid(
+                "결제금액이 없습니다 (amount is required)".to_owned(),
+            ));
+        }
+        if new.merchant_uid.trim().is_empty() {
+            return Err(StoreError::Invalid("merchant_uid is required".to_owned()));
+        }
+        let tx = self.conn.transaction()?;
+        let already_paid: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM payments WHERE merchant_uid = ?1 AND status IN ('paid', 'cancelled'))",
+            params![new.merchant_uid],
+            |row| row.get(0),
+        )?;
+        if already_paid {
+            return Err(StoreError::Conflict(format!(
+                "이미 결제된 주문번호입니다 (merchant_uid `{}` was already paid)",
+                new.merchant_uid
+            )));
+        }
+        let prepared: Option<i64> = tx
+            .query_row(
+                "SELECT amount FROM prepared WHERE merchant_uid = ?1",
+                params![new.merchant_uid],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if let Some(prepared) = prepared {
+            if prepared != new.amount {
+                return Err(StoreError::Conflict(format!(
+                    "사전등록된 금액과 다릅니다 (prepared {prepared}, requested {})",
+                    new.amount
+                )));
+            }
+        }
+        let imp_uid = random_id("imp_");
+        tx.execute(
+            "INSERT INTO payments (imp_uid, merchant_uid, pay_method, pg_provider, name, amount, status, started_at, buyer_name, custom_data, channel)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'ready', ?7, ?8, ?9, ?10)",
+            params![
+                imp_uid, new.merchant_uid, new.pay_method, new.pg_provider, new.name, new.amount, now,
+                new.buyer_name, new.custom_data, new.channel
+            ],
+        )?;
+        tx.commit()?;
+        self.get(&imp_uid)
+    }
+
+    /// The approval the payment app reports: `ready` → `paid`.
+    ///
+    /// # Errors
+    /// Unknown payment, or not `ready`.
+    pub fn approve(&mut self, imp_uid: &str, now: i64) -> Result<Payment, StoreError> {
+        // One order is paid once: a second `ready` payment of an order that another
+        // payment already settled is refused, as iamport refuses a paid merchant_uid.
+        let settled_elsewhere: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM payments other JOIN payments this ON other.merchant_uid = this.merchant_uid
+             WHERE this.imp_uid = ?1 AND other.imp_uid != ?1 AND other.status IN ('paid', 'cancelled'))",
+            params![imp_uid],
+            |row| row.get(0),
+        )?;
+        if settled_elsewhere {
+            return Err(StoreError::Conflict(
+                "이미 결제된 주문번호입니다 (the order was already paid)".to_owned(),
+            ));
+        }
+        let changed = self.conn.execute(
+            "UPDATE payments SET status = 'paid', paid_at = ?2, apply_num = ?3,
+                 receipt_url = 'http://sandbox.invalid/receipts/' || imp_uid
+             WHERE imp_uid = ?1 AND status = 'ready'",
+            params![imp_uid, now, format!("{:08}", now.rem_euclid(100_000_000))],
+        )?;
+        self.require_changed(imp_uid, changed, "only a ready payment can be approved")?;
+        self.get(imp_uid)
+    }
+
+    /// A refusal or cancellation in the payment app: `ready` → `failed`.
+    ///
+    /// # Errors
+    /// Unknown payment, or not `ready`.
+    pub fn fail(&mut self, imp_uid: &str, reason: &str, now: i64) -> Result<Payment, StoreError> {
+        let changed = self.conn.execute(
+            "UPDATE payments SET status = 'failed', failed_at = ?2, fail_reason = ?3
+             WHERE imp_uid = ?1 AND status = 'ready'",
+            params![imp_uid, now, reason],
+        )?;
+        self.require_changed(imp_uid, changed, "only a ready payment can fail")?;
+        self.get(imp_uid)
+    }
+
+    /// A virtual account issued: stays `ready`, with the account.
+    ///
+    /// # Errors
+    /// Unknown payment, or not `ready`.
+    pub fn issue_vbank(&mut self, imp_uid: &str, due: i64) -> Result<Payment, StoreError> {
+        let account = format!("{}", 10_000_000_000_i64 + due.rem_euclid(1_000_000_000));
+        let changed = self.conn.execute(
+            "UPDATE payments SET vbank_num = ?2, vbank_name = '샌드박스은행', vbank_date = ?3
+             WHERE imp_uid = ?1 AND status = 'ready'",
+            params![imp_uid, account, due],
+        )?;
+        self.require_changed(imp_uid, changed, "only a ready payment can get an account")?;
+        self.get(imp_uid)
+    }
+
+    fn require_changed(
+        &self,
+        imp_uid: &str,
+        changed: usize,
+        message: &str,
+    ) -> Result<(), StoreError> {
+        if changed == 1 {
+            return Ok(());
+        }
+        match self.get(imp_uid) {
+            Ok(_) => Err(StoreError::Conflict(message.to_owned())),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// `POST /payments/cancel`: cancels `amount` (all that is left when `None`) of a
+    /// paid payment; fully cancelled → `cancelled`.
+    ///
+    /// # Errors
+    /// Unknown payment, not paid, or more than what is left.
+    pub fn cancel(
+        &mut self,
+        imp_uid: &str,
+        amount: Option<i64>,
+        reason: &str,
+        now: i64,
+    ) -> Result<Payment, StoreError> {
+        let tx = self.conn.transaction()?;
+        let row: Option<(String, i64, i64)> = tx
+            .query_row(
+                "SELECT status, amount, cancel_amount FROM payments WHERE imp_uid = ?1",
+                params![imp_uid],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .optional()?;
+        let Some((status, total, cancelled)) = row else {
+            return Err(StoreError::NotFound);
+        };
+        if status != "paid" {
+            return Err(StoreError::Conflict(format!(
+                "취소할 수 없는 상태입니다 (a `{status}` payment cannot be cancelled)"
+            )));
+        }
+        let left = total - cancelled;
+        let amount = amount.unwrap_or(left);
+        if amount <= 0 || amount > left {
+            return Err(StoreError::Invalid(format!(
+                "취소 가능 금액을 넘었습니다 (can cancel 1..={left}, asked {amount})"
+            )));
+        }
+        let new_cancelled = cancelled + amount;
+        let new_status = if new_cancelled == total {
+            "cancelled"
+        } else {
+            "paid"
+        };
+        tx.execute(
+            "UPDATE payments SET cancel_amount = ?2, status = ?3, cancelled_at = ?4 WHERE imp_uid = ?1",
+            params![imp_uid, new_cancelled, new_status, now],
+        )?;
+        tx.execute(
+            "INSERT INTO cancellations (imp_uid, amount, reason, cancelled_at) VALUES (?1, ?2, ?3, ?4)",
+            params![imp_uid, amount, reason, now],
+        )?;
+        tx.commit()?;
+        self.get(imp_uid)
+    }
+
+    /// A payment by `imp_uid`.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`].
+    pub fn get(&self, imp_uid: &str) -> Result<Payment, StoreError> {
+        let payment = self
+            .conn
+            .query_row(
+                "SELECT imp_uid, merchant_uid, pay_method, pg_provider, name, amount, cancel_amount, currency,
+                        status, started_at, paid_at, failed_at, cancelled_at, fail_reason, apply_num, buyer_name,
+                        vbank_num, vbank_name, vbank_date, receipt_url, custom_data, channel
+                 FROM payments WHERE imp_uid = ?1",
+                params![imp_uid],
+                |row| {
+                    Ok(Payment {
+                        imp_uid: row.get(0)?,
+                        merchant_uid: row.get(1)?,
+                        pay_method: row.get(2)?,
+                        pg_provider: row.get(3)?,
+                        name: row.get(4)?,
+                        amount: row.get(5)?,
+                        cancel_amount: row.get(6)?,
+                        currency: row.get(7)?,
+                        status: row.get(8)?,
+                        started_at: row.get(9)?,
+                        paid_at: row.get(10)?,
+                        failed_at: row.get(11)?,
+                        cancelled_at: row.get(12)?,
+                        fail_reason: row.get(13)?,
+                        apply_num: row.get(14)?,
+                        buyer_name: row.get(15)?,
+                        vbank_num: row.get(16)?,
+                        vbank_name: row.get(17)?,
+                        vbank_date: row.get(18)?,
+                        receipt_url: row.get(19)?,
+                        custom_data: row.get(20)?,
+                        channel: row.get(21)?,
+                        cancel_history: Vec::new(),
+                    })
+                },
+            )
+            .optional()?
+            .ok_or(StoreError::NotFound)?;
+        let mut statement = self.conn.prepare(
+            "SELECT amount, reason, cancelled_at FROM cancellations WHERE imp_uid = ?1 ORDER BY rowid",
+        )?;
+        let history = statement
+            .query_map(params![imp_uid], |row| {
+                Ok(Cancellation {
+                    amount: row.get(0)?,
+                    reason: row.get(1)?,
+                    cancelled_at: row.get(2)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Payment {
+            cancel_history: history,
+            ..payment
+        })
+    }
+
+    /// The newest payment for `merchant_uid` (iamport's `sorting=-started`), optionally
+    /// with a given status.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`].
+    pub fn find(&self, merchant_uid: &str, status: Option<&str>) -> Result<Payment, StoreError> {
+        let imp_uid: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT imp_uid FROM payments WHERE merchant_uid = ?1 AND (?2 IS NULL OR status = ?2)
+                 ORDER BY started_at DESC, rowid DESC LIMIT 1",
+                params![merchant_uid, status],
+                |row| row.get(0),
+            )
+            .optional()?;
+        self.get(&imp_uid.ok_or(StoreError::NotFound)?)
+    }
+}

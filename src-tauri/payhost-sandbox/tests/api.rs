@@ -1,0 +1,319 @@
+//! The iamport V1 API over real HTTP on loopback, as a merchant server calls it.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+use payhost_sandbox::{router, ApiState, Store, SANDBOX_IMP_KEY, SANDBOX_IMP_SECRET};
+use serde_json::{json, Value};
+
+struct Sandbox {
+    base: String,
+    now: Arc<AtomicI64>,
+    http: reqwest::Client,
+}
+
+async fn sandbox() -> Sandbox {
+    let now = Arc::new(AtomicI64::new(1_800_000_000));
+    let clock_now = Arc::clone(&now);
+    let state = ApiState::new(
+        Store::in_memory().unwrap(),
+        Arc::new(move || clock_now.load(Ordering::SeqCst)),
+        SANDBOX_IMP_KEY,
+        SANDBOX_IMP_SECRET,
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router(state)).await });
+    Sandbox {
+        base,
+        now,
+        http: reqwest::Client::new(),
+    }
+}
+
+impl Sandbox {
+    async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (u16, Value) {
+        let mut request = self.http.post(format!("{}{path}", self.base)).json(&body);
+        if let Some(token) = token {
+            request = request.header("Authorization", token);
+        }
+        let response = request.send().await.unwrap();
+        (response.status().as_u16(), response.json().await.unwrap())
+    }
+
+    async fn get(&self, path: &str, token: Option<&str>) -> (u16, Value) {
+        let mut request = self.http.get(format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.header("Authorization", format!("Bearer {token}"));
+        }
+        let response = request.send().await.unwrap();
+        (response.status().as_u16(), response.json().await.unwrap())
+    }
+
+    async fn token(&self) -> String {
+        let (status, body) = self
+            .post(
+                "/users/getToken",
+                None,
+                json!({"imp_key": SANDBOX_IMP_KEY, "imp_secret": SANDBOX_IMP_SECRET}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["response"]["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    async fn paid(&self, merchant_uid: &str, amount: i64) -> String {
+        let (_, created) = self
+            .post(
+                "/sandbox/payments",
+                None,
+                json!({"merchant_uid": merchant_uid, "amount": amount, "name": "테스트 상품"}),
+            )
+            .await;
+        let imp_uid = created["response"]["imp_uid"].as_str().unwrap().to_owned();
+        let (_, approved) = self
+            .post(
+                &format!("/sandbox/payments/{imp_uid}/outcome"),
+                None,
+                json!({"outcome": "approve"}),
+            )
+            .await;
+        assert_eq!(approved["response"]["status"], "paid");
+        imp_uid
+    }
+}
+
+#[tokio::test]
+async fn get_token_gives_a_30_minute_token_and_refuses_wrong_keys() {
+    let s = sandbox().await;
+    let (status, body) = s
+        .post(
+            "/users/getToken",
+            None,
+            json!({"imp_key": SANDBOX_IMP_KEY, "imp_secret": SANDBOX_IMP_SECRET}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(body["code"], 0);
+    assert_eq!(body["message"], Value::Null);
+    let response = &body["response"];
+    assert_eq!(
+        response["expired_at"].as_i64().unwrap() - response["now"].as_i64().unwrap(),
+        30 * 60
+    );
+    let (status, body) = s
+        .post(
+            "/users/getToken",
+            None,
+            json!({"imp_key": SANDBOX_IMP_KEY, "imp_secret": "wrong"}),
+        )
+        .await;
+    assert_eq!(status, 401);
+    assert_eq!(body["code"], -1);
+    assert_eq!(body["response"], Value::Null);
+    // The form encoding works too.
+    let response = s
+        .http
+        .post(format!("{}/users/getToken", s.base))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "imp_key={SANDBOX_IMP_KEY}&imp_secret={SANDBOX_IMP_SECRET}"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn payments_need_a_valid_token_and_it_expires() {
+    let s = sandbox().await;
+    let imp_uid = s.paid("order_auth", 1000).await;
+    assert_eq!(s.get(&format!("/payments/{imp_uid}"), None).await.0, 401);
+    assert_eq!(
+        s.get(&format!("/payments/{imp_uid}"), Some("not-a-token"))
+            .await
+            .0,
+        401
+    );
+    let token = s.token().await;
+    let (status, body) = s.get(&format!("/payments/{imp_uid}"), Some(&token)).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["response"]["amount"], 1000);
+    s.now.fetch_add(30 * 60, Ordering::SeqCst);
+    let (status, body) = s.get(&format!("/payments/{imp_uid}"), Some(&token)).await;
+    assert_eq!(status, 401, "expired after 30 minutes: {body}");
+}
+
+#[tokio::test]
+async fn a_payment_goes_ready_paid_then_partially_and_fully_cancelled() {
+    let s = sandbox().await;
+    let token = s.token().await;
+    let (_, created) = s
+        .post(
+            "/sandbox/payments",
+            None,
+            json!({"merchant_uid": "order_1", "amount": 15000, "pay_method": "card", "pg": "nice"}),
+        )
+        .await;
+    let payment = &created["response"];
+    assert_eq!(payment["status"], "ready");
+    assert_eq!(payment["paid_at"], 0);
+    let imp_uid = payment["imp_uid"].as_str().unwrap().to_owned();
+    assert!(imp_uid.starts_with("imp_"));
+
+    s.now.fetch_add(5, Ordering::SeqCst);
+    let (_, approved) = s
+        .post(
+            &format!("/sandbox/payments/{imp_uid}/outcome"),
+            None,
+            json!({"outcome": "approve"}),
+        )
+        .await;
+    let payment = &approved["response"];
+    assert_eq!(payment["status"], "paid");
+    assert!(payment["paid_at"].as_i64().unwrap() > payment["started_at"].as_i64().unwrap());
+    assert!(payment["apply_num"].is_string());
+    assert!(payment["receipt_url"].is_string());
+
+    let (_, found) = s.get("/payments/find/order_1", Some(&token)).await;
+    assert_eq!(found["response"]["imp_uid"], imp_uid.as_str());
+    let (_, found) = s.get("/payments/find/order_1/paid", Some(&token)).await;
+    assert_eq!(found["response"]["status"], "paid");
+    assert_eq!(
+        s.get("/payments/find/order_1/failed", Some(&token)).await.0,
+        404
+    );
+
+    let (_, partial) = s
+        .post(
+            "/payments/cancel",
+            Some(&token),
+            json!({"imp_uid": imp_uid, "amount": 5000, "reason": "부분 환불"}),
+        )
+        .await;
+    assert_eq!(partial["code"], 0, "{partial}");
+    assert_eq!(partial["response"]["status"], "paid");
+    assert_eq!(partial["response"]["cancel_amount"], 5000);
+    let (_, too_much) = s
+        .post(
+            "/payments/cancel",
+            Some(&token),
+            json!({"imp_uid": imp_uid, "amount": 20000}),
+        )
+        .await;
+    assert_eq!(too_much["code"], 1, "{too_much}");
+    let (_, rest) = s
+        .post(
+            "/payments/cancel",
+            Some(&token),
+            json!({"merchant_uid": "order_1"}),
+        )
+        .await;
+    assert_eq!(rest["response"]["status"], "cancelled");
+    assert_eq!(rest["response"]["cancel_amount"], 15000);
+    assert_eq!(
+        rest["response"]["cancel_history"].as_array().unwrap().len(),
+        2
+    );
+    assert!(rest["response"]["cancelled_at"].as_i64().unwrap() > 0);
+    let (_, again) = s
+        .post(
+            "/payments/cancel",
+            Some(&token),
+            json!({"imp_uid": imp_uid}),
+        )
+        .await;
+    assert_eq!(again["code"], 1);
+}
+
+#[tokio::test]
+async fn prepare_fixes_the_amount_and_paid_orders_are_refused() {
+    let s = sandbox().await;
+    let token = s.token().await;
+    let (_, prepared) = s
+        .post(
+            "/payments/prepare",
+            Some(&token),
+            json!({"merchant_uid": "order_p", "amount": 30000}),
+        )
+        .await;
+    assert_eq!(prepared["response"]["amount"], 30000);
+    let (_, twice) = s
+        .post(
+            "/payments/prepare",
+            Some(&token),
+            json!({"merchant_uid": "order_p", "amount": 30000}),
+        )
+        .await;
+    assert_eq!(twice["code"], 1);
+    let (_, tampered) = s
+        .post(
+            "/sandbox/payments",
+            None,
+            json!({"merchant_uid": "order_p", "amount": 100}),
+        )
+        .await;
+    assert_eq!(tampered["code"], 1, "{tampered}");
+    let (_, no_amount) = s
+        .post(
+            "/sandbox/payments",
+            None,
+            json!({"merchant_uid": "order_x"}),
+        )
+        .await;
+    assert_eq!(no_amount["code"], 1);
+    s.paid("order_p", 30000).await;
+    let (_, repeat) = s
+        .post(
+            "/sandbox/payments",
+            None,
+            json!({"merchant_uid": "order_p", "amount": 30000}),
+        )
+        .await;
+    assert_eq!(
+        repeat["code"], 1,
+        "an order that was paid is refused: {repeat}"
+    );
+}
+
+#[tokio::test]
+async fn declines_cancels_and_virtual_accounts() {
+    let s = sandbox().await;
+    let token = s.token().await;
+    for (outcome, status) in [("deny", "failed"), ("cancel", "failed"), ("vbank", "ready")] {
+        let (_, created) = s
+            .post("/sandbox/payments", None, json!({"merchant_uid": format!("order_{outcome}"), "amount": 1000, "pay_method": "vbank"}))
+            .await;
+        let imp_uid = created["response"]["imp_uid"].as_str().unwrap().to_owned();
+        let (_, settled) = s
+            .post(
+                &format!("/sandbox/payments/{imp_uid}/outcome"),
+                None,
+                json!({"outcome": outcome}),
+            )
+            .await;
+        assert_eq!(settled["response"]["status"], status, "{settled}");
+        let (_, fetched) = s.get(&format!("/payments/{imp_uid}"), Some(&token)).await;
+        if outcome == "vbank" {
+            assert!(fetched["response"]["vbank_num"].is_string());
+            assert!(fetched["response"]["vbank_date"].as_i64().unwrap() > 0);
+        } else {
+            assert!(fetched["response"]["failed_at"].as_i64().unwrap() > 0);
+            assert!(fetched["response"]["fail_reason"].is_string());
+            let (_, cancel) = s
+                .post(
+                    "/payments/cancel",
+                    Some(&token),
+                    json!({"imp_uid": imp_uid}),
+                )
+                .await;
+            assert_eq!(cancel["code"], 1, "a failed payment cannot be cancelled");
+        }
+    }
+    assert_eq!(s.get("/payments/imp_nosuch", Some(&token)).await.0, 404);
+}
