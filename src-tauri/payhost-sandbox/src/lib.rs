@@ -4,6 +4,7 @@
 //! SQLite database (`api`, `store`).
 
 pub mod api;
+pub mod merchant;
 pub mod store;
 
 use std::net::SocketAddr;
