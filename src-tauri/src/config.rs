@@ -18,9 +18,12 @@ pub const CONFIG_FILE: &str = "payhost.toml";
 /// Validated configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The merchant page to open; `None` means the built-in demo page (the sandbox's
-    /// shop once it exists).
+    /// The merchant page to open; `None` means the sandbox's shop (desktop), started
+    /// in-process on `127.0.0.1:sandbox_port`.
     pub start_url: Option<Url>,
+    /// The loopback port of the in-process sandbox (fixed, so a return link still
+    /// reaches it after payhost was killed and cold-started).
+    pub sandbox_port: u16,
     /// Our own scheme, normalised (`myapp`, no `://`).
     pub app_scheme: String,
     /// The merchant's hosts, added to the core's return allowlist.
@@ -55,7 +58,8 @@ pub enum ConfigError {
     /// A field has a value payhost cannot use.
     #[error("configuration field `{field}`: {message}")]
     Invalid {
-        /// The field (`start_url`, `app_scheme`, `return_hosts`, `resume_url`).
+        /// The field (`start_url`, `app_scheme`, `return_hosts`, `resume_url`,
+        /// `sandbox_port`).
         field: &'static str,
         /// What is wrong with it.
         message: String,
@@ -70,7 +74,11 @@ struct RawConfig {
     #[serde(default)]
     return_hosts: Vec<String>,
     resume_url: Option<String>,
+    sandbox_port: Option<u16>,
 }
+
+/// The in-process sandbox's default port (not one of WebKit's blocked ports).
+pub const DEFAULT_SANDBOX_PORT: u16 = 8717;
 
 /// Where to look and what the environment says; a struct so tests need no real
 /// environment.
@@ -83,7 +91,8 @@ pub struct Sources {
     /// The app config dir (`$XDG_CONFIG_HOME/<identifier>` on Linux).
     pub config_dir: Option<PathBuf>,
     /// Environment overrides: `PAYHOST_START_URL`, `PAYHOST_APP_SCHEME`,
-    /// `PAYHOST_RETURN_HOSTS` (comma-separated), `PAYHOST_RESUME_URL`.
+    /// `PAYHOST_RETURN_HOSTS` (comma-separated), `PAYHOST_RESUME_URL`,
+    /// `PAYHOST_SANDBOX_PORT`.
     pub env: Vec<(String, String)>,
 }
 
@@ -133,6 +142,12 @@ pub fn load(sources: &Sources) -> Result<Config, ConfigError> {
     }
     if let Some(value) = sources.env("PAYHOST_RESUME_URL") {
         raw.resume_url = Some(value.to_owned()).filter(|v| !v.trim().is_empty());
+    }
+    if let Some(value) = sources.env("PAYHOST_SANDBOX_PORT") {
+        raw.sandbox_port = Some(value.trim().parse().map_err(|_| ConfigError::Invalid {
+            field: "sandbox_port",
+            message: format!("`{value}` is not a port (1-65535)"),
+        })?);
     }
     validate(raw, source)
 }
@@ -217,14 +232,63 @@ fn validate(raw: RawConfig, source: Option<PathBuf>) -> Result<Config, ConfigErr
             });
         }
     }
+    let sandbox_port = raw.sandbox_port.unwrap_or(DEFAULT_SANDBOX_PORT);
+    if sandbox_port == 0 {
+        return Err(ConfigError::Invalid {
+            field: "sandbox_port",
+            message: "0 is not a fixed port; a return link must find the sandbox again".to_owned(),
+        });
+    }
     Ok(Config {
         start_url,
+        sandbox_port,
         app_scheme,
         return_hosts: raw.return_hosts,
         resume_url: raw.resume_url,
         source,
         returns,
     })
+}
+
+impl Config {
+    /// The sandbox's origin, `http://127.0.0.1:PORT`.
+    pub fn sandbox_origin(&self) -> String {
+        format!("http://127.0.0.1:{}", self.sandbox_port)
+    }
+
+    /// This configuration running on the in-process sandbox: its shop is the start
+    /// page, its origin is a trusted return host (the PG result page and the
+    /// merchant's `m_redirect_url` live there), and an interrupted payment resumes at
+    /// its merchant landing unless a `resume_url` is configured.
+    ///
+    /// # Errors
+    /// When the allowlist refuses the loopback host (it does not: ports are allowed
+    /// when named).
+    pub fn on_sandbox(mut self) -> Result<Self, ConfigError> {
+        let origin = self.sandbox_origin();
+        let host = format!("127.0.0.1:{}", self.sandbox_port);
+        if !self.return_hosts.contains(&host) {
+            self.return_hosts.push(host);
+        }
+        self.returns = ReturnContext::new(&[self.app_scheme.as_str()], &self.return_hosts)
+            .map_err(|err| ConfigError::Invalid {
+                field: "return_hosts",
+                message: err.to_string(),
+            })?;
+        self.start_url =
+            Some(
+                Url::parse(&format!("{origin}/shop")).map_err(|err| ConfigError::Invalid {
+                    field: "sandbox_port",
+                    message: err.to_string(),
+                })?,
+            );
+        if self.resume_url.is_none() {
+            self.resume_url = Some(format!(
+                "{origin}/shop/payments/complete?merchant_uid={{merchant_uid}}"
+            ));
+        }
+        Ok(self)
+    }
 }
 
 #[cfg(test)]
@@ -247,6 +311,30 @@ mod tests {
         assert_eq!(config.start_url, None);
         assert_eq!(config.app_scheme, "payhost");
         assert!(config.source.is_none());
+    }
+
+    #[test]
+    fn the_sandbox_is_a_trusted_return_host_and_the_resume_target() {
+        let config = load(&env(&[("PAYHOST_SANDBOX_PORT", "18001")]))
+            .unwrap()
+            .on_sandbox()
+            .unwrap();
+        assert_eq!(
+            config.start_url.as_ref().map(Url::as_str),
+            Some("http://127.0.0.1:18001/shop")
+        );
+        assert_eq!(config.return_hosts, ["127.0.0.1:18001"]);
+        let allows = |url: &str| config.returns.hosts().allows(&Url::parse(url).unwrap());
+        assert!(allows("http://127.0.0.1:18001/pg/txn_1/result"));
+        assert!(!allows("http://127.0.0.1:18002/pg/txn_1/result"));
+        assert_eq!(
+            config.resume_url.as_deref(),
+            Some("http://127.0.0.1:18001/shop/payments/complete?merchant_uid={merchant_uid}")
+        );
+        assert_eq!(
+            load(&Sources::default()).unwrap().sandbox_port,
+            DEFAULT_SANDBOX_PORT
+        );
     }
 
     #[test]
@@ -298,6 +386,8 @@ mod tests {
                 &[("PAYHOST_RESUME_URL", "javascript:{merchant_uid}")][..],
                 "resume_url",
             ),
+            (&[("PAYHOST_SANDBOX_PORT", "70000")][..], "sandbox_port"),
+            (&[("PAYHOST_SANDBOX_PORT", "0")][..], "sandbox_port"),
         ] {
             match load(&env(pairs)) {
                 Err(ConfigError::Invalid { field: got, .. }) => assert_eq!(got, field, "{pairs:?}"),

@@ -74,10 +74,85 @@ fn platform() -> Platform {
     }
 }
 
-/// The page shown when no merchant URL is configured (until the sandbox issue makes
-/// its shop the default): a bundled demo that exercises an app hand-off.
-pub fn demo_page() -> String {
-    pages::data_url(include_str!("../../ui/demo.html"))
+/// The first page when no merchant URL is configured: on desktop the sandbox's shop,
+/// served in-process on `127.0.0.1:sandbox_port` (its databases in the app data
+/// dir, so a payment survives a killed payhost); elsewhere, or when the sandbox
+/// cannot start, a page saying what to configure. Returns the configuration the
+/// shell runs with (the sandbox's origin added to the return allowlist).
+fn start_page(
+    config: &config::Config,
+    data_dir: &std::path::Path,
+    flow: &FlowLog,
+) -> (config::Config, String) {
+    if let Some(url) = &config.start_url {
+        return (config.clone(), url.to_string());
+    }
+    #[cfg(all(desktop, feature = "sandbox"))]
+    let page = match start_sandbox(config, data_dir) {
+        Ok(on_sandbox) => {
+            flow.record(
+                Step::Start,
+                format!(
+                    "sandbox on {} (no start_url configured)",
+                    on_sandbox.sandbox_origin()
+                ),
+            );
+            let start = on_sandbox
+                .start_url
+                .as_ref()
+                .map_or_else(String::new, ToString::to_string);
+            (on_sandbox, start)
+        }
+        Err(message) => {
+            tracing::error!("{message}");
+            flow.record(Step::Start, message.clone());
+            (
+                config.clone(),
+                pages::data_url(&pages::no_start_page(&message)),
+            )
+        }
+    };
+    #[cfg(not(all(desktop, feature = "sandbox")))]
+    let page = {
+        let _ = (data_dir, flow);
+        (
+            config.clone(),
+            pages::data_url(&pages::no_start_page(
+                "start_url 이 없습니다 (이 빌드에는 샌드박스가 없습니다) / no start_url configured, and this build has no sandbox",
+            )),
+        )
+    };
+    page
+}
+
+/// Binds the sandbox's fixed loopback port and serves it on Tauri's runtime; binding
+/// and opening the databases happen here, so a failure becomes a page, not a hang.
+#[cfg(all(desktop, feature = "sandbox"))]
+fn start_sandbox(
+    config: &config::Config,
+    data_dir: &std::path::Path,
+) -> Result<config::Config, String> {
+    let on_sandbox = config.clone().on_sandbox().map_err(|err| err.to_string())?;
+    let addr = std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, config.sandbox_port));
+    let cannot = |err: &dyn std::fmt::Display| {
+        format!("샌드박스를 시작할 수 없습니다 / the sandbox cannot start on {addr}: {err}")
+    };
+    std::fs::create_dir_all(data_dir).map_err(|err| cannot(&err))?;
+    let listener = std::net::TcpListener::bind(addr).map_err(|err| cannot(&err))?;
+    listener.set_nonblocking(true).map_err(|err| cannot(&err))?;
+    let sandbox_config =
+        payhost_sandbox::SandboxConfig::in_dir(data_dir, Some(config.app_scheme.as_str()));
+    let router = payhost_sandbox::app(addr, &sandbox_config).map_err(|err| cannot(&err))?;
+    tauri::async_runtime::spawn(async move {
+        let served = match tokio::net::TcpListener::from_std(listener) {
+            Ok(listener) => payhost_sandbox::serve_app(listener, router).await,
+            Err(err) => Err(err.into()),
+        };
+        if let Err(err) = served {
+            tracing::error!("the sandbox stopped: {err}");
+        }
+    });
+    Ok(on_sandbox)
 }
 
 /// The real WebView behind [`MainWebview`].
@@ -160,7 +235,16 @@ pub fn run() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let options = match CliOptions::parse(std::env::args().skip(1)) {
-        Ok(options) => options,
+        // `PAYHOST_QA_LOG` for processes the OS starts (a cold start from a deep link
+        // carries no `--qa-log`).
+        Ok(mut options) => {
+            if options.qa_log.is_none() {
+                options.qa_log = std::env::var_os("PAYHOST_QA_LOG")
+                    .filter(|v| !v.is_empty())
+                    .map(PathBuf::from);
+            }
+            options
+        }
         Err(message) => {
             eprintln!("payhost: {message}\nusage: payhost [--qa] [--qa-log FILE] [DEEP-LINK]");
             return ExitCode::from(2);
@@ -256,10 +340,8 @@ fn setup<R: Runtime>(
         .path()
         .app_data_dir()
         .map_err(|err| format!("no app data directory: {err}"))?;
-    let start_url = config
-        .start_url
-        .as_ref()
-        .map_or_else(demo_page, |url| url.to_string());
+    let (config, start_url) = start_page(config, &data_dir, flow);
+    let config = &config;
     let settings = ShellSettings {
         ctx: Context::new(platform(), config.returns.clone()),
         start_url,
@@ -347,7 +429,7 @@ fn setup<R: Runtime>(
         .build()
         .map_err(|err| format!("cannot open the payment window: {err}"))?;
     #[cfg(target_os = "linux")]
-    error_pages::attach(&window, &shell, first_after_attach.to_string());
+    error_pages::attach(&window, &shell, flow, first_after_attach.to_string());
     shell.attach(Arc::new(TauriWebview { window }));
 
     #[cfg(desktop)]
@@ -415,15 +497,56 @@ mod error_pages {
     use std::sync::Arc;
 
     use tauri::{Runtime, WebviewWindow};
-    use webkit2gtk::{NetworkError, PolicyError, WebViewExt};
+    use webkit2gtk::{LoadEvent, NetworkError, PolicyError, WebViewExt};
 
+    use crate::flow::{FlowLog, Step};
     use crate::shell::Shell;
 
-    pub(crate) fn attach<R: Runtime>(window: &WebviewWindow<R>, shell: &Arc<Shell>, first: String) {
+    pub(crate) fn attach<R: Runtime>(
+        window: &WebviewWindow<R>,
+        shell: &Arc<Shell>,
+        flow: &Arc<FlowLog>,
+        first: String,
+    ) {
         let failed = Arc::clone(shell);
         let tls = Arc::clone(shell);
+        let loads = Arc::clone(flow);
         let result = window.with_webview(move |platform| {
             let webview = platform.inner();
+            // Each page's title in the QA flow once it has loaded (QA sees where the
+            // buyer ended, e.g. the merchant's verified result, also after a cold
+            // start with no WebDriver attached). WebKit may deliver the title after
+            // `load-changed: finished`, so both signals report, once per page and
+            // title; an untitled page shows only as its navigation (GTK main thread
+            // only: `Rc` suffices).
+            let last = std::rc::Rc::new(std::cell::RefCell::new(String::new()));
+            let record_page = move |webview: &webkit2gtk::WebView| {
+                let uri = webview.uri().map(|u| u.to_string()).unwrap_or_default();
+                let title = webview.title().map(|t| t.to_string()).unwrap_or_default();
+                if title.is_empty() || uri == "about:blank" || uri.starts_with("data:") {
+                    return;
+                }
+                let key = format!("{uri}\n{title}");
+                if *last.borrow() == key {
+                    return;
+                }
+                *last.borrow_mut() = key;
+                loads.record(
+                    Step::PageLoad,
+                    format!("{} “{title}”", payhost_core::redact_url(&uri)),
+                );
+            };
+            let on_title = record_page.clone();
+            webview.connect_load_changed(move |webview, event| {
+                if event == LoadEvent::Finished {
+                    record_page(webview);
+                }
+            });
+            webview.connect_title_notify(move |webview| {
+                if !webview.is_loading() {
+                    on_title(webview);
+                }
+            });
             webview.connect_load_failed(move |webview, _event, uri, error| {
                 tracing::debug!(
                     "load-failed {} {:?} {}",

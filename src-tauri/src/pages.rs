@@ -82,6 +82,22 @@ pub fn app_missing(app_name: Option<&str>, retry_url: &str) -> String {
     )
 }
 
+/// No merchant page to open: no `start_url`, and no sandbox (a phone build, or the
+/// sandbox could not start), with what to do about it.
+pub fn no_start_page(reason: &str) -> String {
+    page(
+        "시작 페이지 없음 / No start page",
+        &format!(
+            r##"<h1 id="notice-title">열 가맹점 페이지가 없습니다</h1>
+<h2>payhost has no merchant page to open</h2>
+<p>payhost.toml 의 <code>start_url</code> (또는 PAYHOST_START_URL) 에 가맹점 결제 페이지를 지정하세요. 샌드박스로 시험하려면 개발 PC 에서 <code>payhost-sandbox serve --port 8717</code> 를 실행하고 그 주소를 지정하세요.</p>
+<p class="en">Set <code>start_url</code> in payhost.toml (or PAYHOST_START_URL) to the merchant's payment page. To try the sandbox, run <code>payhost-sandbox serve --port 8717</code> on the development machine and point start_url at it.</p>
+<p id="reason">{}</p>"##,
+            escape_html(reason)
+        ),
+    )
+}
+
 /// "This navigation was blocked" with the reason and a way back.
 pub fn blocked(reason_ko: &str, reason_en: &str) -> String {
     page(

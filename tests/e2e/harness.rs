@@ -25,6 +25,17 @@ pub struct Harness {
     driver: Option<Child>,
     driver_port: u16,
     pub extra_env: Vec<(String, String)>,
+    /// `None`: payhost runs its in-process sandbox (no start URL configured).
+    pub start_url: Option<String>,
+    /// The sandbox's loopback port (in-process or standalone).
+    pub sandbox_port: u16,
+    /// A standalone `payhost-sandbox serve`, when the test runs one.
+    standalone: Option<Child>,
+}
+
+/// The sandbox binary, built beside payhost (`cargo xtask test` builds it).
+pub fn sandbox_binary() -> PathBuf {
+    app_binary().with_file_name("payhost-sandbox")
 }
 
 fn free_port() -> u16 {
@@ -39,12 +50,123 @@ pub fn app_binary() -> PathBuf {
 }
 
 impl Harness {
-    pub fn new() -> Self {
+    fn base(home: tempfile::TempDir) -> Self {
+        let server = Server::start();
+        let start_url = Some(server.url("/index.html?merchant_uid=order_e2e_1"));
+        Self {
+            home,
+            server,
+            driver: None,
+            driver_port: free_port(),
+            extra_env: Vec::new(),
+            start_url,
+            sandbox_port: free_port(),
+            standalone: None,
+        }
+    }
+
+    fn fresh_home() -> tempfile::TempDir {
         kill_leftover_apps();
         let home = tempfile::tempdir().expect("temp dir");
         for dir in ["data/applications", "config", "cache"] {
             std::fs::create_dir_all(home.path().join(dir)).unwrap();
         }
+        home
+    }
+
+    /// payhost with no start URL (so on its in-process sandbox), and the simulated
+    /// payment apps registered by `payhost-sandbox install-apps APP_OPTIONS` in this
+    /// test's XDG data home: the OS path (xdg-open → .desktop) runs for every hand-off.
+    pub fn sandbox(app_options: &[&str]) -> Self {
+        let mut h = Self::base(Self::fresh_home());
+        h.start_url = None;
+        h.install_apps(app_options);
+        h
+    }
+
+    /// payhost on a standalone `payhost-sandbox serve` (a PG that outlives payhost,
+    /// as a real one does), with the simulated apps registered.
+    pub fn standalone_sandbox(app_options: &[&str]) -> Self {
+        let mut h = Self::base(Self::fresh_home());
+        let db = h.home.path().join("standalone.sqlite3");
+        let child = Command::new(sandbox_binary())
+            .args([
+                "serve",
+                "--port",
+                &h.sandbox_port.to_string(),
+                "--app-scheme",
+                APP_SCHEME,
+                "--db",
+            ])
+            .arg(&db)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("payhost-sandbox serve");
+        h.standalone = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", h.sandbox_port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "the standalone sandbox did not listen"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        h.start_url = Some(format!("http://127.0.0.1:{}/shop", h.sandbox_port));
+        h.install_apps(app_options);
+        h
+    }
+
+    fn install_apps(&self, app_options: &[&str]) {
+        let output = Command::new(sandbox_binary())
+            .arg("install-apps")
+            .args(app_options)
+            .arg("--data-home")
+            .arg(self.home.path().join("data"))
+            .env("XDG_CONFIG_HOME", self.home.path().join("config"))
+            .env("XDG_DATA_HOME", self.home.path().join("data"))
+            .output()
+            .expect("payhost-sandbox install-apps runs");
+        assert!(
+            output.status.success(),
+            "install-apps: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    /// The sandbox's (iamport's) database.
+    pub fn sandbox_db(&self) -> PathBuf {
+        if self.standalone.is_some() {
+            self.home.path().join("standalone.sqlite3")
+        } else {
+            self.home.path().join("data/kr.payhost.app/sandbox.sqlite3")
+        }
+    }
+
+    /// The sandbox merchant's database.
+    pub fn merchant_db(&self) -> PathBuf {
+        if self.standalone.is_some() {
+            self.home.path().join("standalone.merchant.sqlite3")
+        } else {
+            self.home
+                .path()
+                .join("data/kr.payhost.app/sandbox-merchant.sqlite3")
+        }
+    }
+
+    /// What the simulated apps logged (`$XDG_DATA_HOME/payhost-sandbox/apps.log`).
+    pub fn apps_log(&self) -> String {
+        std::fs::read_to_string(self.home.path().join("data/payhost-sandbox/apps.log"))
+            .unwrap_or_default()
+    }
+
+    /// The QA flow log of every payhost process of this test (`PAYHOST_QA_LOG`).
+    pub fn qa_log(&self) -> String {
+        std::fs::read_to_string(self.home.path().join("qa.jsonl")).unwrap_or_default()
+    }
+
+    pub fn new() -> Self {
+        let home = Self::fresh_home();
         let log = home.path().join("launched.txt");
         let script = home.path().join("fake-payment-app");
         std::fs::write(
@@ -75,13 +197,7 @@ impl Harness {
             format!("[Default Applications]\n{defaults}"),
         )
         .unwrap();
-        Self {
-            home,
-            server: Server::start(),
-            driver: None,
-            driver_port: free_port(),
-            extra_env: Vec::new(),
-        }
+        Self::base(home)
     }
 
     /// The environment payhost runs with.
@@ -104,11 +220,28 @@ impl Harness {
             ("PAYHOST_APP_SCHEME".to_owned(), APP_SCHEME.to_owned()),
             (
                 "PAYHOST_START_URL".to_owned(),
-                self.server.url("/index.html?merchant_uid=order_e2e_1"),
+                self.start_url.clone().unwrap_or_default(),
             ),
             (
                 "PAYHOST_RETURN_HOSTS".to_owned(),
-                format!("127.0.0.1:{}", self.server.port),
+                // The in-process sandbox trusts its own origin (nothing to configure);
+                // a standalone one is configured like any merchant host.
+                if self.standalone.is_some() {
+                    format!(
+                        "127.0.0.1:{},127.0.0.1:{}",
+                        self.server.port, self.sandbox_port
+                    )
+                } else {
+                    format!("127.0.0.1:{}", self.server.port)
+                },
+            ),
+            (
+                "PAYHOST_SANDBOX_PORT".to_owned(),
+                self.sandbox_port.to_string(),
+            ),
+            (
+                "PAYHOST_QA_LOG".to_owned(),
+                home.join("qa.jsonl").display().to_string(),
             ),
         ];
         env.extend(self.extra_env.iter().cloned());
@@ -214,6 +347,10 @@ impl Drop for Harness {
         if let Some(mut driver) = self.driver.take() {
             let _ = driver.kill();
             let _ = driver.wait();
+        }
+        if let Some(mut sandbox) = self.standalone.take() {
+            let _ = sandbox.kill();
+            let _ = sandbox.wait();
         }
         kill_leftover_apps();
     }

@@ -10,6 +10,7 @@
 )]
 
 mod harness;
+mod sandbox;
 mod server;
 
 use std::time::Duration;

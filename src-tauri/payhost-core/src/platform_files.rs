@@ -86,6 +86,13 @@ pub fn android_network_security_config() -> String {
             escape_xml(domain)
         ));
     }
+    // Loopback: the sandbox a QA phone reaches through `adb reverse tcp:8717
+    // tcp:8717` is plain http on 127.0.0.1 (docs/qa-mobile.md). Only the device itself
+    // answers there, so this opens nothing to the network.
+    xml.push_str(
+        "        <domain includeSubdomains=\"false\">127.0.0.1</domain>\n        \
+         <domain includeSubdomains=\"false\">localhost</domain>\n",
+    );
     xml.push_str("    </domain-config>\n</network-security-config>\n");
     xml
 }

@@ -14,7 +14,7 @@ use axum::{Form, Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::store::{random_id, NewPayment, Store, StoreError};
+use crate::store::{random_id, NewPayment, Outcome, Store, StoreError};
 
 /// An access token lives 30 minutes (iamport: "valid 30 minutes").
 pub const TOKEN_LIFETIME_SECS: i64 = 30 * 60;
@@ -35,7 +35,9 @@ pub fn system_clock() -> Clock {
 #[derive(Clone)]
 pub struct ApiState {
     store: Arc<Mutex<Store>>,
-    clock: Clock,
+    pub(crate) clock: Clock,
+    /// Webhooks to the merchant's `notice_url`.
+    pub(crate) http: reqwest::Client,
     imp_key: String,
     imp_secret: String,
 }
@@ -54,12 +56,13 @@ impl ApiState {
         Self {
             store: Arc::new(Mutex::new(store)),
             clock,
+            http: reqwest::Client::new(),
             imp_key: imp_key.to_owned(),
             imp_secret: imp_secret.to_owned(),
         }
     }
 
-    fn with_store<T>(
+    pub(crate) fn with_store<T>(
         &self,
         f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
     ) -> Result<T, ApiError> {
@@ -319,27 +322,14 @@ async fn sandbox_outcome(
 ) -> Result<Json<Value>, ApiError> {
     let body: OutcomeRequest = json_or_form(request).await?;
     let now = (state.clock)();
-    let payment = state.with_store(|store| match body.outcome.as_str() {
-        "approve" => store.approve(&imp_uid, now),
-        "deny" => store.fail(
-            &imp_uid,
-            body.reason
-                .as_deref()
-                .unwrap_or("카드사 승인 거절 / declined"),
-            now,
-        ),
-        "cancel" => store.fail(
-            &imp_uid,
-            body.reason
-                .as_deref()
-                .unwrap_or("사용자가 결제를 취소하였습니다 / cancelled by the buyer"),
-            now,
-        ),
-        "vbank" => store.issue_vbank(&imp_uid, now + 3 * 24 * 3600),
-        other => Err(StoreError::Invalid(format!(
-            "unknown outcome `{other}` (approve, deny, cancel, vbank)"
-        ))),
+    let outcome = Outcome::parse(&body.outcome).ok_or_else(|| {
+        ApiError::Rejected(format!(
+            "unknown outcome `{}` (approve, deny, cancel, vbank)",
+            body.outcome
+        ))
     })?;
+    let payment =
+        state.with_store(|store| store.apply(&imp_uid, outcome, body.reason.as_deref(), now))?;
     ok(payment)
 }
 

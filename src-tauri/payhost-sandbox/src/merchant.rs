@@ -17,6 +17,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use crate::pages::{escape, page, won};
 use crate::store::random_id;
 
 /// Why verification could not run.
@@ -139,6 +140,7 @@ pub struct Order {
 pub struct MerchantState {
     db: Arc<Mutex<Connection>>,
     iamport: IamportClient,
+    app_scheme: Option<String>,
 }
 
 impl std::fmt::Debug for MerchantState {
@@ -170,7 +172,16 @@ impl MerchantState {
         Ok(Self {
             db: Arc::new(Mutex::new(conn)),
             iamport,
+            app_scheme: None,
         })
+    }
+
+    /// The app scheme the shop passes to `request_pay` (`app_scheme`), so payment
+    /// apps return to the app hosting the shop.
+    #[must_use]
+    pub fn with_app_scheme(mut self, app_scheme: Option<&str>) -> Self {
+        self.app_scheme = app_scheme.map(str::to_owned);
+        self
     }
 
     fn with_db<T>(
@@ -263,20 +274,29 @@ impl MerchantState {
         let status = payment["status"].as_str().unwrap_or_default();
         let amount = payment["amount"].as_i64().unwrap_or(-1);
         let (new_status, detail) = match status {
-            "paid" if amount == order.amount => ("paid", format!("{amount}원 결제 완료 / paid")),
+            "paid" if amount == order.amount => {
+                ("paid", format!("{} 결제 완료 / paid", won(amount)))
+            }
             "paid" => {
                 self.iamport
                     .cancel(&token, &paid_uid, "결제 금액 위변조 / forged amount")
                     .await?;
-                ("forged", format!("주문 금액 {}원과 결제 금액 {amount}원이 다릅니다 / amount mismatch, cancelled", order.amount))
+                (
+                    "forged",
+                    format!(
+                        "주문 금액 {}과 결제 금액 {}이 다릅니다 / amount mismatch, cancelled",
+                        won(order.amount),
+                        won(amount)
+                    ),
+                )
             }
             "ready" if payment["pay_method"] == "vbank" && payment["vbank_num"].is_string() => (
                 "vbank_issued",
                 format!(
-                    "{} {} 계좌로 {}원을 입금하세요 / pay into this virtual account",
+                    "{} {} 계좌로 {}을 입금하세요 / pay into this virtual account",
                     payment["vbank_name"].as_str().unwrap_or_default(),
                     payment["vbank_num"].as_str().unwrap_or_default(),
-                    order.amount
+                    won(order.amount)
                 ),
             ),
             _ => (
@@ -292,38 +312,134 @@ impl MerchantState {
     }
 }
 
+/// The shop's items: the server prices an order, never the browser.
+pub const ITEMS: [(&str, &str, i64); 3] = [
+    ("coffee", "샌드박스 원두 1kg / Sandbox coffee beans", 12_900),
+    ("tumbler", "payhost 텀블러 / payhost tumbler", 23_000),
+    ("gift", "선물 세트 / Gift set", 51_000),
+];
+
 #[derive(Deserialize)]
 struct NewOrder {
     merchant_uid: Option<String>,
-    name: String,
-    amount: i64,
+    /// A shop item (`coffee`, …) and a quantity: priced here.
+    item: Option<String>,
+    quantity: Option<i64>,
+    /// Or a name and amount directly (API clients and tests).
+    name: Option<String>,
+    amount: Option<i64>,
+}
+
+fn bad_request(message: &str) -> Response {
+    (StatusCode::BAD_REQUEST, Json(json!({ "error": message }))).into_response()
 }
 
 async fn create_order(State(state): State<MerchantState>, Json(body): Json<NewOrder>) -> Response {
-    if body.amount <= 0 {
-        return (
-            StatusCode::BAD_REQUEST,
-            Json(json!({ "error": "amount must be positive" })),
-        )
-            .into_response();
+    let (name, amount) = match (&body.item, &body.name, body.amount) {
+        (Some(item), _, _) => {
+            let Some((_, name, price)) = ITEMS.iter().find(|(key, _, _)| key == item) else {
+                return bad_request("unknown item / 없는 상품입니다");
+            };
+            let quantity = body.quantity.unwrap_or(1);
+            if !(1..=99).contains(&quantity) {
+                return bad_request("quantity must be 1..=99 / 수량은 1~99");
+            }
+            let name = if quantity == 1 {
+                (*name).to_owned()
+            } else {
+                format!("{name} × {quantity}")
+            };
+            (name, price * quantity)
+        }
+        (None, Some(name), Some(amount)) => (name.clone(), amount),
+        _ => return bad_request("item, or name and amount, are required"),
+    };
+    if amount <= 0 {
+        return bad_request("amount must be positive");
     }
     let merchant_uid = body.merchant_uid.unwrap_or_else(|| random_id("order_"));
     let inserted = state.with_db(|conn| {
         conn.execute(
             "INSERT INTO orders (merchant_uid, name, amount) VALUES (?1, ?2, ?3)",
-            params![merchant_uid, body.name, body.amount],
+            params![merchant_uid, name, amount],
         )
     });
     match inserted {
-        Ok(_) => {
-            Json(json!({ "merchant_uid": merchant_uid, "amount": body.amount })).into_response()
-        }
+        Ok(_) => Json(json!({ "merchant_uid": merchant_uid, "name": name, "amount": amount }))
+            .into_response(),
         Err(err) => (
             StatusCode::CONFLICT,
             Json(json!({ "error": err.to_string() })),
         )
             .into_response(),
     }
+}
+
+async fn shop(State(state): State<MerchantState>) -> Html<String> {
+    let mut items = String::new();
+    for (i, (key, name, price)) in ITEMS.iter().enumerate() {
+        items.push_str(&format!(
+            "<label class=\"check\"><input type=\"radio\" name=\"item\" id=\"item-{key}\" value=\"{key}\"{}> {} · {}</label>",
+            if i == 0 { " checked" } else { "" },
+            escape(name),
+            won(*price)
+        ));
+    }
+    let app_scheme = serde_json::to_string(&state.app_scheme).unwrap_or_else(|_| "null".to_owned());
+    page(
+        "payhost 샌드박스 상점 / Sandbox shop",
+        "shop",
+        &format!(
+            "<p class=\"notice\">실제 결제가 아닙니다 / nothing here is a real payment</p>\
+             {items}\
+             <label for=\"quantity\">수량 / Quantity</label><input id=\"quantity\" type=\"number\" min=\"1\" max=\"99\" value=\"1\">\
+             <label for=\"buyer-name\">구매자 / Buyer</label><input id=\"buyer-name\" value=\"홍길동\">\
+             <label for=\"buyer-tel\">전화 / Phone</label><input id=\"buyer-tel\" value=\"010-1234-5678\">\
+             <label for=\"buyer-email\">이메일 / E-mail</label><input id=\"buyer-email\" value=\"buyer@example.com\">\
+             <label for=\"method\">결제 수단 / Payment method</label>\
+             <select id=\"method\">\
+               <option value=\"nice:card\">신용카드 (ISP·앱카드, NICE) / Card</option>\
+               <option value=\"html5_inicis:card\">신용카드 (KG이니시스) / Card via Inicis</option>\
+               <option value=\"nice:trans\">계좌이체 (뱅크페이) / Bank transfer</option>\
+               <option value=\"html5_inicis:vbank\">가상계좌 / Virtual account</option>\
+               <option value=\"kakaopay:kakaopay\">카카오페이 / KakaoPay</option>\
+               <option value=\"tosspay:tosspay\">토스페이 / Toss</option>\
+             </select>\
+             <label class=\"check\"><input type=\"checkbox\" id=\"tamper\"> 결제 금액 위변조 (1,000원 깎기, 테스트) / Tamper with the amount</label>\
+             <label class=\"check\"><input type=\"checkbox\" id=\"pc-mode\"> PC 결제창·콜백 방식 / PC layer and callback</label>\
+             <button id=\"pay\">결제하기 / Pay</button><p id=\"shop-error\"></p>\
+             <script src=\"/iamport.js\"></script>\
+             <script>\
+             var APP_SCHEME = {app_scheme};\
+             function value(id) {{ return document.getElementById(id).value; }}\
+             function complete(query) {{ location.href = '/shop/payments/complete?' + new URLSearchParams(query).toString(); }}\
+             document.getElementById('pay').onclick = function () {{\
+               var item = document.querySelector('input[name=item]:checked').value;\
+               var quantity = parseInt(value('quantity'), 10) || 1;\
+               fetch('/shop/orders', {{ method: 'POST', headers: {{ 'Content-Type': 'application/json' }},\
+                 body: JSON.stringify({{ item: item, quantity: quantity }}) }})\
+               .then(function (r) {{ return r.json(); }}).then(function (order) {{\
+                 if (order.error) {{ document.getElementById('shop-error').textContent = order.error; return; }}\
+                 var method = value('method').split(':');\
+                 var amount = order.amount;\
+                 if (document.getElementById('tamper').checked) {{ amount = Math.max(100, amount - 1000); }}\
+                 var params = {{ pg: method[0], pay_method: method[1], merchant_uid: order.merchant_uid, name: order.name,\
+                   amount: amount, currency: 'KRW', buyer_name: value('buyer-name'), buyer_tel: value('buyer-tel'),\
+                   buyer_email: value('buyer-email'), custom_data: {{ item: item, quantity: quantity }},\
+                   notice_url: location.origin + '/shop/payments/webhook',\
+                   m_redirect_url: location.origin + '/shop/payments/complete' }};\
+                 if (APP_SCHEME) {{ params.app_scheme = APP_SCHEME; }}\
+                 if (!document.getElementById('pc-mode').checked) {{ params.popup = false; }}\
+                 IMP.init('imp_sandbox');\
+                 IMP.request_pay(params, function (rsp) {{\
+                   complete({{ imp_uid: rsp.imp_uid || '', merchant_uid: rsp.merchant_uid || order.merchant_uid,\
+                     error_msg: rsp.success ? '' : (rsp.error_msg || '') }});\
+                 }});\
+               }});\
+             }};\
+             </script>"
+        ),
+    )
 }
 
 async fn get_order(
@@ -341,52 +457,71 @@ async fn get_order(
 struct ReturnQuery {
     imp_uid: Option<String>,
     merchant_uid: Option<String>,
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    error_msg: Option<String>,
 }
 
 async fn complete(
     State(state): State<MerchantState>,
     Query(query): Query<ReturnQuery>,
 ) -> Html<String> {
-    let (status, title, detail) = match state
-        .verify(query.imp_uid.as_deref(), query.merchant_uid.as_deref())
-        .await
-    {
-        Ok(order) => {
-            let title = match order.status.as_str() {
-                "paid" => "결제가 완료되었습니다 / Payment complete",
-                "vbank_issued" => "가상계좌가 발급되었습니다 / Virtual account issued",
-                "forged" => {
-                    "결제 금액이 주문과 달라 취소했습니다 / Forged amount, payment cancelled"
-                }
-                _ => "결제되지 않았습니다 / Payment failed",
-            };
-            (
-                order.status.clone(),
-                title,
-                order.detail.unwrap_or_default(),
-            )
-        }
-        Err(err) => (
-            "error".to_owned(),
-            "결제를 확인하지 못했습니다 / Could not verify the payment",
-            err.to_string(),
+    let no_payment = !query.imp_uid.as_deref().is_some_and(|u| !u.is_empty());
+    let (status, title, detail, order) = match (no_payment, query.error_msg.as_deref()) {
+        // Refused before a payment existed (iamport sends `imp_uid=` empty): a failure
+        // the query may report, since it grants nothing.
+        (true, Some(message)) if !message.is_empty() => (
+            "failed".to_owned(),
+            "결제되지 않았습니다 / Payment failed",
+            message.to_owned(),
+            None,
         ),
+        _ => match state
+            .verify(query.imp_uid.as_deref(), query.merchant_uid.as_deref())
+            .await
+        {
+            Ok(order) => {
+                let title = match order.status.as_str() {
+                    "paid" => "결제가 완료되었습니다 / Payment complete",
+                    "vbank_issued" => "가상계좌가 발급되었습니다 / Virtual account issued",
+                    "forged" => {
+                        "결제 금액이 주문과 달라 취소했습니다 / Forged amount, payment cancelled"
+                    }
+                    _ => "결제되지 않았습니다 / Payment failed",
+                };
+                (
+                    order.status.clone(),
+                    title,
+                    order.detail.clone().unwrap_or_default(),
+                    Some(order),
+                )
+            }
+            Err(err) => (
+                "error".to_owned(),
+                "결제를 확인하지 못했습니다 / Could not verify the payment",
+                err.to_string(),
+                None,
+            ),
+        },
     };
-    Html(format!(
-        "<!doctype html><html lang=\"ko\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>결제 결과 / Payment result</title></head><body>\
-         <h1 id=\"result\" data-status=\"{}\">{}</h1><p id=\"detail\">{}</p></body></html>",
-        escape(&status),
-        escape(title),
-        escape(&detail)
-    ))
+    let order_lines = order.map_or_else(String::new, |order| {
+        format!(
+            "<dl><dt>상품 / Item</dt><dd id=\"order-name\">{}</dd><dt>주문 금액 / Order amount</dt><dd id=\"order-amount\">{}</dd>\
+             <dt>주문번호 / Order</dt><dd id=\"merchant-uid\">{}</dd></dl>",
+            escape(&order.name),
+            won(order.amount),
+            escape(&order.merchant_uid)
+        )
+    });
+    page(
+        title,
+        "merchant-result",
+        &format!(
+            "<p id=\"result\" class=\"tag\" data-status=\"{status}\">상태 / status: {status}</p><p id=\"detail\" class=\"verdict\">{}</p>{order_lines}\
+             <p class=\"tag\">가맹점 서버가 아임포트 API 로 확인한 결과 / verified by the merchant server through the iamport API</p>\
+             <p><a id=\"back-to-shop\" class=\"secondary\" href=\"/shop\">상점으로 / Back to the shop</a></p>",
+            escape(&detail),
+            status = escape(&status),
+        ),
+    )
 }
 
 #[derive(Deserialize)]
@@ -413,6 +548,7 @@ async fn webhook(State(state): State<MerchantState>, Json(body): Json<Webhook>) 
 /// The merchant's routes.
 pub fn router(state: MerchantState) -> Router {
     Router::new()
+        .route("/", get(shop))
         .route("/orders", post(create_order))
         .route("/orders/{merchant_uid}", get(get_order))
         .route("/payments/complete", get(complete))

@@ -109,6 +109,57 @@ pub struct NewPayment {
     pub channel: String,
 }
 
+/// A checkout transaction: what `request_pay` asked for beyond the payment itself,
+/// and the one-time token its hand-off carries to the payment app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Transaction {
+    /// The one-time token (`txn_…`).
+    pub token: String,
+    /// The payment.
+    pub imp_uid: String,
+    /// `mobile` (redirect to `m_redirect_url`) or `pc` (callback).
+    pub channel: String,
+    /// Where a mobile checkout ends.
+    pub m_redirect_url: Option<String>,
+    /// The merchant's webhook.
+    pub notice_url: Option<String>,
+    /// The merchant app's scheme the payment app returns to.
+    pub app_scheme: Option<String>,
+    /// The app the buyer picked on the PG page.
+    pub app: Option<String>,
+    /// When the payment app used the token (Unix seconds), 0 while unused.
+    pub used_at: i64,
+}
+
+/// What the buyer decided in the payment app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Approved: `ready` → `paid`.
+    Approve,
+    /// Declined by the card company: `ready` → `failed`.
+    Deny,
+    /// Cancelled by the buyer: `ready` → `failed`.
+    Cancel,
+    /// A virtual account issued: stays `ready`.
+    Vbank,
+}
+
+impl Outcome {
+    /// `approve`, `deny`, `cancel`, `vbank`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "approve" => Some(Self::Approve),
+            "deny" => Some(Self::Deny),
+            "cancel" => Some(Self::Cancel),
+            "vbank" => Some(Self::Vbank),
+            _ => None,
+        }
+    }
+}
+
+/// How long a virtual account stays open (iamport's examples use a few days).
+pub const VBANK_DAYS: i64 = 3;
+
 /// The sandbox database.
 #[derive(Debug)]
 pub struct Store {
@@ -151,6 +202,17 @@ CREATE TABLE IF NOT EXISTS prepared (
     merchant_uid TEXT PRIMARY KEY,
     amount INTEGER NOT NULL CHECK (amount > 0)
 );
+CREATE TABLE IF NOT EXISTS transactions (
+    token TEXT PRIMARY KEY,
+    imp_uid TEXT NOT NULL REFERENCES payments (imp_uid),
+    channel TEXT NOT NULL,
+    m_redirect_url TEXT,
+    notice_url TEXT,
+    app_scheme TEXT,
+    app TEXT,
+    used_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS transactions_by_imp_uid ON transactions (imp_uid);
 CREATE TABLE IF NOT EXISTS tokens (
     access_token TEXT PRIMARY KEY,
     expired_at INTEGER NOT NULL
@@ -435,6 +497,162 @@ impl Store {
         )?;
         tx.commit()?;
         self.get(imp_uid)
+    }
+
+    /// Applies an outcome to a `ready` payment.
+    ///
+    /// # Errors
+    /// Unknown payment, or not `ready`.
+    pub fn apply(
+        &mut self,
+        imp_uid: &str,
+        outcome: Outcome,
+        reason: Option<&str>,
+        now: i64,
+    ) -> Result<Payment, StoreError> {
+        match outcome {
+            Outcome::Approve => self.approve(imp_uid, now),
+            Outcome::Deny => self.fail(
+                imp_uid,
+                reason.unwrap_or("카드사 승인 거절 / declined by the card company"),
+                now,
+            ),
+            Outcome::Cancel => self.fail(
+                imp_uid,
+                reason.unwrap_or("사용자가 결제를 취소하였습니다 / cancelled by the buyer"),
+                now,
+            ),
+            Outcome::Vbank => self.issue_vbank(imp_uid, now + VBANK_DAYS * 24 * 3600),
+        }
+    }
+
+    /// Opens a checkout transaction for a `ready` payment.
+    ///
+    /// # Errors
+    /// When SQLite fails (an unknown payment violates the foreign key).
+    pub fn open_transaction(
+        &self,
+        imp_uid: &str,
+        channel: &str,
+        m_redirect_url: Option<&str>,
+        notice_url: Option<&str>,
+        app_scheme: Option<&str>,
+    ) -> Result<Transaction, StoreError> {
+        let token = random_id("txn_");
+        self.conn.execute(
+            "INSERT INTO transactions (token, imp_uid, channel, m_redirect_url, notice_url, app_scheme)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![token, imp_uid, channel, m_redirect_url, notice_url, app_scheme],
+        )?;
+        self.transaction(&token)
+    }
+
+    /// The transaction `token`.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`].
+    pub fn transaction(&self, token: &str) -> Result<Transaction, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT token, imp_uid, channel, m_redirect_url, notice_url, app_scheme, app, used_at
+                 FROM transactions WHERE token = ?1",
+                params![token],
+                |row| {
+                    Ok(Transaction {
+                        token: row.get(0)?,
+                        imp_uid: row.get(1)?,
+                        channel: row.get(2)?,
+                        m_redirect_url: row.get(3)?,
+                        notice_url: row.get(4)?,
+                        app_scheme: row.get(5)?,
+                        app: row.get(6)?,
+                        used_at: row.get(7)?,
+                    })
+                },
+            )
+            .optional()?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// The newest transaction of a payment (its webhook address).
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`].
+    pub fn transaction_of(&self, imp_uid: &str) -> Result<Transaction, StoreError> {
+        let token: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT token FROM transactions WHERE imp_uid = ?1 ORDER BY rowid DESC LIMIT 1",
+                params![imp_uid],
+                |row| row.get(0),
+            )
+            .optional()?;
+        self.transaction(&token.ok_or(StoreError::NotFound)?)
+    }
+
+    /// Records the app the buyer picked on the PG page (a retry may pick another).
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`], or a token already used.
+    pub fn choose_app(&self, token: &str, app: &str) -> Result<Transaction, StoreError> {
+        let changed = self.conn.execute(
+            "UPDATE transactions SET app = ?2 WHERE token = ?1 AND used_at = 0",
+            params![token, app],
+        )?;
+        if changed == 0 {
+            self.transaction(token)?;
+            return Err(StoreError::Conflict(
+                "이미 사용된 거래입니다 (the transaction token was already used)".to_owned(),
+            ));
+        }
+        self.transaction(token)
+    }
+
+    /// The payment app's (or the PG page's) decision, once per token: marks the
+    /// token used and applies the outcome in one transaction.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`]; [`StoreError::Conflict`] for a token already used or
+    /// a payment no longer `ready`.
+    pub fn settle_transaction(
+        &mut self,
+        token: &str,
+        outcome: Outcome,
+        reason: Option<&str>,
+        now: i64,
+    ) -> Result<(Transaction, Payment), StoreError> {
+        // One SQLite transaction: a sandbox killed in between keeps the token unused
+        // and the payment `ready` (never a used token on an unsettled payment).
+        self.conn.execute_batch("SAVEPOINT settle")?;
+        let result = self.settle_inside(token, outcome, reason, now);
+        if result.is_ok() {
+            self.conn.execute_batch("RELEASE settle")?;
+        } else {
+            self.conn
+                .execute_batch("ROLLBACK TO settle; RELEASE settle")?;
+        }
+        result
+    }
+
+    fn settle_inside(
+        &mut self,
+        token: &str,
+        outcome: Outcome,
+        reason: Option<&str>,
+        now: i64,
+    ) -> Result<(Transaction, Payment), StoreError> {
+        let used = self.conn.execute(
+            "UPDATE transactions SET used_at = ?2 WHERE token = ?1 AND used_at = 0",
+            params![token, now.max(1)],
+        )?;
+        let transaction = self.transaction(token)?;
+        if used == 0 {
+            return Err(StoreError::Conflict(
+                "이미 사용된 거래입니다 (the transaction token was already used)".to_owned(),
+            ));
+        }
+        let payment = self.apply(&transaction.imp_uid, outcome, reason, now)?;
+        Ok((self.transaction(token)?, payment))
     }
 
     /// A payment by `imp_uid`.

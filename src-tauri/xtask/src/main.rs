@@ -1,17 +1,19 @@
 //! `cargo xtask <task>`: payhost's automation in Rust rather than shell scripts
 //! (matklad/cargo-xtask), so the same commands work for developers and CI.
 //!
-//! - `run`: installs the system packages payhost needs when missing, builds it and
-//!   opens it (on its bundled demo page unless a start URL is configured); with no
-//!   display it runs under Xvfb and saves a screenshot;
+//! - `run`: installs the system packages payhost needs when missing, builds it,
+//!   registers the sandbox's simulated payment apps and opens payhost (on the
+//!   sandbox's shop unless a start URL is configured); with no display it runs under
+//!   Xvfb and saves a screenshot;
 //! - `test`: formatting, clippy `-D warnings`, every test, a build check of the fuzz
 //!   targets, and the end-to-end tests on the real WebView (Xvfb, D-Bus session,
 //!   tauri-driver); what `.ci/run` calls;
-//! - `bench`: the criterion benchmark, summarised as ns per URL and a ratio to the
-//!   in-run baseline;
+//! - `bench`: the app against MiniBrowser, the sandbox under 64 concurrent clients,
+//!   and the criterion benchmark, each as a ratio to a reference in the same run;
 //! - `fuzz [SECONDS]`: every cargo-fuzz target for SECONDS each (default 600).
 
 mod bench_app;
+mod bench_sandbox;
 
 use std::env;
 use std::fmt;
@@ -91,7 +93,7 @@ fn step(title: &str, mut command: Command) -> Result {
 /// Debian packages: WebKitGTK to build and run, Xvfb + D-Bus for headless runs,
 /// WebKitWebDriver for e2e, xdg-utils for deep-link registration, ImageMagick for
 /// screenshots, a Korean font so the pages render (linux-desktop.md §1).
-const SYSTEM_PACKAGES: [&str; 10] = [
+const SYSTEM_PACKAGES: [&str; 11] = [
     "libwebkit2gtk-4.1-dev",
     "xvfb",
     "xauth",
@@ -102,6 +104,8 @@ const SYSTEM_PACKAGES: [&str; 10] = [
     "imagemagick",
     "fonts-nanum",
     "pkg-config",
+    // The simulated payment apps' dialog (payhost-sandbox app without --auto).
+    "zenity",
 ];
 
 fn ensure_system_packages() -> Result {
@@ -214,10 +218,19 @@ impl Drop for Xvfb {
 fn run() -> Result {
     ensure_system_packages()?;
     let mut build = cargo();
-    build.args(["build", "-p", "payhost"]);
-    step("cargo build -p payhost", build)?;
+    build.args(["build", "-p", "payhost", "-p", "payhost-sandbox"]);
+    step("cargo build -p payhost -p payhost-sandbox", build)?;
     let binary = root().join("target/debug/payhost");
     if env::var_os("DISPLAY").is_some() || env::var_os("WAYLAND_DISPLAY").is_some() {
+        // The simulated payment apps become this user's handlers of the payment
+        // schemes (a dialog asks approve / deny / cancel), so payhost's real launcher
+        // path runs; with no start URL configured payhost opens the sandbox's shop.
+        let mut install = Command::new(root().join("target/debug/payhost-sandbox"));
+        install.arg("install-apps");
+        step(
+            "payhost-sandbox install-apps (simulated payment apps)",
+            install,
+        )?;
         let mut app = Command::new(&binary);
         app.arg("--qa");
         return step("payhost --qa", app);
@@ -392,6 +405,20 @@ fn ios_check_compiler_shim() -> Result<PathBuf> {
 /// gotcha 1), one test at a time.
 fn e2e() -> Result {
     ensure_tauri_driver()?;
+    // The sandbox e2e tests register this binary as the simulated payment apps.
+    let mut sandbox = cargo();
+    sandbox.args([
+        "build",
+        "-p",
+        "payhost-sandbox",
+        "--bin",
+        "payhost-sandbox",
+        "--locked",
+    ]);
+    step(
+        "cargo build -p payhost-sandbox (the simulated payment apps)",
+        sandbox,
+    )?;
     let xvfb = Xvfb::start()?;
     let mut command = Command::new("dbus-run-session");
     command
@@ -426,9 +453,42 @@ fn e2e() -> Result {
 fn bench() -> Result {
     ensure_system_packages()?;
     let mut release = cargo();
-    release.args(["build", "--release", "-p", "payhost", "--locked"]);
-    step("cargo build --release -p payhost", release)?;
+    release.args([
+        "build",
+        "--release",
+        "-p",
+        "payhost",
+        "-p",
+        "payhost-sandbox",
+        "--locked",
+    ]);
+    step(
+        "cargo build --release -p payhost -p payhost-sandbox",
+        release,
+    )?;
     bench_app::bench_app(&root())?;
+    bench_sandbox::bench_sandbox(&root())?;
+    // What a merchant ships: no sandbox (the size target of the desktop app).
+    let mut merchant = cargo();
+    merchant.args([
+        "build",
+        "--release",
+        "-p",
+        "payhost",
+        "--no-default-features",
+        "--locked",
+    ]);
+    step(
+        "cargo build --release -p payhost --no-default-features",
+        merchant,
+    )?;
+    let binary = root().join("target/release/payhost");
+    let size = fs::metadata(&binary)
+        .map_err(|err| XtaskError::Io(binary.display().to_string(), err))?
+        .len();
+    #[allow(clippy::cast_precision_loss)]
+    let mib = size as f64 / 1024.0 / 1024.0;
+    println!("merchant release binary (stripped, --no-default-features): {mib:.1} MiB ({size} bytes; target < 15 MB)");
 
     let mut command = cargo();
     command.args([

@@ -1,0 +1,743 @@
+//! The buyer-facing half of iamport and its PGs: the `iamport.payment.js` stand-in
+//! (`/iamport.js`) and its `/checkout` call, the PG checkout pages (`/pg/{token}…`)
+//! that hand off to payment apps with what real PGs emit for the user agent, the
+//! API the simulated apps report to (`/sandbox/txn/{token}…`), the apps' web
+//! versions (`/apps/{token}`) and the webhooks to `notice_url`
+//! (payment-apps.md §3 for the URLs, §5.1 for the redirect query and webhooks).
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::api::{ApiError, ApiState};
+use crate::apps::{self, Device, SandboxApp};
+use crate::pages::{escape, page, won};
+use crate::store::{NewPayment, Outcome, Payment, Transaction};
+
+/// The `pay_method`s the sandbox's PGs offer.
+pub const PAY_METHODS: [&str; 5] = ["card", "trans", "vbank", "kakaopay", "tosspay"];
+
+/// The parameters of `IMP.request_pay` the sandbox reads (the seed documents' set).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PayParams {
+    /// `html5_inicis`, `nice`, `kcp`, `kakaopay`, `tosspay`, …
+    pub pg: Option<String>,
+    /// `card`, `trans`, `vbank`, `kakaopay`, `tosspay`.
+    pub pay_method: Option<String>,
+    /// The merchant's order id.
+    pub merchant_uid: Option<String>,
+    /// Order name.
+    pub name: Option<String>,
+    /// Amount; a number (iamport refuses strings that are not numbers).
+    pub amount: Option<Value>,
+    /// Tax-free part of the amount.
+    pub tax_free: Option<Value>,
+    /// `KRW` only.
+    pub currency: Option<String>,
+    /// Buyer's name.
+    pub buyer_name: Option<String>,
+    /// Buyer's phone.
+    pub buyer_tel: Option<String>,
+    /// Buyer's e-mail.
+    pub buyer_email: Option<String>,
+    /// Anything; stored as JSON text.
+    pub custom_data: Option<Value>,
+    /// The merchant's webhook for this payment.
+    pub notice_url: Option<String>,
+    /// Where mobile checkouts end.
+    pub m_redirect_url: Option<String>,
+    /// The merchant app's scheme, for the payment apps' way back.
+    pub app_scheme: Option<String>,
+    /// Digital goods (accepted, no effect in the sandbox).
+    pub digital: Option<bool>,
+    /// Virtual account due date `YYYYMMDDhhmm` (accepted as given).
+    pub vbank_due: Option<String>,
+}
+
+/// What the stand-in posts to `/checkout`.
+#[derive(Debug, Deserialize)]
+pub struct CheckoutRequest {
+    /// The `IMP.init` code.
+    pub imp_code: Option<String>,
+    /// `mobile` or `pc`, as the stand-in decided.
+    pub channel: Option<String>,
+    /// The `request_pay` parameters.
+    pub params: PayParams,
+}
+
+/// A request the sandbox refuses before a payment window opens, with iamport's
+/// wording where it has one.
+fn refuse(message: impl Into<String>) -> Result<NewCheckout, String> {
+    Err(message.into())
+}
+
+/// A validated checkout.
+#[derive(Debug, Clone)]
+pub struct NewCheckout {
+    /// The payment to create.
+    pub payment: NewPayment,
+    /// Where a mobile checkout ends.
+    pub m_redirect_url: Option<String>,
+    /// The webhook.
+    pub notice_url: Option<String>,
+    /// The app scheme.
+    pub app_scheme: Option<String>,
+}
+
+fn http_url(field: &str, text: &str) -> Result<String, String> {
+    match url::Url::parse(text.trim()) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(url.to_string()),
+        _ => Err(format!(
+            "{field} 가 올바른 http(s) URL 이 아닙니다 ({field} must be an absolute http(s) URL)"
+        )),
+    }
+}
+
+/// Validates `request_pay` parameters as iamport does before any PG page opens.
+///
+/// # Errors
+/// The message the buyer's callback (or `m_redirect_url`) receives.
+pub fn validate(
+    imp_code: Option<&str>,
+    channel: &str,
+    params: &PayParams,
+) -> Result<NewCheckout, String> {
+    if !imp_code.is_some_and(|code| !code.trim().is_empty()) {
+        return refuse("IMP.init 을 먼저 호출하세요 (call IMP.init with the merchant code first)");
+    }
+    let amount = match &params.amount {
+        Some(Value::Number(n)) => n.as_i64(),
+        Some(Value::String(s)) => s.trim().parse::<i64>().ok(),
+        _ => None,
+    };
+    let Some(amount) = amount.filter(|a| *a > 0) else {
+        return refuse(
+            "결제금액이 올바르지 않습니다 (amount is required and must be a positive integer)",
+        );
+    };
+    if let Some(tax_free) = params.tax_free.as_ref().filter(|v| !v.is_null()) {
+        if !tax_free.as_i64().is_some_and(|t| (0..=amount).contains(&t)) {
+            return refuse("면세금액이 결제금액을 넘습니다 (tax_free must be within the amount)");
+        }
+    }
+    let merchant_uid = params
+        .merchant_uid
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or_default();
+    if merchant_uid.is_empty() {
+        return refuse("merchant_uid 가 필요합니다 (merchant_uid is required)");
+    }
+    let pay_method = params.pay_method.as_deref().unwrap_or("card");
+    if !PAY_METHODS.contains(&pay_method) {
+        return refuse(format!(
+            "지원하지 않는 결제수단입니다: {pay_method} (pay_method must be one of {})",
+            PAY_METHODS.join(", ")
+        ));
+    }
+    if params.currency.as_deref().is_some_and(|c| c != "KRW") {
+        return refuse("샌드박스는 KRW 만 지원합니다 (currency must be KRW)");
+    }
+    let m_redirect_url = match params
+        .m_redirect_url
+        .as_deref()
+        .filter(|u| !u.trim().is_empty())
+    {
+        Some(url) => Some(http_url("m_redirect_url", url)?),
+        None if channel == "mobile" => return refuse(
+            "모바일 결제에는 m_redirect_url 이 필요합니다 (mobile checkouts need m_redirect_url)",
+        ),
+        None => None,
+    };
+    let notice_url = match params
+        .notice_url
+        .as_deref()
+        .filter(|u| !u.trim().is_empty())
+    {
+        Some(url) => Some(http_url("notice_url", url)?),
+        None => None,
+    };
+    let app_scheme = params
+        .app_scheme
+        .as_deref()
+        .map(|s| s.trim().trim_end_matches("://").to_ascii_lowercase())
+        .filter(|s| !s.is_empty());
+    if let Some(scheme) = &app_scheme {
+        let valid = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+        if !valid {
+            return refuse("app_scheme 이 올바르지 않습니다 (app_scheme is not a URL scheme)");
+        }
+    }
+    let pg = params
+        .pg
+        .clone()
+        .unwrap_or_else(|| "html5_inicis".to_owned());
+    let pg = pg.split('.').next().unwrap_or("html5_inicis").to_owned();
+    Ok(NewCheckout {
+        payment: NewPayment {
+            merchant_uid: merchant_uid.to_owned(),
+            pay_method: pay_method.to_owned(),
+            pg_provider: pg,
+            name: params.name.clone().unwrap_or_default(),
+            amount,
+            buyer_name: params.buyer_name.clone(),
+            custom_data: params.custom_data.as_ref().map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            }),
+            channel: channel.to_owned(),
+        },
+        m_redirect_url,
+        notice_url,
+        app_scheme,
+    })
+}
+
+fn host_of(headers: &HeaderMap) -> String {
+    headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("127.0.0.1")
+        .to_owned()
+}
+
+fn device_of(headers: &HeaderMap) -> Device {
+    Device::from_user_agent(
+        headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default(),
+    )
+}
+
+async fn iamport_js() -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/javascript; charset=utf-8",
+        )],
+        include_str!("../assets/iamport.js"),
+    )
+        .into_response()
+}
+
+async fn checkout(State(state): State<ApiState>, Json(body): Json<CheckoutRequest>) -> Json<Value> {
+    let channel = if body.channel.as_deref() == Some("pc") {
+        "pc"
+    } else {
+        "mobile"
+    };
+    let checked = match validate(body.imp_code.as_deref(), channel, &body.params) {
+        Ok(checked) => checked,
+        Err(message) => return Json(json!({ "error_code": "F400", "error_msg": message })),
+    };
+    let now = (state.clock)();
+    let created = state.with_store(|store| {
+        let payment = store.create(&checked.payment, now)?;
+        let txn = store.open_transaction(
+            &payment.imp_uid,
+            channel,
+            checked.m_redirect_url.as_deref(),
+            checked.notice_url.as_deref(),
+            checked.app_scheme.as_deref(),
+        )?;
+        Ok((payment, txn))
+    });
+    match created {
+        Ok((payment, txn)) => Json(json!({
+            "imp_uid": payment.imp_uid,
+            "merchant_uid": payment.merchant_uid,
+            "pg_url": format!("/pg/{}", txn.token),
+        })),
+        Err(err) => Json(json!({ "error_code": "F400", "error_msg": api_message(&err) })),
+    }
+}
+
+fn api_message(err: &ApiError) -> String {
+    match err {
+        ApiError::Unauthorized(m)
+        | ApiError::NotFound(m)
+        | ApiError::Rejected(m)
+        | ApiError::BadRequest(m)
+        | ApiError::Internal(m) => m.clone(),
+    }
+}
+
+fn load(state: &ApiState, token: &str) -> Result<(Transaction, Payment), Box<Response>> {
+    state
+        .with_store(|store| {
+            let txn = store.transaction(token)?;
+            let payment = store.get(&txn.imp_uid)?;
+            Ok((txn, payment))
+        })
+        .map_err(|err| {
+            let status = if matches!(err, ApiError::NotFound(_)) {
+                StatusCode::NOT_FOUND
+            } else {
+                StatusCode::INTERNAL_SERVER_ERROR
+            };
+            (
+                status,
+                page(
+                    "거래를 찾을 수 없습니다 / Unknown transaction",
+                    "error",
+                    &format!("<p>{}</p>", escape(&api_message(&err))),
+                ),
+            )
+                .into_response()
+                .into()
+        })
+}
+
+fn summary(payment: &Payment) -> String {
+    format!(
+        "<dl><dt>상품 / Item</dt><dd id=\"order-name\">{}</dd><dt>금액 / Amount</dt><dd id=\"order-amount\">{}</dd>\
+         <dt>주문번호 / Order</dt><dd>{}</dd></dl>",
+        escape(&payment.name),
+        won(payment.amount),
+        escape(&payment.merchant_uid)
+    )
+}
+
+async fn pg_page(State(state): State<ApiState>, Path(token): Path<String>) -> Response {
+    let (txn, payment) = match load(&state, &token) {
+        Ok(found) => found,
+        Err(response) => return *response,
+    };
+    if payment.status != "ready" || txn.used_at != 0 {
+        return Redirect::to(&format!("/pg/{token}/result")).into_response();
+    }
+    let mut choices = String::new();
+    for app in apps::for_pay_method(&payment.pay_method) {
+        choices.push_str(&format!(
+            "<li><a class=\"choice\" id=\"app-{key}\" href=\"/pg/{token}/pay/{key}\">{label}</a></li>",
+            key = app.key,
+            label = escape(app.label)
+        ));
+    }
+    match payment.pay_method.as_str() {
+        "card" => choices.push_str(&format!(
+            "<li><a class=\"choice\" id=\"app-declined\" href=\"/pg/{token}/pay/declined\">한도초과 카드 (승인 거절) / A card that is declined</a></li>"
+        )),
+        "vbank" => choices.push_str(&format!(
+            "<li><a class=\"choice\" id=\"app-vbank\" href=\"/pg/{token}/pay/vbank\">가상계좌 발급받기 / Get a virtual account</a></li>"
+        )),
+        _ => {}
+    }
+    page(
+        "샌드박스 PG 결제창 / Sandbox PG checkout",
+        "pg",
+        &format!(
+            "{}<p>결제 수단을 고르세요 / Choose how to pay ({})</p><ul class=\"choices\">{choices}</ul>\
+             <p><a id=\"pg-cancel\" class=\"secondary\" href=\"/pg/{token}/pay/cancel\">결제 취소 / Cancel</a></p>",
+            summary(&payment),
+            escape(&payment.pg_provider)
+        ),
+    )
+    .into_response()
+}
+
+fn settle(
+    state: &ApiState,
+    token: &str,
+    outcome: Outcome,
+) -> Result<(Transaction, Payment), ApiError> {
+    let now = (state.clock)();
+    let settled = state.with_store(|store| store.settle_transaction(token, outcome, None, now))?;
+    if matches!(outcome, Outcome::Approve | Outcome::Vbank) {
+        spawn_webhook(state, &settled.0, &settled.1);
+    }
+    Ok(settled)
+}
+
+async fn pg_pay(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Path((token, key)): Path<(String, String)>,
+) -> Response {
+    let (_, payment) = match load(&state, &token) {
+        Ok(found) => found,
+        Err(response) => return *response,
+    };
+    let direct = match key.as_str() {
+        "declined" => Some(Outcome::Deny),
+        "vbank" if payment.pay_method == "vbank" => Some(Outcome::Vbank),
+        "cancel" => Some(Outcome::Cancel),
+        _ => None,
+    };
+    if let Some(outcome) = direct {
+        if let Err(err) = settle(&state, &token, outcome) {
+            tracing::info!("PG outcome refused: {}", api_message(&err));
+        }
+        return Redirect::to(&format!("/pg/{token}/result")).into_response();
+    }
+    let Some(app) = apps::by_key(&key).filter(|app| app.pay_method == payment.pay_method) else {
+        return (
+            StatusCode::NOT_FOUND,
+            page(
+                "없는 결제 수단 / Unknown method",
+                "error",
+                "<p>이 결제 수단은 없습니다 / no such method</p>",
+            ),
+        )
+            .into_response();
+    };
+    let Ok(txn) = state.with_store(|store| store.choose_app(&token, app.key)) else {
+        return Redirect::to(&format!("/pg/{token}/result")).into_response();
+    };
+    let host = host_of(&headers);
+    let result_url = format!("http://{host}/pg/{token}/result");
+    let hand_off = app.hand_off(device_of(&headers), &token, &host, &result_url);
+    hand_off_page(app, &txn, &payment, &hand_off).into_response()
+}
+
+fn hand_off_page(
+    app: &SandboxApp,
+    txn: &Transaction,
+    payment: &Payment,
+    hand_off: &str,
+) -> Html<String> {
+    let token = &txn.token;
+    // PC checkouts and app cards poll (the app's return is a bare `app://`, or none
+    // on PC); ISP and BankPay come back through their result URL, so their page waits.
+    let polls = app.page_polls() || txn.channel == "pc";
+    let hand_off_js = serde_json::to_string(hand_off).unwrap_or_else(|_| "\"\"".to_owned());
+    page(
+        "앱에서 결제를 계속하세요 / Continue in the app",
+        "hand-off",
+        &format!(
+            "{summary}<p id=\"app-label\">{label}</p>\
+             <p id=\"status\" data-status=\"ready\">앱의 승인을 기다리는 중 / waiting for the app…</p>\
+             <p><a id=\"open-app\" class=\"choice\" href=\"{href}\">앱 열기 / Open the app</a></p>\
+             <p><a id=\"finished\" class=\"choice\" href=\"/pg/{token}/result\">앱에서 결제를 마쳤어요 / I finished in the app</a></p>\
+             <p><a id=\"web-app\" class=\"secondary\" href=\"/apps/{token}\">앱이 없나요? 웹에서 진행 / No app? Continue on the web</a></p>\
+             <p><a id=\"pg-cancel\" class=\"secondary\" href=\"/pg/{token}/pay/cancel\">결제 취소 / Cancel</a></p>\
+             <script>\
+             var handOff = {hand_off_js};\
+             setTimeout(function () {{ location.href = handOff; }}, 50);\
+             if ({polls}) {{\
+               setInterval(function () {{\
+                 fetch('/pg/{token}/status').then(function (r) {{ return r.json(); }}).then(function (s) {{\
+                   if (s.settled) {{ location.href = '/pg/{token}/result'; }}\
+                 }}).catch(function () {{}});\
+               }}, 700);\
+             }}\
+             </script>",
+            summary = summary(payment),
+            label = escape(app.label),
+            href = escape(hand_off),
+        ),
+    )
+}
+
+fn settled(payment: &Payment) -> bool {
+    payment.status != "ready" || payment.vbank_num.is_some()
+}
+
+async fn pg_status(State(state): State<ApiState>, Path(token): Path<String>) -> Response {
+    match load(&state, &token) {
+        Ok((_, payment)) => Json(json!({
+            "status": payment.status,
+            "settled": settled(&payment),
+        }))
+        .into_response(),
+        Err(response) => *response,
+    }
+}
+
+/// The iamport response the PC callback and the mobile redirect carry.
+fn rsp(payment: &Payment) -> Value {
+    let success = payment.status == "paid" || payment.vbank_num.is_some();
+    let mut rsp = json!({
+        "success": success,
+        "imp_uid": payment.imp_uid,
+        "merchant_uid": payment.merchant_uid,
+        "pay_method": payment.pay_method,
+        "pg_provider": payment.pg_provider,
+        "name": payment.name,
+        "paid_amount": if payment.status == "paid" { payment.amount } else { 0 },
+        "status": payment.status,
+        "apply_num": payment.apply_num,
+        "buyer_name": payment.buyer_name,
+        "vbank_num": payment.vbank_num,
+        "vbank_name": payment.vbank_name,
+        "vbank_date": payment.vbank_date,
+    });
+    if !success {
+        rsp["error_code"] = json!("F0005");
+        rsp["error_msg"] = json!(payment
+            .fail_reason
+            .clone()
+            .unwrap_or_else(|| "결제가 중단되었습니다 / payment stopped".to_owned()));
+    }
+    rsp
+}
+
+/// `m_redirect_url` with `imp_uid`, `merchant_uid`, `imp_success` and, on failure,
+/// `error_code` / `error_msg` appended to its own query (its fragment stays last,
+/// §3 row 61).
+pub fn redirect_target(m_redirect_url: &str, rsp: &Value) -> Option<String> {
+    let mut url = url::Url::parse(m_redirect_url).ok()?;
+    {
+        let mut query = url.query_pairs_mut();
+        for key in ["imp_uid", "merchant_uid"] {
+            query.append_pair(key, rsp[key].as_str().unwrap_or_default());
+        }
+        let success = rsp["success"].as_bool().unwrap_or(false);
+        query.append_pair("imp_success", if success { "true" } else { "false" });
+        if !success {
+            for key in ["error_code", "error_msg"] {
+                query.append_pair(key, rsp[key].as_str().unwrap_or_default());
+            }
+        }
+    }
+    Some(url.to_string())
+}
+
+async fn pg_result(State(state): State<ApiState>, Path(token): Path<String>) -> Response {
+    let (txn, payment) = match load(&state, &token) {
+        Ok(found) => found,
+        Err(response) => return *response,
+    };
+    if !settled(&payment) {
+        return page(
+            "아직 승인되지 않았습니다 / Not approved yet",
+            "pending",
+            &format!(
+                "{}<p id=\"status\" data-status=\"ready\">결제 앱에서 승인을 마치지 않았습니다 / the payment app has not approved it.</p>\
+                 <p><a id=\"check-again\" class=\"choice\" href=\"/pg/{token}/result\">다시 확인 / Check again</a></p>\
+                 <p><a id=\"open-app\" class=\"secondary\" href=\"/pg/{token}\">결제 수단 다시 고르기 / Choose again</a></p>\
+                 <p><a id=\"pg-cancel\" class=\"secondary\" href=\"/pg/{token}/pay/cancel\">결제 취소 / Cancel</a></p>",
+                summary(&payment)
+            ),
+        )
+        .into_response();
+    }
+    let rsp = rsp(&payment);
+    if txn.channel == "pc" {
+        let message = serde_json::to_string(&rsp).unwrap_or_else(|_| "{}".to_owned());
+        return page(
+            "결제 결과 / Payment result",
+            "pc-result",
+            &format!(
+                "<p id=\"status\" data-status=\"{}\">결제창을 닫는 중 / closing…</p>\
+                 <script>var payer = window.opener || (window.parent !== window ? window.parent : null);\
+                 if (payer) {{ payer.postMessage({{ iamport_sandbox: {message} }}, '*'); }}\
+                 if (window.opener) {{ window.close(); }}</script>",
+                escape(&payment.status)
+            ),
+        )
+        .into_response();
+    }
+    match txn.m_redirect_url.as_deref().and_then(|url| redirect_target(url, &rsp)) {
+        Some(target) => Redirect::to(&target).into_response(),
+        None => page(
+            "결제 결과 / Payment result",
+            "error",
+            "<p>m_redirect_url 이 없어 가맹점으로 돌아갈 수 없습니다 / no m_redirect_url to return to.</p>",
+        )
+        .into_response(),
+    }
+}
+
+async fn txn_info(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Response {
+    match load(&state, &token) {
+        Ok((txn, payment)) => {
+            let app = txn.app.as_deref().and_then(apps::by_key);
+            Json(json!({
+                "token": txn.token,
+                "imp_uid": payment.imp_uid,
+                "merchant_uid": payment.merchant_uid,
+                "name": payment.name,
+                "amount": payment.amount,
+                "status": payment.status,
+                "used": txn.used_at != 0,
+                "channel": txn.channel,
+                "app": txn.app,
+                "app_label": app.map(|a| a.label),
+                "app_scheme": if txn.channel == "pc" { None } else { txn.app_scheme.clone() },
+                "result_url": format!("http://{}/pg/{}/result", host_of(&headers), txn.token),
+            }))
+            .into_response()
+        }
+        Err(_) => (
+            StatusCode::NOT_FOUND,
+            Json(json!({ "error": "이 거래를 찾을 수 없습니다 (unknown transaction)" })),
+        )
+            .into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct OutcomeBody {
+    outcome: String,
+}
+
+async fn txn_outcome(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    Json(body): Json<OutcomeBody>,
+) -> Response {
+    let Some(outcome) = Outcome::parse(&body.outcome).filter(|o| *o != Outcome::Vbank) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "error": "outcome must be approve, deny or cancel" })),
+        )
+            .into_response();
+    };
+    match settle(&state, &token, outcome) {
+        Ok((txn, payment)) => {
+            let return_link = match (txn.app.as_deref().and_then(apps::by_key), &txn.app_scheme) {
+                (Some(app), Some(scheme)) if txn.channel == "mobile" => Some(app.return_link(
+                    scheme,
+                    &format!("http://{}/pg/{}/result", host_of(&headers), txn.token),
+                    outcome == Outcome::Approve,
+                )),
+                _ => None,
+            };
+            Json(json!({ "status": payment.status, "return_link": return_link })).into_response()
+        }
+        Err(err) => {
+            let status = match err {
+                ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+                ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+                _ => StatusCode::CONFLICT,
+            };
+            (status, Json(json!({ "error": api_message(&err) }))).into_response()
+        }
+    }
+}
+
+/// Sends the webhook for a payment's newest transaction, off the request.
+fn spawn_webhook(state: &ApiState, txn: &Transaction, payment: &Payment) {
+    let Some(url) = txn.notice_url.clone() else {
+        return;
+    };
+    let http = state.http.clone();
+    let body = json!({ "imp_uid": payment.imp_uid, "merchant_uid": payment.merchant_uid, "status": payment.status });
+    tokio::spawn(async move {
+        match send_webhook(&http, &url, &body).await {
+            Ok(status) => tracing::info!("webhook {} → {status}", payhost_core::redact_url(&url)),
+            Err(err) => tracing::warn!("webhook {} failed: {err}", payhost_core::redact_url(&url)),
+        }
+    });
+}
+
+async fn send_webhook(
+    http: &reqwest::Client,
+    url: &str,
+    body: &Value,
+) -> Result<u16, reqwest::Error> {
+    // iamport's timeouts: connect 10 s, read 30 s (payment-apps.md §5.1).
+    let response = http
+        .post(url)
+        .timeout(std::time::Duration::from_secs(30))
+        .json(body)
+        .send()
+        .await?;
+    Ok(response.status().as_u16())
+}
+
+/// `POST /sandbox/payments/{imp_uid}/webhook`: sends the webhook again, now, and
+/// answers with the merchant's status code (duplicates happen in real life; QA
+/// sends them on purpose).
+async fn resend_webhook(State(state): State<ApiState>, Path(imp_uid): Path<String>) -> Response {
+    let found =
+        state.with_store(|store| Ok((store.transaction_of(&imp_uid)?, store.get(&imp_uid)?)));
+    let (txn, payment) = match found {
+        Ok(found) => found,
+        Err(err) => {
+            return (
+                StatusCode::NOT_FOUND,
+                Json(json!({ "error": api_message(&err) })),
+            )
+                .into_response()
+        }
+    };
+    let Some(url) = txn.notice_url else {
+        return (
+            StatusCode::CONFLICT,
+            Json(json!({ "error": "no notice_url" })),
+        )
+            .into_response();
+    };
+    let body = json!({ "imp_uid": payment.imp_uid, "merchant_uid": payment.merchant_uid, "status": payment.status });
+    match send_webhook(&state.http, &url, &body).await {
+        Ok(status) => Json(json!({ "merchant_status": status })).into_response(),
+        Err(err) => (
+            StatusCode::BAD_GATEWAY,
+            Json(json!({ "error": err.to_string() })),
+        )
+            .into_response(),
+    }
+}
+
+/// The web version of a payment app: what the app would ask, as a page, for manual
+/// QA on a phone pointed at the sandbox.
+async fn web_app(State(state): State<ApiState>, Path(token): Path<String>) -> Response {
+    let (txn, payment) = match load(&state, &token) {
+        Ok(found) => found,
+        Err(response) => return *response,
+    };
+    let app = txn.app.as_deref().and_then(apps::by_key);
+    let label = app.map_or("결제 앱 / payment app", |a| a.label);
+    if txn.used_at != 0 {
+        return page(
+            label,
+            "app-used",
+            "<p id=\"status\">이미 처리된 결제 요청입니다 / this request was already handled.</p>",
+        )
+        .into_response();
+    }
+    page(
+        label,
+        "web-app",
+        &format!(
+            "<p class=\"notice\">샌드박스 결제 앱 (웹) / sandbox payment app (web)</p>{summary}\
+             <p><button id=\"approve\" data-outcome=\"approve\">승인 / Approve</button>\
+             <button id=\"deny\" class=\"secondary\" data-outcome=\"deny\">거절 / Deny</button>\
+             <button id=\"cancel\" class=\"secondary\" data-outcome=\"cancel\">취소 / Cancel</button></p>\
+             <p id=\"status\"></p>\
+             <script>\
+             document.querySelectorAll('button[data-outcome]').forEach(function (b) {{ b.onclick = function () {{\
+               fetch('/sandbox/txn/{token}/outcome', {{ method: 'POST', headers: {{ 'Content-Type': 'application/json' }},\
+                 body: JSON.stringify({{ outcome: b.dataset.outcome }}) }})\
+               .then(function (r) {{ return r.json(); }}).then(function (r) {{\
+                 document.getElementById('status').textContent = r.error || r.status;\
+                 location.href = r.return_link || '/pg/{token}/result';\
+               }});\
+             }}; }});\
+             </script>",
+            summary = summary(&payment)
+        ),
+    )
+    .into_response()
+}
+
+/// The checkout's routes.
+pub fn router(state: ApiState) -> Router {
+    Router::new()
+        .route("/iamport.js", get(iamport_js))
+        .route("/checkout", post(checkout))
+        .route("/pg/{token}", get(pg_page))
+        .route("/pg/{token}/pay/{key}", get(pg_pay))
+        .route("/pg/{token}/status", get(pg_status))
+        .route("/pg/{token}/result", get(pg_result))
+        .route("/sandbox/txn/{token}", get(txn_info))
+        .route("/sandbox/txn/{token}/outcome", post(txn_outcome))
+        .route("/sandbox/payments/{imp_uid}/webhook", post(resend_webhook))
+        .route("/apps/{token}", get(web_app))
+        .with_state(state)
+}

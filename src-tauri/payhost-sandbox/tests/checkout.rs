@@ -1,0 +1,569 @@
+//! The checkout side over real HTTP on loopback, with the whole sandbox (`app`) on
+//! SQLite files: `request_pay`'s validation, the PG page's hand-off per user agent,
+//! the one-time transaction token, the mobile redirect and the PC callback, webhooks,
+//! a restart, and the simulated app binary (`payhost-sandbox app`, `install-apps`).
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+use payhost_sandbox::SandboxConfig;
+use serde_json::{json, Value};
+
+const ANDROID: &str =
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/120 Mobile Safari/537.36";
+const IPHONE: &str =
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148";
+
+struct Sandbox {
+    base: String,
+    http: reqwest::Client,
+    _dir: Option<tempfile::TempDir>,
+}
+
+async fn start(dir: &Path) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = payhost_sandbox::app(addr, &SandboxConfig::in_dir(dir, Some("myapp"))).unwrap();
+    tokio::spawn(payhost_sandbox::serve_app(listener, app));
+    format!("http://{addr}")
+}
+
+async fn sandbox() -> Sandbox {
+    let dir = tempfile::tempdir().unwrap();
+    let base = start(dir.path()).await;
+    Sandbox {
+        base,
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        _dir: Some(dir),
+    }
+}
+
+impl Sandbox {
+    async fn order(&self, amount: i64) -> String {
+        let order: Value = self
+            .http
+            .post(format!("{}/shop/orders", self.base))
+            .json(&json!({ "name": "테스트 주문", "amount": amount }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        order["merchant_uid"].as_str().unwrap().to_owned()
+    }
+
+    fn params(&self, merchant_uid: &str, amount: i64) -> Value {
+        json!({
+            "pg": "nice", "pay_method": "card", "merchant_uid": merchant_uid, "name": "테스트 주문",
+            "amount": amount, "buyer_name": "홍길동",
+            "m_redirect_url": format!("{}/shop/payments/complete", self.base),
+            "notice_url": format!("{}/shop/payments/webhook", self.base),
+            "app_scheme": "myapp"
+        })
+    }
+
+    async fn checkout(&self, channel: &str, params: Value) -> Value {
+        self.http
+            .post(format!("{}/checkout", self.base))
+            .json(&json!({ "imp_code": "imp_sandbox", "channel": channel, "params": params }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// A checkout that opened; returns the transaction token.
+    async fn open(&self, amount: i64) -> (String, String) {
+        let merchant_uid = self.order(amount).await;
+        let answer = self
+            .checkout("mobile", self.params(&merchant_uid, amount))
+            .await;
+        let token = answer["pg_url"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{answer}"))
+            .trim_start_matches("/pg/")
+            .to_owned();
+        (token, merchant_uid)
+    }
+
+    async fn page(&self, path: &str, user_agent: &str) -> (u16, String, Option<String>) {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("User-Agent", user_agent)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_owned());
+        (status, response.text().await.unwrap(), location)
+    }
+
+    async fn outcome(&self, token: &str, outcome: &str) -> (u16, Value) {
+        let response = self
+            .http
+            .post(format!("{}/sandbox/txn/{token}/outcome", self.base))
+            .json(&json!({ "outcome": outcome }))
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.json().await.unwrap())
+    }
+}
+
+fn hand_off_of(page: &str) -> String {
+    let start = page.find("var handOff = ").expect("a hand-off page") + "var handOff = ".len();
+    serde_json::Deserializer::from_str(&page[start..])
+        .into_iter::<String>()
+        .next()
+        .unwrap()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn request_pay_is_validated_like_iamport_before_any_pg_page() {
+    let s = sandbox().await;
+    let merchant_uid = s.order(1000).await;
+    let mut cases: Vec<(Value, &str, &str)> = Vec::new();
+    let mut no_amount = s.params(&merchant_uid, 1000);
+    no_amount.as_object_mut().unwrap().remove("amount");
+    cases.push((no_amount, "mobile", "amount"));
+    let mut text_amount = s.params(&merchant_uid, 1000);
+    text_amount["amount"] = json!("천원");
+    cases.push((text_amount, "mobile", "amount"));
+    let mut no_redirect = s.params(&merchant_uid, 1000);
+    no_redirect
+        .as_object_mut()
+        .unwrap()
+        .remove("m_redirect_url");
+    cases.push((no_redirect, "mobile", "m_redirect_url"));
+    let mut bad_method = s.params(&merchant_uid, 1000);
+    bad_method["pay_method"] = json!("bitcoin");
+    cases.push((bad_method, "mobile", "pay_method"));
+    let mut bad_scheme = s.params(&merchant_uid, 1000);
+    bad_scheme["app_scheme"] = json!("my app://");
+    cases.push((bad_scheme, "mobile", "app_scheme"));
+    let mut usd = s.params(&merchant_uid, 1000);
+    usd["currency"] = json!("USD");
+    cases.push((usd, "mobile", "KRW"));
+    let mut too_much_tax_free = s.params(&merchant_uid, 1000);
+    too_much_tax_free["tax_free"] = json!(1001);
+    cases.push((too_much_tax_free, "mobile", "tax_free"));
+    for (params, channel, mentions) in cases {
+        let answer = s.checkout(channel, params.clone()).await;
+        assert_eq!(answer["error_code"], "F400", "{params} → {answer}");
+        assert!(
+            answer["error_msg"].as_str().unwrap().contains(mentions),
+            "{params} → {answer}"
+        );
+    }
+    // Without IMP.init.
+    let answer: Value = s
+        .http
+        .post(format!("{}/checkout", s.base))
+        .json(&json!({ "channel": "mobile", "params": s.params(&merchant_uid, 1000) }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        answer["error_msg"].as_str().unwrap().contains("IMP.init"),
+        "{answer}"
+    );
+    // A PC checkout needs no m_redirect_url.
+    let mut pc = s.params(&merchant_uid, 1000);
+    pc.as_object_mut().unwrap().remove("m_redirect_url");
+    assert!(s.checkout("pc", pc).await["pg_url"].is_string());
+}
+
+#[tokio::test]
+async fn an_order_already_paid_is_refused() {
+    let s = sandbox().await;
+    let (token, merchant_uid) = s.open(1000).await;
+    s.page(&format!("/pg/{token}/pay/isp"), "desktop").await;
+    assert_eq!(s.outcome(&token, "approve").await.0, 200);
+    let answer = s.checkout("mobile", s.params(&merchant_uid, 1000)).await;
+    assert!(
+        answer["error_msg"]
+            .as_str()
+            .unwrap()
+            .contains("이미 결제된"),
+        "{answer}"
+    );
+}
+
+#[tokio::test]
+async fn the_pg_page_emits_what_real_pgs_emit_for_the_user_agent() {
+    let s = sandbox().await;
+    let (token, _) = s.open(1000).await;
+    let (_, page, _) = s.page(&format!("/pg/{token}"), ANDROID).await;
+    for key in [
+        "isp", "kb", "shinhan", "hyundai", "samsung", "lotte", "hana", "nh", "woori", "declined",
+    ] {
+        assert!(page.contains(&format!("id=\"app-{key}\"")), "{key}");
+    }
+    let (_, android, _) = s.page(&format!("/pg/{token}/pay/isp"), ANDROID).await;
+    let android = hand_off_of(&android);
+    assert!(android.starts_with("intent://TID=SANDBOX"), "{android}");
+    assert!(
+        android.ends_with(";scheme=ispmobile;package=kvp.jjy.MispAndroid320;end"),
+        "{android}"
+    );
+    let (_, iphone, _) = s.page(&format!("/pg/{token}/pay/hyundai"), IPHONE).await;
+    let iphone = hand_off_of(&iphone);
+    assert!(
+        iphone.starts_with("hdcardappcardansimclick://appcard?sandbox_txn="),
+        "{iphone}"
+    );
+    let (_, android_hyundai, _) = s.page(&format!("/pg/{token}/pay/hyundai"), ANDROID).await;
+    let android_hyundai = hand_off_of(&android_hyundai);
+    assert!(
+        android_hyundai.starts_with("intent:hdcardappcardansimclick://appcard?")
+            && android_hyundai.ends_with("#Intent;package=com.hyundaicard.appcard;end"),
+        "{android_hyundai}"
+    );
+    // Each carries the one-time token and the sandbox's own address.
+    assert!(android.contains(&format!("sandbox_txn={token}")));
+    let host = s.base.trim_start_matches("http://").replace(':', "%3A");
+    assert!(iphone.contains(&format!("sandbox={host}")), "{iphone}");
+}
+
+#[tokio::test]
+async fn the_transaction_token_is_used_once() {
+    let s = sandbox().await;
+    let (token, _) = s.open(1000).await;
+    s.page(&format!("/pg/{token}/pay/isp"), "desktop").await;
+    let (status, first) = s.outcome(&token, "approve").await;
+    assert_eq!(status, 200, "{first}");
+    assert_eq!(first["status"], "paid");
+    let result_url = format!("{}/pg/{token}/result", s.base);
+    assert_eq!(first["return_link"], format!("myapp://://{result_url}"));
+    let (status, second) = s.outcome(&token, "cancel").await;
+    assert_eq!(status, 409, "{second}");
+    assert!(second["error"].as_str().unwrap().contains("이미 사용된"));
+    let info: Value = s
+        .http
+        .get(format!("{}/sandbox/txn/{token}", s.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info["used"], true);
+    assert_eq!(info["status"], "paid");
+    // The PG page of a used token goes to the result; an unknown token is a 404.
+    let (status, _, location) = s.page(&format!("/pg/{token}"), "desktop").await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (303, Some(format!("/pg/{token}/result").as_str()))
+    );
+    assert_eq!(s.page("/pg/txn_unknown", "desktop").await.0, 404);
+    assert_eq!(s.outcome("txn_unknown", "approve").await.0, 404);
+}
+
+#[tokio::test]
+async fn the_mobile_result_redirects_to_m_redirect_url_keeping_its_query_and_fragment() {
+    let s = sandbox().await;
+    let merchant_uid = s.order(1000).await;
+    let mut params = s.params(&merchant_uid, 1000);
+    params["m_redirect_url"] = json!(format!(
+        "{}/shop/payments/complete?orderId=a#result",
+        s.base
+    ));
+    let token = s.checkout("mobile", params).await["pg_url"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("/pg/")
+        .to_owned();
+    // Not settled yet: a page, not a redirect.
+    let (status, page, _) = s.page(&format!("/pg/{token}/result"), "desktop").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("id=\"check-again\""));
+    s.page(&format!("/pg/{token}/pay/kb"), "desktop").await;
+    let (_, denied) = s.outcome(&token, "deny").await;
+    assert_eq!(denied["return_link"], "myapp://", "app cards return bare");
+    let (status, _, location) = s.page(&format!("/pg/{token}/result"), "desktop").await;
+    assert_eq!(status, 303);
+    let location = location.unwrap();
+    assert!(
+        location.starts_with(&format!(
+            "{}/shop/payments/complete?orderId=a&imp_uid=imp_",
+            s.base
+        )),
+        "{location}"
+    );
+    assert!(
+        location.contains(&format!(
+            "&merchant_uid={merchant_uid}&imp_success=false&error_code=F0005&error_msg="
+        )),
+        "{location}"
+    );
+    assert!(location.ends_with("#result"), "{location}");
+}
+
+#[tokio::test]
+async fn a_pc_checkout_ends_in_the_callback_not_a_redirect() {
+    let s = sandbox().await;
+    let merchant_uid = s.order(1000).await;
+    let token = s.checkout("pc", s.params(&merchant_uid, 1000)).await["pg_url"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("/pg/")
+        .to_owned();
+    let (_, hand_off, _) = s.page(&format!("/pg/{token}/pay/isp"), "desktop").await;
+    assert!(
+        hand_off.contains("if (true)"),
+        "a PC page polls even for ISP"
+    );
+    let (_, approved) = s.outcome(&token, "approve").await;
+    assert_eq!(approved["return_link"], Value::Null, "no way back on PC");
+    let (status, page, location) = s.page(&format!("/pg/{token}/result"), "desktop").await;
+    assert_eq!((status, location), (200, None));
+    assert!(
+        page.contains("window.opener.postMessage({ iamport_sandbox: {"),
+        "{page}"
+    );
+    assert!(
+        page.contains("\"success\":true") && page.contains("\"paid_amount\":1000"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn webhooks_go_to_notice_url_on_approval_and_vbank_never_on_failure() {
+    let received: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let sink = Arc::clone(&received);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = format!("http://{}/hook", listener.local_addr().unwrap());
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |axum::Json(body): axum::Json<Value>| {
+            let sink = Arc::clone(&sink);
+            async move {
+                sink.lock().unwrap().push(body);
+                "ok"
+            }
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let s = sandbox().await;
+    let mut tokens = Vec::new();
+    for (method, choice) in [("card", "isp"), ("card", "declined"), ("vbank", "vbank")] {
+        let merchant_uid = s.order(1000).await;
+        let mut params = s.params(&merchant_uid, 1000);
+        params["notice_url"] = json!(hook);
+        params["pay_method"] = json!(method);
+        let token = s.checkout("mobile", params).await["pg_url"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("/pg/")
+            .to_owned();
+        s.page(&format!("/pg/{token}/pay/{choice}"), "desktop")
+            .await;
+        tokens.push(token);
+    }
+    assert_eq!(s.outcome(&tokens[0], "approve").await.0, 200);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while received.lock().unwrap().len() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{:?}",
+            received.lock().unwrap()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let received = received.lock().unwrap().clone();
+    let statuses: Vec<&str> = received
+        .iter()
+        .map(|b| b["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        received.len(),
+        2,
+        "the declined card sent none: {received:?}"
+    );
+    assert!(
+        statuses.contains(&"paid") && statuses.contains(&"ready"),
+        "{statuses:?}"
+    );
+    for body in &received {
+        assert!(body["imp_uid"].as_str().unwrap().starts_with("imp_"));
+        assert!(body["merchant_uid"].as_str().unwrap().starts_with("order_"));
+    }
+}
+
+#[tokio::test]
+async fn transactions_and_orders_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = start(dir.path()).await;
+    let s = Sandbox {
+        base: first,
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        _dir: None,
+    };
+    let (token, merchant_uid) = s.open(2500).await;
+    s.page(&format!("/pg/{token}/pay/isp"), "desktop").await;
+    // A second sandbox on the same files (the first one's process "restarted").
+    let again = Sandbox {
+        base: start(dir.path()).await,
+        http: s.http.clone(),
+        _dir: None,
+    };
+    let (status, approved) = again.outcome(&token, "approve").await;
+    assert_eq!(status, 200, "{approved}");
+    let (_, _, location) = again.page(&format!("/pg/{token}/result"), "desktop").await;
+    let landing = again
+        .http
+        .get(location.unwrap().replace(&s.base, &again.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(landing.contains("data-status=\"paid\""), "{landing}");
+    assert!(landing.contains(&merchant_uid));
+}
+
+fn sandbox_bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_payhost-sandbox"))
+}
+
+#[tokio::test]
+async fn the_simulated_app_reports_and_refuses_a_sandbox_off_this_machine() {
+    let s = sandbox().await;
+    let data = tempfile::tempdir().unwrap();
+    let (token, _) = s.open(1000).await;
+    let (_, page, _) = s.page(&format!("/pg/{token}/pay/shinhan"), "desktop").await;
+    let url = hand_off_of(&page);
+    // Hostile: the same token, a sandbox elsewhere.
+    let hostile = url.replace(
+        &s.base.trim_start_matches("http://").replace(':', "%3A"),
+        "evil.example%3A80",
+    );
+    let output = tokio::task::spawn_blocking({
+        let data = data.path().to_owned();
+        move || {
+            sandbox_bin()
+                .args(["app", "--auto", "approve", "--no-return", &hostile])
+                .env("XDG_DATA_HOME", data)
+                .output()
+                .unwrap()
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not on loopback"));
+    // The buyer answers on the terminal (no display): 2 = deny.
+    let output = tokio::task::spawn_blocking({
+        let data = data.path().to_owned();
+        let url = url.clone();
+        move || {
+            let mut child = sandbox_bin()
+                .args(["app", "--no-return", &url])
+                .env("XDG_DATA_HOME", data)
+                .env_remove("DISPLAY")
+                .env_remove("WAYLAND_DISPLAY")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(b"2\n").unwrap();
+            child.wait_with_output().unwrap()
+        }
+    })
+    .await
+    .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        "denied → failed"
+    );
+    assert!(String::from_utf8_lossy(&output.stderr).contains("승인할까요?"));
+    let log = std::fs::read_to_string(data.path().join("payhost-sandbox/apps.log")).unwrap();
+    assert!(
+        log.contains("open shinhan-sr-ansimclick") && log.contains("deny → failed"),
+        "{log}"
+    );
+}
+
+#[test]
+fn install_apps_registers_every_table_scheme_through_xdg_mime() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    let config = home.path().join("config");
+    std::fs::create_dir_all(&config).unwrap();
+    let output = sandbox_bin()
+        .args([
+            "install-apps",
+            "--auto",
+            "approve",
+            "--delay",
+            "1",
+            "--data-home",
+        ])
+        .arg(&data)
+        .env("XDG_CONFIG_HOME", &config)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let desktop =
+        std::fs::read_to_string(data.join("applications/payhost-sandbox-app.desktop")).unwrap();
+    let exec = desktop.lines().find(|l| l.starts_with("Exec=")).unwrap();
+    assert!(exec.ends_with(" app --auto approve --delay 1 %u"), "{exec}");
+    let mimeapps = std::fs::read_to_string(config.join("mimeapps.list")).unwrap();
+    let registered = mimeapps
+        .lines()
+        .filter(|l| l.ends_with("=payhost-sandbox-app.desktop"))
+        .count();
+    assert!(registered >= 100, "{registered} schemes in {mimeapps}");
+    for scheme in [
+        "ispmobile",
+        "kb-acp",
+        "kftc-bankpay",
+        "kakaotalk",
+        "supertoss",
+        "cloudpay",
+    ] {
+        let query = Command::new("xdg-mime")
+            .args(["query", "default", &format!("x-scheme-handler/{scheme}")])
+            .env("XDG_CONFIG_HOME", &config)
+            .env("XDG_DATA_HOME", &data)
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&query.stdout).trim(),
+            "payhost-sandbox-app.desktop",
+            "{scheme}"
+        );
+    }
+}
