@@ -334,7 +334,7 @@ async fn a_pc_checkout_ends_in_the_callback_not_a_redirect() {
     let (status, page, location) = s.page(&format!("/pg/{token}/result"), "desktop").await;
     assert_eq!((status, location), (200, None));
     assert!(
-        page.contains("window.opener.postMessage({ iamport_sandbox: {"),
+        page.contains("payer.postMessage({ iamport_sandbox: {\""),
         "{page}"
     );
     assert!(
