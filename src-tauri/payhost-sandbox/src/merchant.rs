@@ -1,4 +1,5 @@
-//! The merchant's server: orders, the return page `m_redirect_url` lands on
+//! The merchant's server: the shop page (`/`, whose checkout calls `IMP.request_pay`),
+//! orders priced on the server, the return page `m_redirect_url` lands on
 //! (`/payments/complete`) and the webhook (`notice_url`). It never trusts what the
 //! browser brings back: it fetches a token and the payment from the iamport API over
 //! HTTP and shows success only when `status == paid` and `amount ==` the order's amount

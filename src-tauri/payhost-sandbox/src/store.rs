@@ -1,5 +1,6 @@
-//! The sandbox's state in SQLite: payments, pre-registered amounts and API tokens,
-//! with iamport V1's status rules (payment-apps.md §5.1).
+//! The sandbox's state in SQLite: payments, pre-registered amounts, API tokens and
+//! checkout transactions (the one-time token a hand-off carries), with iamport V1's
+//! status rules (payment-apps.md §5.1).
 //!
 //! Every change is one transaction, so a killed sandbox (or merchant) restarts with
 //! a consistent database; amounts are integers (KRW has no minor unit).
