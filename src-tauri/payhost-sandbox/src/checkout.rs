@@ -208,6 +208,11 @@ fn host_of(headers: &HeaderMap) -> String {
         .to_owned()
 }
 
+/// The PG result page of `token` on this sandbox, as links and return URLs carry it.
+fn result_url(headers: &HeaderMap, token: &str) -> String {
+    format!("http://{}/pg/{token}/result", host_of(headers))
+}
+
 fn device_of(headers: &HeaderMap) -> Device {
     Device::from_user_agent(
         headers
@@ -392,9 +397,12 @@ async fn pg_pay(
     let Ok(txn) = state.with_store(|store| store.choose_app(&token, app.key)) else {
         return Redirect::to(&format!("/pg/{token}/result")).into_response();
     };
-    let host = host_of(&headers);
-    let result_url = format!("http://{host}/pg/{token}/result");
-    let hand_off = app.hand_off(device_of(&headers), &token, &host, &result_url);
+    let hand_off = app.hand_off(
+        device_of(&headers),
+        &token,
+        &host_of(&headers),
+        &result_url(&headers, &token),
+    );
     hand_off_page(app, &txn, &payment, &hand_off).into_response()
 }
 
@@ -567,7 +575,7 @@ async fn txn_info(
                 "app": txn.app,
                 "app_label": app.map(|a| a.label),
                 "app_scheme": if txn.channel == "pc" { None } else { txn.app_scheme.clone() },
-                "result_url": format!("http://{}/pg/{}/result", host_of(&headers), txn.token),
+                "result_url": result_url(&headers, &txn.token),
             }))
             .into_response()
         }
@@ -602,7 +610,7 @@ async fn txn_outcome(
             let return_link = match (txn.app.as_deref().and_then(apps::by_key), &txn.app_scheme) {
                 (Some(app), Some(scheme)) if txn.channel == "mobile" => Some(app.return_link(
                     scheme,
-                    &format!("http://{}/pg/{}/result", host_of(&headers), txn.token),
+                    &result_url(&headers, &txn.token),
                     outcome == Outcome::Approve,
                 )),
                 _ => None,
@@ -626,13 +634,18 @@ fn spawn_webhook(state: &ApiState, txn: &Transaction, payment: &Payment) {
         return;
     };
     let http = state.http.clone();
-    let body = json!({ "imp_uid": payment.imp_uid, "merchant_uid": payment.merchant_uid, "status": payment.status });
+    let body = webhook_body(payment);
     tokio::spawn(async move {
         match send_webhook(&http, &url, &body).await {
             Ok(status) => tracing::info!("webhook {} → {status}", payhost_core::redact_url(&url)),
             Err(err) => tracing::warn!("webhook {} failed: {err}", payhost_core::redact_url(&url)),
         }
     });
+}
+
+/// What iamport POSTs to `notice_url` (payment-apps.md §5.1).
+fn webhook_body(payment: &Payment) -> Value {
+    json!({ "imp_uid": payment.imp_uid, "merchant_uid": payment.merchant_uid, "status": payment.status })
 }
 
 async fn send_webhook(
@@ -673,7 +686,7 @@ async fn resend_webhook(State(state): State<ApiState>, Path(imp_uid): Path<Strin
         )
             .into_response();
     };
-    let body = json!({ "imp_uid": payment.imp_uid, "merchant_uid": payment.merchant_uid, "status": payment.status });
+    let body = webhook_body(&payment);
     match send_webhook(&state.http, &url, &body).await {
         Ok(status) => Json(json!({ "merchant_status": status })).into_response(),
         Err(err) => (

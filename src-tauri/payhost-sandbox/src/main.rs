@@ -121,17 +121,7 @@ fn app(args: &[String]) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(err) => {
-            eprintln!("payhost-sandbox app: {err}");
-            if let Some(file) = sim_app::log_file() {
-                if let Ok(mut out) = std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(file)
-                {
-                    use std::io::Write;
-                    let _ = writeln!(out, "error: {err}");
-                }
-            }
+            sim_app::log(&format!("error: {err}"));
             ExitCode::FAILURE
         }
     }

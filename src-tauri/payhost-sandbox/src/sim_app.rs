@@ -32,14 +32,7 @@ impl AppOptions {
         let mut args = Vec::new();
         if let Some(outcome) = self.auto {
             args.push("--auto".to_owned());
-            args.push(
-                match outcome {
-                    Outcome::Approve | Outcome::Vbank => "approve",
-                    Outcome::Deny => "deny",
-                    Outcome::Cancel => "cancel",
-                }
-                .to_owned(),
-            );
+            args.push(outcome.as_str().to_owned());
         }
         if self.no_return {
             args.push("--no-return".to_owned());
@@ -142,7 +135,8 @@ fn default_data_home() -> Option<PathBuf> {
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
 }
 
-fn log(line: &str) {
+/// Writes `line` to stderr and appends it to [`log_file`].
+pub fn log(line: &str) {
     eprintln!("payhost-sandbox app: {line}");
     if let Some(file) = log_file() {
         if let Some(dir) = file.parent() {
@@ -218,11 +212,7 @@ pub async fn run(url: &str, options: &AppOptions) -> Result<AppReport, AppError>
                 .ok_or(AppError::NoAnswer)?
         }
     };
-    let outcome_name = match outcome {
-        Outcome::Approve | Outcome::Vbank => "approve",
-        Outcome::Deny => "deny",
-        Outcome::Cancel => "cancel",
-    };
+    let outcome_name = outcome.as_str();
     let response = http
         .post(format!("{base}/sandbox/txn/{token}/outcome"))
         .json(&json!({ "outcome": outcome_name }))

@@ -146,6 +146,16 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The name [`Outcome::parse`] reads.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Approve => "approve",
+            Self::Deny => "deny",
+            Self::Cancel => "cancel",
+            Self::Vbank => "vbank",
+        }
+    }
+
     /// `approve`, `deny`, `cancel`, `vbank`.
     pub fn parse(text: &str) -> Option<Self> {
         match text {
