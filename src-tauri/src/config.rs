@@ -1,14 +1,20 @@
-//! payhost's configuration, in one place: `payhost.toml` (beside the executable, or
-//! in the app config dir, or where `PAYHOST_CONFIG` points), each field overridable
-//! by an environment variable so tests and QA can point the app anywhere.
+//! payhost's configuration, in one place. Its base is the `plugins.payhost` section
+//! of `tauri.conf.json`, embedded into the binary by `tauri::generate_context!` on
+//! every target and checked by the build script (a phone has nothing else: no
+//! config dir, no writable file beside its executable, no environment). On desktop,
+//! `payhost.toml` (beside the executable, in the app config dir, or where
+//! `PAYHOST_CONFIG` points) and then `PAYHOST_*` variables override it field by
+//! field, so tests and QA can point the app anywhere.
 //!
 //! Loaded and validated before any window opens: an invalid value stops the app with
-//! a message naming the field (the validation itself is payhost-core's, so the shell
-//! and `payhost-explain` agree on what a valid scheme or host is).
+//! a message naming the field (the validation itself is payhost-core's
+//! `settings`, so the build script, the shell and `payhost-explain` agree on what a
+//! valid scheme or host is).
 
 use std::path::{Path, PathBuf};
 
-use payhost_core::{ReturnContext, DEFAULT_APP_SCHEME};
+use payhost_core::settings::{RawSettings, SettingsError};
+use payhost_core::ReturnContext;
 use serde::Deserialize;
 use url::Url;
 
@@ -19,7 +25,7 @@ pub const CONFIG_FILE: &str = "payhost.toml";
 #[derive(Debug, Clone)]
 pub struct Config {
     /// The merchant page to open; `None` means the sandbox's shop (desktop), started
-    /// in-process on `127.0.0.1:sandbox_port`.
+    /// in-process on `127.0.0.1:sandbox_port`, or on a phone a notice naming the key.
     pub start_url: Option<Url>,
     /// The loopback port of the in-process sandbox (fixed, so a return link still
     /// reaches it after payhost was killed and cold-started).
@@ -39,6 +45,10 @@ pub struct Config {
 /// Why the configuration cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// The embedded `plugins.payhost` section is unusable (the build script checks
+    /// it, so only a binary built around that check gets here).
+    #[error("tauri.conf.json: {0}")]
+    Embedded(#[from] SettingsError),
     /// The file exists but cannot be read.
     #[error("cannot read `{path}`: {source}")]
     Read {
@@ -66,13 +76,13 @@ pub enum ConfigError {
     },
 }
 
+/// `payhost.toml`: the desktop override of the embedded settings, snake_case.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawConfig {
+struct FileConfig {
     start_url: Option<String>,
     app_scheme: Option<String>,
-    #[serde(default)]
-    return_hosts: Vec<String>,
+    return_hosts: Option<Vec<String>>,
     resume_url: Option<String>,
     sandbox_port: Option<u16>,
 }
@@ -84,6 +94,9 @@ pub const DEFAULT_SANDBOX_PORT: u16 = 8717;
 /// environment.
 #[derive(Debug, Default)]
 pub struct Sources {
+    /// The `plugins.payhost` section compiled into the app (the base on every
+    /// platform, and the only source on a phone).
+    pub embedded: RawSettings,
     /// `PAYHOST_CONFIG`: an explicit file (must exist).
     pub explicit_file: Option<PathBuf>,
     /// The directory of the executable.
@@ -97,9 +110,19 @@ pub struct Sources {
 }
 
 impl Sources {
-    /// The process's real sources.
-    pub fn from_process(config_dir: Option<PathBuf>) -> Self {
+    /// The process's real sources: on desktop the embedded section, the files and
+    /// the environment; on Android and iOS the embedded section alone (there,
+    /// `current_exe()` is `/system/bin/app_process64` or the read-only bundle, there
+    /// is no config dir and no `PAYHOST_*`).
+    pub fn from_process(embedded: RawSettings, config_dir: Option<PathBuf>) -> Self {
+        if cfg!(mobile) {
+            return Self {
+                embedded,
+                ..Self::default()
+            };
+        }
         Self {
+            embedded,
             explicit_file: std::env::var_os("PAYHOST_CONFIG").map(PathBuf::from),
             exe_dir: std::env::current_exe()
                 .ok()
@@ -120,14 +143,32 @@ impl Sources {
     }
 }
 
-/// Reads and validates the configuration.
+/// Reads and validates the configuration: the embedded section first (its errors
+/// name the `tauri.conf.json` key), then the overrides (their errors name the
+/// `payhost.toml` field).
 ///
 /// # Errors
-/// [`ConfigError`] naming the file or the field.
+/// [`ConfigError`] naming the source and the field.
 pub fn load(sources: &Sources) -> Result<Config, ConfigError> {
-    let (mut raw, source) = read_file(sources)?;
+    sources.embedded.validate()?;
+    let (file, source) = read_file(sources)?;
+    let mut raw = sources.embedded.clone();
+    let text = |value: Option<String>| value.filter(|v| !v.trim().is_empty());
+    if let Some(value) = file.start_url {
+        raw.start_url = text(Some(value));
+    }
+    if let Some(value) = file.app_scheme {
+        raw.app_scheme = Some(value);
+    }
+    if let Some(value) = file.return_hosts {
+        raw.return_hosts = value;
+    }
+    if let Some(value) = file.resume_url {
+        raw.resume_url = text(Some(value));
+    }
+    let mut sandbox_port = file.sandbox_port;
     if let Some(value) = sources.env("PAYHOST_START_URL") {
-        raw.start_url = Some(value.to_owned()).filter(|v| !v.trim().is_empty());
+        raw.start_url = text(Some(value.to_owned()));
     }
     if let Some(value) = sources.env("PAYHOST_APP_SCHEME") {
         raw.app_scheme = Some(value.to_owned());
@@ -141,18 +182,40 @@ pub fn load(sources: &Sources) -> Result<Config, ConfigError> {
             .collect();
     }
     if let Some(value) = sources.env("PAYHOST_RESUME_URL") {
-        raw.resume_url = Some(value.to_owned()).filter(|v| !v.trim().is_empty());
+        raw.resume_url = text(Some(value.to_owned()));
     }
     if let Some(value) = sources.env("PAYHOST_SANDBOX_PORT") {
-        raw.sandbox_port = Some(value.trim().parse().map_err(|_| ConfigError::Invalid {
+        sandbox_port = Some(value.trim().parse().map_err(|_| ConfigError::Invalid {
             field: "sandbox_port",
             message: format!("`{value}` is not a port (1-65535)"),
         })?);
     }
-    validate(raw, source)
+    let settings = raw.validate().map_err(|err| match err {
+        SettingsError::Invalid { field, message } => ConfigError::Invalid {
+            field: field.toml_key(),
+            message,
+        },
+        other => ConfigError::Embedded(other),
+    })?;
+    let sandbox_port = sandbox_port.unwrap_or(DEFAULT_SANDBOX_PORT);
+    if sandbox_port == 0 {
+        return Err(ConfigError::Invalid {
+            field: "sandbox_port",
+            message: "0 is not a fixed port; a return link must find the sandbox again".to_owned(),
+        });
+    }
+    Ok(Config {
+        start_url: settings.start_url,
+        sandbox_port,
+        app_scheme: settings.app_scheme,
+        return_hosts: settings.return_hosts,
+        resume_url: settings.resume_url,
+        source,
+        returns: settings.returns,
+    })
 }
 
-fn read_file(sources: &Sources) -> Result<(RawConfig, Option<PathBuf>), ConfigError> {
+fn read_file(sources: &Sources) -> Result<(FileConfig, Option<PathBuf>), ConfigError> {
     let candidates: Vec<PathBuf> = match &sources.explicit_file {
         Some(path) => vec![path.clone()],
         None => [&sources.exe_dir, &sources.config_dir]
@@ -172,82 +235,13 @@ fn read_file(sources: &Sources) -> Result<(RawConfig, Option<PathBuf>), ConfigEr
             }
             Err(source) => return Err(ConfigError::Read { path, source }),
         };
-        let raw = toml::from_str(&text).map_err(|err| ConfigError::Parse {
+        let file = toml::from_str(&text).map_err(|err| ConfigError::Parse {
             path: path.clone(),
             message: err.message().to_owned(),
         })?;
-        return Ok((raw, Some(path)));
+        return Ok((file, Some(path)));
     }
-    Ok((RawConfig::default(), None))
-}
-
-fn validate(raw: RawConfig, source: Option<PathBuf>) -> Result<Config, ConfigError> {
-    let start_url = match raw.start_url {
-        Some(text) => {
-            let url = Url::parse(text.trim()).map_err(|err| ConfigError::Invalid {
-                field: "start_url",
-                message: format!("`{text}` is not a URL ({err})"),
-            })?;
-            if !matches!(url.scheme(), "http" | "https") {
-                return Err(ConfigError::Invalid {
-                    field: "start_url",
-                    message: format!("`{text}` must be an http(s) URL"),
-                });
-            }
-            Some(url)
-        }
-        None => None,
-    };
-    let app_scheme = raw
-        .app_scheme
-        .unwrap_or_else(|| DEFAULT_APP_SCHEME.to_owned());
-    let returns = ReturnContext::new(&[app_scheme.as_str()], &[] as &[&str]).map_err(|err| {
-        ConfigError::Invalid {
-            field: "app_scheme",
-            message: err.to_string(),
-        }
-    })?;
-    let app_scheme = returns
-        .app_schemes()
-        .first()
-        .cloned()
-        .unwrap_or_else(|| DEFAULT_APP_SCHEME.to_owned());
-    let returns = ReturnContext::new(&[app_scheme.as_str()], &raw.return_hosts).map_err(|err| {
-        ConfigError::Invalid {
-            field: "return_hosts",
-            message: err.to_string(),
-        }
-    })?;
-    if let Some(template) = &raw.resume_url {
-        let probe = payhost_core::PaymentIds {
-            merchant_uid: Some("probe".to_owned()),
-            imp_uid: Some("probe".to_owned()),
-        };
-        if payhost_core::expand_resume_url(template, &probe).is_none() {
-            return Err(ConfigError::Invalid {
-                field: "resume_url",
-                message: format!(
-                    "`{template}` must be an http(s) URL; it may contain {{merchant_uid}} and {{imp_uid}}"
-                ),
-            });
-        }
-    }
-    let sandbox_port = raw.sandbox_port.unwrap_or(DEFAULT_SANDBOX_PORT);
-    if sandbox_port == 0 {
-        return Err(ConfigError::Invalid {
-            field: "sandbox_port",
-            message: "0 is not a fixed port; a return link must find the sandbox again".to_owned(),
-        });
-    }
-    Ok(Config {
-        start_url,
-        sandbox_port,
-        app_scheme,
-        return_hosts: raw.return_hosts,
-        resume_url: raw.resume_url,
-        source,
-        returns,
-    })
+    Ok((FileConfig::default(), None))
 }
 
 impl Config {
@@ -394,6 +388,68 @@ mod tests {
                 other => panic!("{pairs:?}: expected an invalid `{field}`, got {other:?}"),
             }
         }
+    }
+
+    fn embedded(json: &str) -> RawSettings {
+        let value: serde_json::Value = serde_json::from_str(json).unwrap();
+        RawSettings::from_plugin_value(Some(&value)).unwrap()
+    }
+
+    #[test]
+    fn with_no_desktop_source_the_embedded_section_is_the_configuration() {
+        // What a phone has: the section compiled in, nothing else.
+        let sources = Sources {
+            embedded: embedded(
+                r#"{"startUrl":"https://shop.example/pay","appScheme":"myapp","returnHosts":["shop.example"],"resumeUrl":"https://shop.example/r?m={merchant_uid}"}"#,
+            ),
+            ..Sources::default()
+        };
+        let config = load(&sources).unwrap();
+        assert_eq!(
+            config.start_url.as_ref().map(Url::as_str),
+            Some("https://shop.example/pay")
+        );
+        assert_eq!(config.app_scheme, "myapp");
+        assert!(config.returns.is_app_scheme("myapp"));
+        assert!(config
+            .returns
+            .hosts()
+            .allows(&Url::parse("https://shop.example/done").unwrap()));
+        assert_eq!(
+            config.resume_url.as_deref(),
+            Some("https://shop.example/r?m={merchant_uid}")
+        );
+        assert!(config.source.is_none());
+    }
+
+    #[test]
+    fn the_file_and_the_environment_override_the_embedded_section_field_by_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("x.toml");
+        std::fs::write(&file, "start_url = \"https://qa.example/\"\n").unwrap();
+        let mut sources = env(&[("PAYHOST_RETURN_HOSTS", "qa.example")]);
+        sources.embedded = embedded(
+            r#"{"startUrl":"https://shop.example/","appScheme":"myapp","returnHosts":["shop.example"]}"#,
+        );
+        sources.explicit_file = Some(file);
+        let config = load(&sources).unwrap();
+        assert_eq!(config.start_url.unwrap().as_str(), "https://qa.example/");
+        assert_eq!(config.app_scheme, "myapp", "not overridden: embedded");
+        assert_eq!(config.return_hosts, ["qa.example"]);
+    }
+
+    #[test]
+    fn a_bad_embedded_value_names_the_tauri_conf_key() {
+        let sources = Sources {
+            embedded: embedded(r#"{"startUrl":"ftp://shop.example/"}"#),
+            ..env(&[("PAYHOST_START_URL", "https://fine.example/")])
+        };
+        let err = load(&sources).unwrap_err();
+        assert!(matches!(err, ConfigError::Embedded(_)), "{err}");
+        assert!(
+            err.to_string().contains("plugins.payhost.startUrl"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -38,6 +38,9 @@ pub struct CliOptions {
     pub qa_log: Option<PathBuf>,
     /// Arguments that look like URLs (a deep link on a cold start).
     pub links: Vec<String>,
+    /// `--mobile-popup-shim` (e2e builds only): the payment window gets the phone
+    /// builds' popup script, so the real WebKitGTK WebView can test it.
+    pub mobile_popup_shim: bool,
 }
 
 impl CliOptions {
@@ -54,6 +57,8 @@ impl CliOptions {
                         .ok_or("--qa-log needs a file / --qa-log 다음에 파일 경로가 필요합니다")?;
                     options.qa_log = Some(PathBuf::from(file));
                 }
+                #[cfg(feature = "e2e")]
+                "--mobile-popup-shim" => options.mobile_popup_shim = true,
                 _ if arg.starts_with("--") => {
                     return Err(format!("unknown option `{arg}` / 알 수 없는 옵션"));
                 }
@@ -114,12 +119,19 @@ fn start_page(
     };
     #[cfg(not(all(desktop, feature = "sandbox")))]
     let page = {
-        let _ = (data_dir, flow);
+        let _ = data_dir;
+        let message = if cfg!(mobile) {
+            "시작 페이지가 설정되지 않았습니다. tauri.conf.json 의 plugins.payhost.startUrl 에 가맹점 결제 페이지 주소를 넣고 다시 빌드하세요 / \
+             No start page: set plugins.payhost.startUrl in tauri.conf.json to the merchant's payment page and build again"
+        } else {
+            "시작 페이지가 설정되지 않았습니다 (이 빌드에는 샌드박스가 없습니다): tauri.conf.json 의 plugins.payhost.startUrl, payhost.toml 의 start_url 또는 PAYHOST_START_URL 을 설정하세요 / \
+             No start page, and this build has no sandbox: set plugins.payhost.startUrl in tauri.conf.json, start_url in payhost.toml or PAYHOST_START_URL"
+        };
+        tracing::error!("{message}");
+        flow.record(Step::Start, message);
         (
             config.clone(),
-            pages::data_url(&pages::no_start_page(
-                "start_url 이 없습니다 (이 빌드에는 샌드박스가 없습니다) / no start_url configured, and this build has no sandbox",
-            )),
+            pages::data_url(&pages::no_start_page(message)),
         )
     };
     page
@@ -179,7 +191,8 @@ impl<R: Runtime> MainWebview for TauriWebview<R> {
     fn show_toast(&self, message: &str) {
         let text = serde_json::to_string(message).unwrap_or_else(|_| "\"\"".to_owned());
         let script = format!(
-            "(function(){{var d=document.createElement('div');d.id='payhost-toast';d.textContent={text};\
+            "(function(){{var o=document.getElementById('payhost-toast');if(o)o.remove();\
+             var d=document.createElement('div');d.id='payhost-toast';d.setAttribute('role','alert');d.textContent={text};\
              d.style.cssText='position:fixed;left:12px;right:12px;bottom:16px;z-index:2147483647;padding:12px 16px;\
              border-radius:8px;background:#1b1f24;color:#fff;font:14px system-ui,sans-serif';\
              (document.body||document.documentElement).appendChild(d);setTimeout(function(){{d.remove()}},6000);}})()"
@@ -251,6 +264,13 @@ pub fn run() -> ExitCode {
         }
     };
     let context = tauri::generate_context!();
+    let embedded = match embedded_settings(context.config()) {
+        Ok(embedded) => embedded,
+        Err(err) => {
+            eprintln!("payhost: configuration error / 설정 오류: tauri.conf.json: {err}");
+            return ExitCode::from(2);
+        }
+    };
     // The app config dir as Tauri's path resolver computes it on desktop
     // (`dirs::config_dir()/<identifier>`), known before the app exists so that a bad
     // configuration stops payhost before any window opens.
@@ -259,7 +279,7 @@ pub fn run() -> ExitCode {
     } else {
         None
     };
-    let config = match config::load(&config::Sources::from_process(config_dir)) {
+    let config = match config::load(&config::Sources::from_process(embedded, config_dir)) {
         Ok(config) => config,
         Err(err) => {
             eprintln!("payhost: configuration error / 설정 오류: {err}");
@@ -285,25 +305,35 @@ pub fn run() -> ExitCode {
     }
 }
 
+/// The `plugins.payhost` section of the configuration compiled into the app (the
+/// build script has checked it; `generate_context!` embeds it on every target).
+///
+/// # Errors
+/// When the section is not the expected shape.
+pub fn embedded_settings(
+    config: &tauri::Config,
+) -> Result<payhost_core::settings::RawSettings, payhost_core::settings::SettingsError> {
+    payhost_core::settings::RawSettings::from_plugin_value(config.plugins.0.get("payhost"))
+}
+
 fn build<R: Runtime>(
     builder: tauri::Builder<R>,
     options: CliOptions,
     config: config::Config,
     flow: Arc<FlowLog>,
 ) -> tauri::Builder<R> {
-    let shell_slot: Arc<std::sync::OnceLock<Arc<Shell>>> = Arc::default();
     let mut builder = builder;
     #[cfg(desktop)]
     {
         // Registered first (tauri-plugin-single-instance README): a second `payhost
         // myapp://…` process hands its argv to this one and exits.
-        let slot = Arc::clone(&shell_slot);
+        // The raw argv, never through `url::Url` (which refuses `myapp://://…`),
+        // into the same queue the phones' native side feeds.
         builder = builder.plugin(tauri_plugin_single_instance::init(
             move |app, argv, _cwd| {
-                if let Some(shell) = slot.get() {
-                    for link in argv.iter().skip(1).filter(|a| !a.starts_with("--")) {
-                        shell.on_deep_link(link);
-                    }
+                let returns = app.payhost_returns();
+                for link in argv.iter().skip(1).filter(|a| !a.starts_with("--")) {
+                    returns.deliver(link);
                 }
                 if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
                     let _ = window.set_focus();
@@ -318,7 +348,7 @@ fn build<R: Runtime>(
     with_commands(builder)
         .manage(Arc::clone(&flow))
         .setup(move |app| {
-            if let Err(message) = setup(app, &options, &config, &flow, &shell_slot) {
+            if let Err(message) = setup(app, &options, &config, &flow) {
                 // Setup errors would otherwise surface as a panic inside the event loop.
                 eprintln!("payhost: {message}");
                 std::process::exit(1);
@@ -332,10 +362,7 @@ fn setup<R: Runtime>(
     options: &CliOptions,
     config: &config::Config,
     flow: &Arc<FlowLog>,
-    shell_slot: &Arc<std::sync::OnceLock<Arc<Shell>>>,
 ) -> Result<(), String> {
-    use tauri_plugin_deep_link::DeepLinkExt;
-
     let data_dir = app
         .path()
         .app_data_dir()
@@ -357,10 +384,10 @@ fn setup<R: Runtime>(
         Arc::clone(flow),
         spawn,
     );
-    let _ = shell_slot.set(Arc::clone(&shell));
 
     #[cfg(desktop)]
     {
+        use tauri_plugin_deep_link::DeepLinkExt;
         // Dev builds and unpackaged runs receive links only once registered
         // (tauri2.md §4); the runtime scheme may differ from tauri.conf.json's.
         if let Err(err) = app.deep_link().register_all() {
@@ -370,12 +397,20 @@ fn setup<R: Runtime>(
             tracing::warn!("registering `{}` failed: {err}", config.app_scheme);
         }
     }
-    let on_link = Arc::clone(&shell);
-    app.deep_link().on_open_url(move |event| {
-        for url in event.urls() {
-            on_link.on_deep_link(url.as_str());
-        }
-    });
+    // Desktop: tauri-plugin-deep-link also reports the links it could parse (a
+    // duplicate of the argv, which the shell ignores). Not on phones: there its
+    // event cannot carry `myapp://://…` (`on_open_url` reads `Vec<url::Url>`), and
+    // payhost's own native plugin delivers every link of our scheme raw instead.
+    #[cfg(desktop)]
+    {
+        use tauri_plugin_deep_link::DeepLinkExt;
+        let on_link = Arc::clone(&shell);
+        app.deep_link().on_open_url(move |event| {
+            for url in event.urls() {
+                on_link.on_deep_link(url.as_str());
+            }
+        });
+    }
 
     flow.record(
         Step::Start,
@@ -390,11 +425,16 @@ fn setup<R: Runtime>(
                 .map_or_else(|| "defaults".to_owned(), |p| p.display().to_string())
         ),
     );
+    // The cold-start link: the desktop argv, or on a phone the launch intent's /
+    // launch URL's raw string from payhost's native plugin (tauri-plugin-deep-link's
+    // `get_current()` is a `url::Url` and, on Android, still empty during setup).
+    let returns = app.payhost_returns();
     let mut launch_links = options.links.clone();
-    if let Ok(Some(current)) = app.deep_link().get_current() {
-        launch_links.extend(current.into_iter().map(String::from));
-    }
+    launch_links.extend(returns.take_launch_link());
     let first = shell.first_page(&launch_links);
+    // Later links, and any that arrived while the shell did not exist yet.
+    let on_link = Arc::clone(&shell);
+    returns.set_handler(Arc::new(move |link| on_link.on_deep_link(link)));
     let first = url::Url::parse(&first).map_err(|err| format!("first page: {err}"))?;
     // On Linux the window starts blank and loads the first page only once the
     // load-failed handlers are connected (`with_webview` runs later on the main
@@ -412,8 +452,19 @@ fn setup<R: Runtime>(
         .title("payhost")
         .inner_size(480.0, 820.0)
         .on_navigation(move |url| nav_shell.on_navigation(url.as_str()));
+    // Every frame: a card company's iframe opens its popup as often as the PG page
+    // does, and `initialization_script` reaches the main frame only
+    // (tauri 2.12.5 `WebviewWindowBuilder::initialization_script_for_all_frames`).
     #[cfg(mobile)]
-    let builder = builder.initialization_script(tauri_plugin_payhost::MOBILE_WINDOW_OPEN_SCRIPT);
+    let builder = builder
+        .initialization_script_for_all_frames(tauri_plugin_payhost::MOBILE_WINDOW_OPEN_SCRIPT);
+    #[cfg(feature = "e2e")]
+    let builder = if options.mobile_popup_shim {
+        builder
+            .initialization_script_for_all_frames(tauri_plugin_payhost::MOBILE_WINDOW_OPEN_SCRIPT)
+    } else {
+        builder
+    };
     #[cfg(desktop)]
     let builder = {
         let popup_shell = Arc::clone(&shell);

@@ -98,18 +98,11 @@ pub fn no_start_page(reason: &str) -> String {
     )
 }
 
-/// "This navigation was blocked" with the reason and a way back.
-pub fn blocked(reason_ko: &str, reason_en: &str) -> String {
-    page(
-        "차단됨 / Blocked",
-        &format!(
-            r##"<h1 id="notice-title">이 주소는 열 수 없습니다</h1>
-<h2>payhost blocked this address</h2>
-<p>{}</p><p class="en">{}</p>
-<a class="button secondary" id="back" href="#" onclick="history.back();return false">돌아가기 / Go back</a>"##,
-            escape_html(reason_ko),
-            escape_html(reason_en)
-        ),
+/// The notice shown over the page when a navigation was blocked (the page itself
+/// stays: the navigation may have come from one of its frames).
+pub fn blocked_notice(reason_ko: &str, reason_en: &str) -> String {
+    format!(
+        "이 주소는 열 수 없어 막았습니다: {reason_ko} / payhost blocked an address: {reason_en}"
     )
 }
 

@@ -3,8 +3,9 @@
 //! [`Shell::on_navigation`] runs inside the WebView's navigation hook (the GTK main
 //! thread on Linux, the UI thread on Android), so it only classifies, records and
 //! *spawns*: launching, fallbacks, file writes and navigations happen on a spawned
-//! task (tauri-apps/tauri mobile plugins deadlock when called from the hook,
-//! ../shared/reference/tauri2.md §1). Everything the glue touches outside itself is
+//! task (a mobile plugin call from the hook deadlocks: on Android it is dispatched to
+//! the UI thread the hook occupies, tauri 2.12.5 `plugin/mobile.rs`
+//! `run_mobile_plugin`). Everything the glue touches outside itself is
 //! behind a trait ([`Launcher`], [`MainWebview`], the spawner), so unit tests drive
 //! it with recording fakes and the e2e tests with the real WebView.
 
@@ -163,9 +164,13 @@ impl Shell {
                 false
             }
             Decision::Block { reason } => {
-                let html = pages::blocked(&reason.message_ko(), &reason.to_string());
+                // Cancelled and shown over the page the buyer is on, never in its
+                // place: every frame's navigation reaches this hook (wry forwards
+                // sub-frames on Android, iOS and WebKitGTK alike), and a blocked
+                // iframe must not take the checkout around it down with it.
+                let message = pages::blocked_notice(&reason.message_ko(), &reason.to_string());
                 self.flow.record(Step::Notice, format!("blocked: {reason}"));
-                self.spawn(move |shell| shell.navigate(&pages::data_url(&html)));
+                self.spawn(move |shell| shell.toast(&message));
                 false
             }
         }
@@ -236,6 +241,12 @@ impl Shell {
     fn navigate(&self, url: &str) {
         if let Some(webview) = self.webview() {
             webview.navigate(url);
+        }
+    }
+
+    fn toast(&self, message: &str) {
+        if let Some(webview) = self.webview() {
+            webview.show_toast(message);
         }
     }
 
@@ -354,7 +365,21 @@ impl Shell {
             format!("{} {}", action.action_name(), redact_url(link)),
         );
         match action {
-            ReturnAction::Navigate(target) => self.spawn(move |shell| shell.navigate(&target)),
+            ReturnAction::Navigate(target) => {
+                // A return link that arrives while the resume offer is shown (iOS
+                // delivers the cold-start link only after the first page) answers
+                // the offer: the buyer is back from the app, nothing was abandoned.
+                let answered = self
+                    .state
+                    .lock()
+                    .ok()
+                    .and_then(|mut state| state.offer.take());
+                if answered.is_some() {
+                    self.flow
+                        .record(Step::Resume, "the return link answered the resume offer");
+                }
+                self.spawn(move |shell| shell.navigate(&target));
+            }
             ReturnAction::Resume => {}
             ReturnAction::Reject(reason) => {
                 tracing::warn!("rejected deep link: {reason}");
@@ -362,11 +387,7 @@ impl Shell {
                     "허용되지 않은 링크를 무시했습니다 / Ignored a link payhost does not trust: {}",
                     reason.message_ko()
                 );
-                self.spawn(move |shell| {
-                    if let Some(webview) = shell.webview() {
-                        webview.show_toast(&message);
-                    }
-                });
+                self.spawn(move |shell| shell.toast(&message));
             }
         }
     }

@@ -21,4 +21,7 @@ fn main() {
         println!("cargo:warning=could not write the Android <queries> block: {err}");
     }
     println!("cargo:rerun-if-changed=../payhost-core/data/schemes.toml");
+    // The Tauri CLI (and `cargo xtask mobile checks`) name the Android project here;
+    // a new path must rewrite its manifest.
+    println!("cargo:rerun-if-env-changed=TAURI_ANDROID_PROJECT_PATH");
 }

@@ -341,3 +341,115 @@ async fn the_remote_page_is_refused_ipc_while_the_local_qa_panel_reads_the_flow(
     shot(&client, "11-qa-panel").await;
     client.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_blocked_navigation_in_an_iframe_leaves_the_checkout_in_place_with_a_notice() {
+    let mut h = Harness::new();
+    h.start_url = Some(h.server.url("/blocked-frame.html"));
+    let client = h.session(&[]).await;
+    let page = wait_url(&client, "the checkout", |u| {
+        u.contains("/blocked-frame.html")
+    })
+    .await;
+    let card = client.find(Locator::Css("#card")).await.unwrap();
+    card.send_keys("9410 1234").await.unwrap();
+    click(&client, "#block-frame").await;
+    let toast = text_of(&client, "#payhost-toast").await;
+    assert!(
+        toast.contains("payhost blocked an address") && toast.contains("explicit component"),
+        "{toast}"
+    );
+    shot(&client, "11-blocked-iframe-notice").await;
+    assert_eq!(
+        client.current_url().await.unwrap().as_str(),
+        page,
+        "the checkout stays"
+    );
+    let typed = client
+        .find(Locator::Css("#card"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(
+        typed.as_deref(),
+        Some("9410 1234"),
+        "nothing the buyer typed is lost"
+    );
+    assert!(h.launched().is_empty(), "nothing was launched");
+    harness::wait_until("the QA log's block entry", || {
+        let qa = h.qa_log();
+        async move { qa.contains("blocked: intent: targets only an explicit component") }
+    })
+    .await;
+    client.close().await.unwrap();
+}
+
+/// The phone builds' popup script, run in the real WebKitGTK WebView (`payhost
+/// --mobile-popup-shim`, an e2e-only switch): every way of opening a window ends as
+/// a navigation of the same window (or frame) that the navigation hook saw.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_mobile_popup_shim_turns_every_popup_into_a_navigation_the_hook_sees() {
+    let mut h = Harness::new();
+    h.start_url = Some(h.server.url("/popups.html"));
+    let client = h.session(&["--mobile-popup-shim"]).await;
+    let popups = wait_url(&client, "the popups page", |u| u.contains("/popups.html")).await;
+    for (control, via) in [
+        ("#open", "open"),
+        ("#blank-link", "link"),
+        ("#blank-submit", "form"),
+        ("#scripted-submit", "form-submit"),
+    ] {
+        click(&client, control).await;
+        wait_url(&client, via, |u| u.ends_with(&format!("?via={via}"))).await;
+        assert_eq!(
+            client.windows().await.unwrap().len(),
+            1,
+            "{control} opened no window"
+        );
+        client.goto(&popups).await.unwrap();
+        wait_url(&client, "the popups page again", |u| u == popups).await;
+    }
+    // What `window.open` answers: a window-like stub, not `null`.
+    let answer = client
+        .execute(
+            "var w = window.open(''); return [typeof w, w === null, w.closed];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(answer, serde_json::json!(["object", false, false]));
+    // A URL the browser cannot parse: no exception into the page, nothing opens.
+    click(&client, "#bad").await;
+    assert_eq!(text_of(&client, "#after-bad").await, "page continued");
+    // From an about:srcdoc frame, whose location.href is no base for `new URL`.
+    client.enter_frame(0).await.unwrap();
+    click(&client, "#frame-open").await;
+    client.enter_parent_frame().await.unwrap();
+    harness::wait_until("the srcdoc frame's navigation", || {
+        let requests = h.server.requests();
+        async move { requests.iter().any(|r| r == "/done.html?via=srcdoc") }
+    })
+    .await;
+    shot(&client, "12-mobile-popup-shim").await;
+    assert_eq!(client.windows().await.unwrap().len(), 1);
+    for via in ["open", "link", "form", "form-submit", "srcdoc"] {
+        assert!(
+            h.server
+                .requests()
+                .iter()
+                .any(|r| *r == format!("/done.html?via={via}")),
+            "{via}: {:?}",
+            h.server.requests()
+        );
+    }
+    // Each of the five went through on_navigation (the QA log redacts the query).
+    let hook = format!("load http://127.0.0.1:{}/done.html", h.server.port);
+    harness::wait_until("five hook entries", || {
+        let seen = h.qa_log().matches(&hook).count();
+        async move { seen >= 5 }
+    })
+    .await;
+    client.close().await.unwrap();
+}

@@ -48,11 +48,20 @@ fn serve(stream: TcpStream, root: &std::path::Path, log: &Mutex<Vec<String>>) {
     if reader.read_line(&mut request_line).is_err() {
         return;
     }
-    // Drain the headers.
+    // Drain the headers, then a form post's body (closing with unread bytes can
+    // reset the connection before the browser reads the response).
     let mut line = String::new();
+    let mut body_length = 0usize;
     while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+        if let Some((name, value)) = line.split_once(':') {
+            if name.trim().eq_ignore_ascii_case("content-length") {
+                body_length = value.trim().parse().unwrap_or(0);
+            }
+        }
         line.clear();
     }
+    let mut body = vec![0u8; body_length.min(1 << 20)];
+    let _ = std::io::Read::read_exact(&mut reader, &mut body);
     let target = request_line
         .split_whitespace()
         .nth(1)

@@ -17,6 +17,10 @@ use payhost_lib::pending::{PendingPayment, PendingStore};
 use payhost_lib::shell::{MainWebview, Shell, ShellSettings, Spawn};
 use tauri_plugin_payhost::{LaunchError, Launcher, OpenRequest};
 
+mod android_project;
+mod platform_xml;
+mod return_links;
+
 /// Records every open; URLs whose scheme is in `installed` open, the rest fail.
 #[derive(Default)]
 struct RecordingLauncher {
@@ -61,6 +65,7 @@ struct Fixture {
     launcher: Arc<RecordingLauncher>,
     webview: Arc<RecordingWebview>,
     pending: PendingStore,
+    flow: Arc<FlowLog>,
     _dir: tempfile::TempDir,
 }
 
@@ -75,6 +80,7 @@ fn fixture(platform: Platform, installed: &[&str], resume_url: Option<&str>) -> 
         Some("https://pg.example/pay?merchant_uid=order_9".to_owned());
     let pending = PendingStore::new(dir.path());
     let inline: Spawn = Arc::new(|job| job());
+    let flow = Arc::new(FlowLog::new(None).unwrap());
     let shell = Shell::new(
         ShellSettings {
             ctx: Context::new(
@@ -86,7 +92,7 @@ fn fixture(platform: Platform, installed: &[&str], resume_url: Option<&str>) -> 
         },
         Arc::clone(&launcher) as Arc<dyn Launcher>,
         pending.clone(),
-        Arc::new(FlowLog::new(None).unwrap()),
+        Arc::clone(&flow),
         inline,
     );
     shell.attach(Arc::clone(&webview) as Arc<dyn MainWebview>);
@@ -95,6 +101,7 @@ fn fixture(platform: Platform, installed: &[&str], resume_url: Option<&str>) -> 
         launcher,
         webview,
         pending,
+        flow,
         _dir: dir,
     }
 }
@@ -208,16 +215,29 @@ fn an_intent_with_an_explicit_component_never_reaches_the_launcher() {
         .shell
         .on_navigation("intent:#Intent;component=com.victim/.Secret;end"));
     assert!(opened(&f).is_empty());
-    let notice = navigations(&f).pop().unwrap();
-    assert!(notice.starts_with("data:text/html"));
+    assert!(navigations(&f).is_empty(), "the page stays");
+    let toasts = f.webview.toasts.lock().unwrap().clone();
+    assert!(
+        toasts.len() == 1 && toasts[0].contains("explicit component"),
+        "{toasts:?}"
+    );
 }
 
 #[test]
-fn a_blocked_url_shows_a_notice_and_launches_nothing() {
+fn a_blocked_url_shows_a_notice_over_the_page_and_launches_nothing() {
     let f = fixture(Platform::Desktop, &["file"], None);
     assert!(!f.shell.on_navigation("file:///etc/passwd"));
     assert!(opened(&f).is_empty());
-    assert_eq!(navigations(&f).len(), 1);
+    assert!(
+        navigations(&f).is_empty(),
+        "the page the buyer is on stays (the navigation may be an iframe's)"
+    );
+    let toasts = f.webview.toasts.lock().unwrap().clone();
+    assert_eq!(toasts.len(), 1, "{toasts:?}");
+    assert!(
+        toasts[0].contains("payhost blocked an address"),
+        "{toasts:?}"
+    );
 }
 
 #[test]

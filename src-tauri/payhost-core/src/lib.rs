@@ -24,6 +24,7 @@ pub mod platform_files;
 mod report;
 mod return_link;
 pub mod schemes;
+pub mod settings;
 mod text;
 
 pub use classify::{

@@ -3,6 +3,12 @@
 //! mobile plugin's build script), the iOS `Info.ios.plist` (merged by the Tauri CLI)
 //! and the Android network security config. Pure functions, so a test can
 //! regenerate each committed file and fail when it is stale.
+//!
+//! The XML comments they carry must stay well-formed: no `--` inside a comment and
+//! none ending in `-` (XML 1.0 §2.5), or strict parsers (expat; aapt2, which compiles
+//! `res/xml`) refuse the whole file; so they name the regeneration command in words,
+//! not as `cargo test` flags.
+//! `tests/shell/platform_xml.rs` parses every one of them with strict parsers.
 
 use crate::hosts::HostAllowlist;
 use crate::schemes::SchemeTable;
@@ -34,15 +40,17 @@ pub fn android_queries_xml(table: &SchemeTable) -> String {
 }
 
 /// `Info.ios.plist`: `LSApplicationQueriesSchemes` (the table's iOS schemes by
-/// priority, at most 50) and `CFBundleURLTypes` for our scheme(s), mirrored from the
+/// priority, at most 50), `CFBundleURLTypes` for our scheme(s), mirrored from the
 /// deep-link configuration because the deep-link plugin's build script can lose it
-/// (plugins-workspace#3596, tauri2.md §4).
+/// (plugins-workspace#3596, tauri2.md §4), and `NSAppTransportSecurity` with
+/// `NSAllowsArbitraryLoadsInWebContent`.
 pub fn ios_info_plist(table: &SchemeTable, url_name: &str, app_schemes: &[&str]) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
          <!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n\
          <!-- Generated from src-tauri/payhost-core/data/schemes.toml and tauri.conf.json by\n     \
-         tests/shell/main.rs, mod generated_files (PAYHOST_UPDATE_GENERATED=1 cargo test --test shell); do not edit. -->\n\
+         tests/shell/main.rs, mod generated_files: run the shell test target with\n     \
+         PAYHOST_UPDATE_GENERATED=1 to rewrite it; do not edit. -->\n\
          <plist version=\"1.0\">\n<dict>\n    <key>LSApplicationQueriesSchemes</key>\n    <array>\n",
     );
     for scheme in table.ios_query_schemes() {
@@ -63,7 +71,18 @@ pub fn ios_info_plist(table: &SchemeTable, url_name: &str, app_schemes: &[&str])
             escape_xml(scheme)
         ));
     }
-    xml.push_str("            </array>\n        </dict>\n    </array>\n</dict>\n</plist>\n");
+    xml.push_str("            </array>\n        </dict>\n    </array>\n");
+    // Some card-company steps inside the payment WebView still load over `http://`
+    // (the same pages the Android network security config lets through), and ATS
+    // blocks them in WKWebView. `NSAllowsArbitraryLoadsInWebContent` relaxes ATS for
+    // web content only (WKWebView), not for the app's own URLSession traffic, which
+    // keeps ATS in full:
+    // https://developer.apple.com/documentation/bundleresources/information-property-list/nsapptransportsecurity/nsallowsarbitraryloadsinwebcontent
+    xml.push_str(
+        "    <key>NSAppTransportSecurity</key>\n    <dict>\n        \
+         <key>NSAllowsArbitraryLoadsInWebContent</key>\n        <true/>\n    </dict>\n",
+    );
+    xml.push_str("</dict>\n</plist>\n");
     xml
 }
 
@@ -75,8 +94,9 @@ pub fn ios_info_plist(table: &SchemeTable, url_name: &str, app_schemes: &[&str])
 pub fn android_network_security_config() -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
-         <!-- Generated from src-tauri/payhost-core/data/return-hosts.toml by tests/shell/main.rs\n     \
-         (mod generated_files; PAYHOST_UPDATE_GENERATED=1 cargo test --test shell); do not edit. -->\n\
+         <!-- Generated from src-tauri/payhost-core/data/return-hosts.toml by tests/shell/main.rs,\n     \
+         mod generated_files: run the shell test target with PAYHOST_UPDATE_GENERATED=1 to\n     \
+         rewrite it; do not edit. -->\n\
          <network-security-config>\n    <base-config cleartextTrafficPermitted=\"false\" />\n    \
          <domain-config cleartextTrafficPermitted=\"true\">\n",
     );

@@ -5,7 +5,10 @@
 //! deep-link formats", §3 rows 50-55, §6 rule 7): `app://://<url>` (NICE/Inicis
 //! ISP), `app://?callbackparam1=<url>&…` (NICE bank transfer), `app://?…
 //! m_redirect_url=<url>` (Inicis iOS transfer), `app://?url=<url>`, or a bare
-//! `app://` when the PG page goes on by itself. A link can come from any app or web
+//! `app://` when the PG page goes on by itself. `app://https://<url>` (the LEG Android
+//! substring form) is accepted too, and so is `app://https//<url>`, what it becomes
+//! once it has gone through `url::Url` (mobile deep links, the navigation hook): the
+//! empty port after `https:` is dropped. A link can come from any app or web
 //! page, so the URL it carries is loaded only when it is http(s) and its host is on
 //! the allowlist; the URL we hand back is the normalised form we checked, never the
 //! raw text, so the WebView cannot read it differently from us.
@@ -112,6 +115,11 @@ const RESULT_KEYS: [&str; 5] = [
 ///     parse_return("myapp://://https://shop.example/done?imp_uid=imp_1", &ctx),
 ///     ReturnAction::Navigate("https://shop.example/done?imp_uid=imp_1".into()),
 /// );
+/// // The same link after `url::Url` has dropped the empty port after `https:`.
+/// assert_eq!(
+///     parse_return("myapp://https//shop.example/done?imp_uid=imp_1", &ctx),
+///     ReturnAction::Navigate("https://shop.example/done?imp_uid=imp_1".into()),
+/// );
 /// assert_eq!(parse_return("myapp://", &ctx), ReturnAction::Resume);
 /// assert!(matches!(parse_return("myapp://://https://evil.example/", &ctx), ReturnAction::Reject(_)));
 /// Ok::<(), payhost_core::ConfigError>(())
@@ -140,6 +148,21 @@ pub fn parse_return(link: &str, ctx: &ReturnContext) -> ReturnAction {
         || starts_with_ignore_case(after_slashes, "https://")
     {
         return check_target(after_slashes, ctx);
+    }
+    // `app://https//…`: the same form after `url::Url`. For a non-special scheme
+    // `https` is the host and the `:` before `//` an empty port, which rust-url drops
+    // (`url@2.5.8` src/parser.rs, `Parser::parse_host_and_port`: `parse_port` finds no
+    // digit, so no port and no `:` are serialised; WHATWG URL's port state agrees), so
+    // `myapp://https://x/r` reaches us as `myapp://https//x/r`. Only `https` or `http`
+    // (any case) followed directly by `//` is rebuilt (`myapp://https/foo` stays a
+    // resume), and the rebuilt URL goes through the same checks.
+    for scheme in ["https", "http"] {
+        if starts_with_ignore_case(after_slashes, scheme)
+            && after_slashes[scheme.len()..].starts_with("//")
+        {
+            let (given, rest) = after_slashes.split_at(scheme.len());
+            return check_target(&format!("{given}:{rest}"), ctx);
+        }
     }
     let Some((_, query)) = after_slashes.split_once('?') else {
         return ReturnAction::Resume;
@@ -248,4 +271,47 @@ fn check_target(raw: &str, ctx: &ReturnContext) -> ReturnAction {
         return ReturnAction::Reject(RejectReason::HostNotAllowed(host));
     }
     ReturnAction::Navigate(url.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Pins the normalisation the `app://https//…` branch exists for: `url::Url`
+    /// turns each `app://https://…` link into exactly the `https//` form, and
+    /// `parse_return` gives both the same answer.
+    #[test]
+    fn url_normalised_links_get_the_answer_of_the_raw_ones() {
+        let ctx = ReturnContext::new(&["myapp"], &["shop.example"]).unwrap();
+        for (raw, normalised) in [
+            (
+                "myapp://https://shop.example/done?imp_uid=imp_1",
+                "myapp://https//shop.example/done?imp_uid=imp_1",
+            ),
+            (
+                "myapp://http://shop.example/done",
+                "myapp://http//shop.example/done",
+            ),
+            (
+                "myapp://HTTPS://shop.example/done",
+                "myapp://HTTPS//shop.example/done",
+            ),
+            (
+                "myapp://https://evil.example/",
+                "myapp://https//evil.example/",
+            ),
+            (
+                "myapp://https://bank.example@evil.example/",
+                "myapp://https//bank.example@evil.example/",
+            ),
+            ("myapp://https://", "myapp://https//"),
+        ] {
+            assert_eq!(Url::parse(raw).unwrap().as_str(), normalised);
+            assert_eq!(
+                parse_return(normalised, &ctx),
+                parse_return(raw, &ctx),
+                "{raw}"
+            );
+        }
+    }
 }

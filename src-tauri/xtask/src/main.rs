@@ -10,8 +10,14 @@
 //!   tauri-driver); what `.ci/run` calls;
 //! - `bench`: the app against MiniBrowser, the sandbox under 64 concurrent clients,
 //!   and the criterion benchmark, each as a ratio to a reference in the same run;
-//! - `fuzz [SECONDS]`: every cargo-fuzz target for SECONDS each (default 600).
+//! - `fuzz [SECONDS]`: every cargo-fuzz target for SECONDS each (default 600);
+//! - `android-init [--force]`: generates `gen/android` with the Tauri CLI and no
+//!   Android SDK (see `android_init`);
+//! - `mobile-checks`: the part of `test` that checks the Android and iOS builds as far
+//!   as this machine can (type checks for both targets, `gen/android` up to date, the
+//!   Kotlin and Swift sources parse).
 
+mod android_init;
 mod bench_app;
 mod bench_sandbox;
 
@@ -37,7 +43,7 @@ impl fmt::Display for XtaskError {
             Self::Io(what, err) => write!(f, "{what}: {err}"),
             Self::Usage(message) => write!(
                 f,
-                "{message}\nusage: cargo xtask run | test | bench | fuzz [SECONDS]"
+                "{message}\nusage: cargo xtask run | test | bench | fuzz [SECONDS] | android-init [--force] | mobile-checks"
             ),
         }
     }
@@ -52,6 +58,8 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("bench") => bench(),
         Some("fuzz") => fuzz(args.get(1).map(String::as_str)),
+        Some("android-init") => android_init::android_init(&args[1..]),
+        Some("mobile-checks") => mobile_checks(),
         Some(other) => Err(XtaskError::Usage(format!("unknown task `{other}`"))),
         None => Err(XtaskError::Usage("no task given".to_owned())),
     };
@@ -327,6 +335,7 @@ fn mobile_checks() -> Result {
         add.args(["target", "add"]).args(&missing);
         step(&format!("rustup target add {}", missing.join(" ")), add)?;
     }
+    let android_project = android_init::ProjectSnapshot::take()?;
     for target in TARGETS {
         let mut check = cargo();
         check.args([
@@ -340,6 +349,11 @@ fn mobile_checks() -> Result {
             "--target",
             target,
         ]);
+        if target == android_init::ANDROID_TARGET {
+            // With the Tauri CLI's environment the plugins' build scripts write the
+            // deep-link intent filter and the `<queries>` block into gen/android.
+            android_init::build_script_env(&mut check)?;
+        }
         if target.ends_with("apple-ios") {
             // objc2-exception-helper (under tao) compiles one Objective-C file with the
             // iOS SDK's clang, which Linux does not have. `check` never links, so a
@@ -356,6 +370,7 @@ fn mobile_checks() -> Result {
             check,
         )?;
     }
+    android_project.ensure_unchanged()?;
     let venv = root().join("target/native-syntax-venv");
     let python = venv.join("bin/python");
     if !python.exists() {
