@@ -331,9 +331,10 @@ fn build<R: Runtime>(
         // into the same queue the phones' native side feeds.
         builder = builder.plugin(tauri_plugin_single_instance::init(
             move |app, argv, _cwd| {
-                let returns = app.payhost_returns();
-                for link in argv.iter().skip(1).filter(|a| !a.starts_with("--")) {
-                    returns.deliver(link);
+                let links = argv.iter().skip(1).filter(|a| !a.starts_with("--"));
+                match app.payhost_returns() {
+                    Some(returns) => links.for_each(|link| returns.deliver(link)),
+                    None => tracing::warn!("a return link came before payhost's plugin was ready"),
                 }
                 if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
                     let _ = window.set_focus();
@@ -428,7 +429,9 @@ fn setup<R: Runtime>(
     // The cold-start link: the desktop argv, or on a phone the launch intent's /
     // launch URL's raw string from payhost's native plugin (tauri-plugin-deep-link's
     // `get_current()` is a `url::Url` and, on Android, still empty during setup).
-    let returns = app.payhost_returns();
+    let returns = app
+        .payhost_returns()
+        .ok_or("tauri-plugin-payhost is not registered")?;
     let mut launch_links = options.links.clone();
     launch_links.extend(returns.take_launch_link());
     let first = shell.first_page(&launch_links);

@@ -177,3 +177,36 @@ fn a_return_link_while_the_resume_offer_shows_answers_it() {
         "{flow:?}"
     );
 }
+
+/// What a phone starts on: the `plugins.payhost` section of this repository's own
+/// `tauri.conf.json`, read the way `payhost_lib::run` reads the embedded context
+/// (`embedded_settings` of `tauri::Config`), with no desktop source at all.
+#[test]
+fn a_phone_starts_on_the_start_url_of_tauri_conf_json() {
+    let mut config: tauri::Config =
+        serde_json::from_str(include_str!("../../tauri.conf.json")).unwrap();
+    let committed = payhost_lib::embedded_settings(&config).unwrap();
+    assert_eq!(committed.app_scheme.as_deref(), Some("payhost"));
+    // A merchant's build: the same file with its start page filled in.
+    config.plugins.0.insert(
+        "payhost".to_owned(),
+        serde_json::json!({
+            "startUrl": "https://shop.example/checkout",
+            "appScheme": "payhost",
+            "returnHosts": ["shop.example"],
+        }),
+    );
+    let embedded = payhost_lib::embedded_settings(&config).unwrap();
+    let loaded = payhost_lib::config::load(&payhost_lib::config::Sources {
+        embedded,
+        ..payhost_lib::config::Sources::default()
+    })
+    .unwrap();
+    assert_eq!(
+        loaded.start_url.as_ref().map(url::Url::as_str),
+        Some("https://shop.example/checkout")
+    );
+    assert_eq!(loaded.app_scheme, "payhost");
+    // The committed file itself passes the build script's check.
+    payhost_core::settings::check_tauri_conf(include_str!("../../tauri.conf.json")).unwrap();
+}

@@ -40,8 +40,9 @@ pub type PayhostLauncher = Arc<dyn Launcher>;
 pub trait PayhostExt<R: Runtime> {
     /// The platform's launcher.
     fn payhost_launcher(&self) -> PayhostLauncher;
-    /// The return links (the cold-start one, then each later one, raw).
-    fn payhost_returns(&self) -> Arc<ReturnLinks>;
+    /// The return links (the cold-start one, then each later one, raw); `None` only
+    /// before the plugin's setup ran (a desktop second instance can knock that early).
+    fn payhost_returns(&self) -> Option<Arc<ReturnLinks>>;
 }
 
 impl<R: Runtime, T: Manager<R>> PayhostExt<R> for T {
@@ -49,8 +50,9 @@ impl<R: Runtime, T: Manager<R>> PayhostExt<R> for T {
         Arc::clone(&self.state::<Registered>().launcher)
     }
 
-    fn payhost_returns(&self) -> Arc<ReturnLinks> {
-        Arc::clone(&self.state::<Registered>().returns)
+    fn payhost_returns(&self) -> Option<Arc<ReturnLinks>> {
+        self.try_state::<Registered>()
+            .map(|registered| Arc::clone(&registered.returns))
     }
 }
 
