@@ -10,32 +10,9 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use roxmltree::{Document, Node};
-use serde::Deserialize;
 
 const ANDROID: &str = "http://schemas.android.com/apk/res/android";
 const MANIFEST: &str = "gen/android/app/src/main/AndroidManifest.xml";
-
-/// The part of `tauri.conf.json` that tauri-plugin-deep-link's build script reads.
-#[derive(Deserialize)]
-struct TauriConf {
-    plugins: Plugins,
-}
-
-#[derive(Deserialize)]
-struct Plugins {
-    #[serde(rename = "deep-link")]
-    deep_link: DeepLinkConf,
-}
-
-#[derive(Deserialize)]
-struct DeepLinkConf {
-    mobile: Vec<MobileDeepLink>,
-}
-
-#[derive(Deserialize)]
-struct MobileDeepLink {
-    scheme: Vec<String>,
-}
 
 fn manifest_text() -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(MANIFEST);
@@ -76,17 +53,7 @@ fn main_activity<'a, 'input>(doc: &'a Document<'input>) -> Node<'a, 'input> {
 }
 
 fn configured_schemes() -> BTreeSet<String> {
-    let conf: TauriConf =
-        serde_json::from_str(include_str!("../../tauri.conf.json")).expect("tauri.conf.json");
-    let schemes: BTreeSet<String> = conf
-        .plugins
-        .deep_link
-        .mobile
-        .into_iter()
-        .flat_map(|link| link.scheme)
-        .collect();
-    assert!(!schemes.is_empty(), "plugins.deep-link.mobile has a scheme");
-    schemes
+    crate::conf::mobile_schemes().into_iter().collect()
 }
 
 #[test]

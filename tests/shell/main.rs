@@ -18,6 +18,7 @@ use payhost_lib::shell::{MainWebview, Shell, ShellSettings, Spawn};
 use tauri_plugin_payhost::{LaunchError, Launcher, OpenRequest};
 
 mod android_project;
+mod conf;
 mod platform_xml;
 mod return_links;
 
@@ -104,6 +105,19 @@ fn fixture(platform: Platform, installed: &[&str], resume_url: Option<&str>) -> 
         flow,
         _dir: dir,
     }
+}
+
+/// A payment left for ISP a moment ago (order `order_9`).
+fn save_pending(f: &Fixture) {
+    f.pending
+        .save(&PendingPayment {
+            left_url: "https://pg.example/pay".to_owned(),
+            merchant_uid: Some("order_9".to_owned()),
+            imp_uid: None,
+            app_scheme: "ispmobile".to_owned(),
+            created_at_ms: payhost_lib::pending::now_ms(),
+        })
+        .unwrap();
 }
 
 fn opened(f: &Fixture) -> Vec<String> {
@@ -299,15 +313,7 @@ fn a_start_with_a_pending_record_offers_to_resume_at_the_merchant() {
         &[],
         Some("https://shop.example/resume?merchant_uid={merchant_uid}"),
     );
-    f.pending
-        .save(&PendingPayment {
-            left_url: "https://pg.example/pay".to_owned(),
-            merchant_uid: Some("order_9".to_owned()),
-            imp_uid: None,
-            app_scheme: "ispmobile".to_owned(),
-            created_at_ms: payhost_lib::pending::now_ms(),
-        })
-        .unwrap();
+    save_pending(&f);
     let first = f.shell.first_page(&[]);
     let decoded = percent_encoding::percent_decode_str(&first)
         .decode_utf8_lossy()
@@ -520,17 +526,8 @@ mod generated_files {
 
     #[test]
     fn info_ios_plist_is_up_to_date() {
-        let conf: serde_json::Value =
-            serde_json::from_str(include_str!("../../tauri.conf.json")).unwrap();
-        let identifier = conf["identifier"].as_str().unwrap();
-        let schemes: Vec<&str> = conf["plugins"]["deep-link"]["mobile"][0]["scheme"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s.as_str().unwrap())
-            .collect();
-        let plist =
-            platform_files::ios_info_plist(payhost_core::schemes::table(), identifier, &schemes);
+        let plist = crate::conf::fresh_info_plist();
+        let schemes = crate::conf::mobile_schemes();
         assert_eq!(
             plist.matches("<string>").count(),
             50 + 1 + schemes.len(),

@@ -59,21 +59,6 @@ fn xml_files(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
-/// `ios_info_plist` with the identifier and schemes of `tauri.conf.json`, as
-/// `generated_files` builds it.
-fn fresh_info_plist() -> String {
-    let conf: serde_json::Value =
-        serde_json::from_str(include_str!("../../tauri.conf.json")).unwrap();
-    let identifier = conf["identifier"].as_str().unwrap();
-    let schemes: Vec<&str> = conf["plugins"]["deep-link"]["mobile"][0]["scheme"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_str().unwrap())
-        .collect();
-    platform_files::ios_info_plist(payhost_core::schemes::table(), identifier, &schemes)
-}
-
 fn check_info_plist(name: &str, plist: &plist::Value) {
     let dict = plist
         .as_dictionary()
@@ -148,7 +133,7 @@ fn the_generated_platform_files_are_well_formed() {
     );
     parse_strict("android_queries_xml()", &manifest);
 
-    let plist = fresh_info_plist();
+    let plist = crate::conf::fresh_info_plist();
     let doc = parse_strict("ios_info_plist()", &plist);
     assert_eq!(doc.root_element().tag_name().name(), "plist");
     let value = plist::Value::from_reader_xml(plist.as_bytes()).unwrap();

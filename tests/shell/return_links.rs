@@ -6,11 +6,10 @@
 use std::sync::Arc;
 
 use payhost_core::Platform;
-use payhost_lib::pending::PendingPayment;
 use tauri::ipc::InvokeResponseBody;
 use tauri_plugin_payhost::{return_channel, NativeReturn, ReturnLinks};
 
-use crate::{fixture, navigations, opened, Fixture};
+use crate::{fixture, navigations, opened, save_pending, Fixture};
 
 /// The NICE ISP return of iamport's WebView manual, with our scheme.
 const ISP_RETURN: &str =
@@ -109,15 +108,7 @@ fn a_cold_start_link_from_launch_link_wins_over_the_resume_offer() {
         &[],
         Some("https://shop.example/resume?merchant_uid={merchant_uid}"),
     );
-    f.pending
-        .save(&PendingPayment {
-            left_url: "https://pg.example/pay".to_owned(),
-            merchant_uid: Some("order_9".to_owned()),
-            imp_uid: None,
-            app_scheme: "ispmobile".to_owned(),
-            created_at_ms: payhost_lib::pending::now_ms(),
-        })
-        .unwrap();
+    save_pending(&f);
     let links = ReturnLinks::default();
     let answer: NativeReturn = serde_json::from_str(&device_payload(ISP_RETURN)).unwrap();
     links.set_launch_link(answer.url);
@@ -145,15 +136,7 @@ fn a_return_link_while_the_resume_offer_shows_answers_it() {
         &[],
         Some("https://shop.example/resume?merchant_uid={merchant_uid}"),
     );
-    f.pending
-        .save(&PendingPayment {
-            left_url: "https://pg.example/pay".to_owned(),
-            merchant_uid: Some("order_9".to_owned()),
-            imp_uid: None,
-            app_scheme: "ispmobile".to_owned(),
-            created_at_ms: payhost_lib::pending::now_ms(),
-        })
-        .unwrap();
+    save_pending(&f);
     let offer = f.shell.first_page(&[]);
     assert!(offer.starts_with("data:text/html"), "{offer}");
     let (links, shell) = (Arc::new(ReturnLinks::default()), Arc::clone(&f.shell));

@@ -318,6 +318,24 @@ fn test() -> Result {
 /// What can be checked of Android and iOS here (no SDK, NDK or Xcode): every
 /// `cfg(mobile)` Rust path compiles for both targets, and the plugin's Kotlin and
 /// Swift sources parse.
+/// `cargo check` of the app and the plugin libraries (what a phone build links) for
+/// `target`.
+pub(crate) fn mobile_check(target: &str) -> Command {
+    let mut check = cargo();
+    check.args([
+        "check",
+        "--locked",
+        "--lib",
+        "-p",
+        "payhost",
+        "-p",
+        "tauri-plugin-payhost",
+        "--target",
+        target,
+    ]);
+    check
+}
+
 fn mobile_checks() -> Result {
     const TARGETS: [&str; 2] = ["aarch64-linux-android", "aarch64-apple-ios"];
     let installed = Command::new("rustup")
@@ -337,18 +355,7 @@ fn mobile_checks() -> Result {
     }
     let android_project = android_init::ProjectSnapshot::take()?;
     for target in TARGETS {
-        let mut check = cargo();
-        check.args([
-            "check",
-            "--locked",
-            "--lib",
-            "-p",
-            "payhost",
-            "-p",
-            "tauri-plugin-payhost",
-            "--target",
-            target,
-        ]);
+        let mut check = mobile_check(target);
         if target == android_init::ANDROID_TARGET {
             // With the Tauri CLI's environment the plugins' build scripts write the
             // deep-link intent filter and the `<queries>` block into gen/android.
