@@ -84,7 +84,9 @@ struct FileConfig {
     app_scheme: Option<String>,
     return_hosts: Option<Vec<String>>,
     resume_url: Option<String>,
-    sandbox_port: Option<u16>,
+    /// Any TOML value, checked by [`file_port`]: as `u16`, serde would refuse
+    /// `70000` or `"8717"` with a message that names no key.
+    sandbox_port: Option<toml::Value>,
 }
 
 /// The in-process sandbox's default port (not one of WebKit's blocked ports).
@@ -166,7 +168,7 @@ pub fn load(sources: &Sources) -> Result<Config, ConfigError> {
     if let Some(value) = file.resume_url {
         raw.resume_url = text(Some(value));
     }
-    let mut sandbox_port = file.sandbox_port;
+    let mut sandbox_port = file.sandbox_port.as_ref().map(file_port).transpose()?;
     if let Some(value) = sources.env("PAYHOST_START_URL") {
         raw.start_url = text(Some(value.to_owned()));
     }
@@ -213,6 +215,19 @@ pub fn load(sources: &Sources) -> Result<Config, ConfigError> {
         source,
         returns: settings.returns,
     })
+}
+
+/// `sandbox_port` from `payhost.toml`: an integer that fits a port, else an error
+/// naming the key like every other field (`0` is refused later, as from the
+/// environment).
+fn file_port(value: &toml::Value) -> Result<u16, ConfigError> {
+    value
+        .as_integer()
+        .and_then(|port| u16::try_from(port).ok())
+        .ok_or_else(|| ConfigError::Invalid {
+            field: "sandbox_port",
+            message: format!("`{value}` is not a port (1-65535)"),
+        })
 }
 
 fn read_file(sources: &Sources) -> Result<(FileConfig, Option<PathBuf>), ConfigError> {
@@ -388,6 +403,30 @@ mod tests {
                 other => panic!("{pairs:?}: expected an invalid `{field}`, got {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn a_sandbox_port_in_the_file_that_is_no_port_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("payhost.toml");
+        let sources = Sources {
+            explicit_file: Some(file.clone()),
+            ..Sources::default()
+        };
+        for value in ["70000", "-1", "0", "\"8717\"", "8717.0", "true", "[8717]"] {
+            std::fs::write(&file, format!("sandbox_port = {value}\n")).unwrap();
+            match load(&sources) {
+                Err(ConfigError::Invalid {
+                    field: "sandbox_port",
+                    message,
+                }) => assert!(message.contains(value), "{value}: {message}"),
+                other => panic!("{value}: expected an invalid `sandbox_port`, got {other:?}"),
+            }
+        }
+        std::fs::write(&file, "sandbox_port = 18002\n").unwrap();
+        assert_eq!(load(&sources).unwrap().sandbox_port, 18002);
+        std::fs::write(&file, "sandbox_port = 65535\n").unwrap();
+        assert_eq!(load(&sources).unwrap().sandbox_port, 65535);
     }
 
     fn embedded(json: &str) -> RawSettings {

@@ -449,20 +449,39 @@ async fn sandbox_duplicate_webhooks_change_nothing() {
     assert_eq!(landing.status, "paid", "{}", landing.detail);
     let before = rows(&h, &landing.merchant_uid);
     let imp_uid = before.order_imp_uid.clone().unwrap();
-    let http = reqwest::Client::new();
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let base = format!("http://127.0.0.1:{}", h.sandbox_port);
+    // The resend route takes the API token, as the V1 API does.
+    let token: Envelope<AccessToken> = http
+        .post(format!("{base}/users/getToken"))
+        // The sandbox's merchant credentials (`payhost_sandbox::SANDBOX_IMP_KEY`).
+        .json(&serde_json::json!({
+            "imp_key": "sandbox_imp_key",
+            "imp_secret": "sandbox_imp_secret",
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token.response.expect("a token").access_token;
     for _ in 0..2 {
-        let answer: serde_json::Value = http
-            .post(format!(
-                "http://127.0.0.1:{}/sandbox/payments/{imp_uid}/webhook",
-                h.sandbox_port
-            ))
+        let answer: Envelope<Resent> = http
+            .post(format!("{base}/sandbox/payments/{imp_uid}/webhook"))
+            .header("Authorization", format!("Bearer {token}"))
             .send()
             .await
             .unwrap()
             .json()
             .await
             .unwrap();
-        assert_eq!(answer["merchant_status"], 200, "{answer}");
+        assert_eq!(
+            answer.response.map(|r| r.merchant_status),
+            Some(200),
+            "{:?}",
+            answer.message
+        );
     }
     let after = rows(&h, &landing.merchant_uid);
     assert_eq!(
@@ -476,6 +495,23 @@ async fn sandbox_duplicate_webhooks_change_nothing() {
     let again = landing_after_refresh(&client).await;
     assert_eq!(again, "paid");
     client.close().await.unwrap();
+}
+
+/// The V1 API's `{code, message, response}`.
+#[derive(Debug, serde::Deserialize)]
+struct Envelope<T> {
+    message: Option<String>,
+    response: Option<T>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct AccessToken {
+    access_token: String,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Resent {
+    merchant_status: u16,
 }
 
 async fn landing_after_refresh(client: &Client) -> String {
@@ -664,5 +700,113 @@ async fn sandbox_request_pay_refused_before_the_pg_goes_to_m_redirect_url() {
             "{key}={value} in {url}"
         );
     }
+    client.close().await.unwrap();
+}
+
+/// An order name that ends the PG result page's inline script and, if it ran, would
+/// mark the window and create an order in the shop.
+const HOSTILE_NAME: &str = "</script><script>top.__pwned = 1; fetch('/shop/orders', { method: 'POST', \
+    headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ item: 'coffee' }) });</script>\
+    <img src=x onerror=\"top.__pwned = 2\">";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sandbox_pc_result_shows_a_hostile_name_as_text_and_runs_nothing() {
+    let mut h = Harness::sandbox(&["--auto", "approve"]);
+    let client = h.session(&[]).await;
+    wait_url(&client, "the sandbox shop", |u| u.ends_with("/shop")).await;
+    // The merchant's page asks for a PC checkout (the layer) with that name; its
+    // callback shows `rsp.name` as text.
+    client
+        .execute(
+            "IMP.init('imp_sandbox'); IMP.request_pay({ pg: 'nice', pay_method: 'card', \
+             merchant_uid: 'order_hostile_name', name: arguments[0], amount: 1000 }, function (rsp) { \
+             document.getElementById('shop-error').textContent = rsp.name; });",
+            vec![serde_json::json!(HOSTILE_NAME)],
+        )
+        .await
+        .unwrap();
+    let frame = client
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css("#imp-sandbox-frame"))
+        .await
+        .unwrap();
+    frame.enter_frame().await.unwrap();
+    click(&client, "#app-isp").await;
+    client.enter_parent_frame().await.unwrap();
+    // The result page in the layer posted `rsp` whole: the callback has the name.
+    wait_until("the callback to show the name", || {
+        let client = client.clone();
+        async move {
+            match client.find(Locator::Css("#shop-error")).await {
+                Ok(element) => element
+                    .text()
+                    .await
+                    .unwrap_or_default()
+                    .contains("top.__pwned"),
+                Err(_) => false,
+            }
+        }
+    })
+    .await;
+    shot(&client, "34-sandbox-hostile-name-callback").await;
+    let pwned = |client: Client| async move {
+        client
+            .execute(
+                "return typeof window.__pwned === 'undefined' ? null : window.__pwned;",
+                vec![],
+            )
+            .await
+            .unwrap()
+    };
+    assert_eq!(
+        pwned(client.clone()).await,
+        serde_json::Value::Null,
+        "the shop ran none of it"
+    );
+    // The result page itself, opened directly: the name is text, no element of it.
+    let token: String = Connection::open(h.sandbox_db())
+        .unwrap()
+        .query_row(
+            "SELECT t.token FROM transactions t JOIN payments p ON p.imp_uid = t.imp_uid
+             WHERE p.merchant_uid = 'order_hostile_name'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    client
+        .goto(&format!(
+            "http://127.0.0.1:{}/pg/{token}/result",
+            h.sandbox_port
+        ))
+        .await
+        .unwrap();
+    let name = client
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css("#order-name"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(name.contains("</script><script>top.__pwned = 1;"), "{name}");
+    shot(&client, "35-sandbox-hostile-name-result").await;
+    assert_eq!(
+        pwned(client.clone()).await,
+        serde_json::Value::Null,
+        "the result page ran none of it"
+    );
+    let images = client
+        .execute("return document.querySelectorAll('img').length;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(images, serde_json::json!(0));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let orders: i64 = Connection::open(h.merchant_db())
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM orders", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(orders, 0, "no order was created by the name");
     client.close().await.unwrap();
 }

@@ -5,7 +5,14 @@
 //! is `payhost_core::NavigationReport` / `ReturnReport`, the very shape the case
 //! tables check. Exit status: 0 whenever decisions were printed (hostile or
 //! malformed URLs included: they get `block`/`reject`), 2 for a usage error.
+//!
+//! One answer per input, in order: per URL argument, or per line of standard input
+//! (blank lines included). Input that is not UTF-8 gets an answer too, built here
+//! ([`NotUtf8`]): the policy only ever sees text, so that reason is this tool's, not
+//! `payhost_core::BlockReason`.
 
+use std::ffi::OsString;
+use std::fmt;
 use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 
@@ -19,8 +26,10 @@ const USAGE: &str = "\
   payhost-explain [--platform android|ios|desktop] [--app-scheme S]... [--allow-host H]... [--json] URL...
   payhost-explain --deep-link [--app-scheme S]... [--allow-host H]... [--json] URL...
 
-URL이 없으면 표준 입력에서 한 줄에 하나씩 읽습니다.
-Without URLs, reads one URL per line from standard input.
+URL이 없으면 표준 입력에서 한 줄에 하나씩 읽고, 빈 줄을 포함해 줄마다 답합니다.
+Without URLs, reads one URL per line from standard input and answers every line,
+blank lines included. UTF-8이 아닌 입력은 block(딥링크는 reject)으로 답합니다.
+Input that is not UTF-8 is answered with block (reject for deep links).
 
   --platform P     android (기본값/default), ios, desktop
   --app-scheme S   우리 앱 스킴 / our app scheme (기본값/default: payhost); repeatable
@@ -36,10 +45,77 @@ struct Options {
     allow_hosts: Vec<String>,
     deep_link: bool,
     json: bool,
-    urls: Vec<String>,
+    urls: Vec<Input>,
 }
 
-fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
+/// One thing to explain, as it came: text, or bytes that are not UTF-8.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Input {
+    Text(String),
+    NotUtf8 {
+        /// The bytes with U+FFFD for each undecodable sequence, for the `url` field.
+        shown: String,
+        /// Where the first undecodable byte is.
+        valid_up_to: usize,
+    },
+}
+
+impl Input {
+    fn from_bytes(bytes: Vec<u8>) -> Self {
+        match String::from_utf8(bytes) {
+            Ok(text) => Self::Text(text),
+            Err(err) => Self::NotUtf8 {
+                valid_up_to: err.utf8_error().valid_up_to(),
+                shown: String::from_utf8_lossy(err.as_bytes()).into_owned(),
+            },
+        }
+    }
+
+    /// An argument's bytes: raw on Unix, WTF-8 on Windows, where an unpaired
+    /// surrogate is likewise not UTF-8 (`OsStr::as_encoded_bytes`, std docs).
+    fn from_arg(arg: OsString) -> Self {
+        Self::from_bytes(arg.into_encoded_bytes())
+    }
+}
+
+/// Why input that is not UTF-8 is answered `block` / `reject`: whatever payhost is
+/// asked about is text (on desktop tauri-runtime-wry hands the navigation hook a
+/// parsed `url::Url`, and a deep link arrives as a `String`), so such bytes can never
+/// be a navigation or a return link that payhost would follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct NotUtf8 {
+    valid_up_to: usize,
+}
+
+impl NotUtf8 {
+    fn message_ko(self) -> String {
+        format!(
+            "UTF-8 문자열이 아닙니다 (바이트 위치 {}부터 해석할 수 없음)",
+            self.valid_up_to
+        )
+    }
+}
+
+impl fmt::Display for NotUtf8 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "not UTF-8: undecodable bytes from byte offset {}",
+            self.valid_up_to
+        )
+    }
+}
+
+/// The `block` / `reject` answer to input that is not UTF-8, in the keys and order
+/// of `payhost_core::NavigationReport` / `ReturnReport` for those actions.
+#[derive(serde::Serialize)]
+struct NotUtf8Report<'a> {
+    url: &'a str,
+    action: &'static str,
+    reason: String,
+}
+
+fn parse_args(args: impl Iterator<Item = OsString>) -> Result<Options, String> {
     let mut options = Options {
         platform: Platform::Android,
         app_schemes: Vec::new(),
@@ -50,20 +126,49 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
     };
     let mut args = args.peekable();
     let mut only_urls = false;
-    while let Some(arg) = args.next() {
-        if only_urls || !arg.starts_with("--") {
-            options.urls.push(arg);
+    while let Some(raw) = args.next() {
+        if only_urls {
+            options.urls.push(Input::from_arg(raw));
+            continue;
+        }
+        // A URL argument that is not UTF-8 is answered like the same bytes on a line
+        // of standard input (`block`, exit 0), not refused as a usage error: the
+        // tool was called correctly and asked about a malformed URL, which it
+        // answers, and `payhost-explain $(cat urls)` then says what
+        // `payhost-explain < urls` says, one answer per URL, the others not lost.
+        // An option that is not UTF-8 is a mistake in the call: a usage error.
+        let arg = match raw.into_string() {
+            Ok(arg) => arg,
+            Err(raw) if raw.as_encoded_bytes().starts_with(b"--") => {
+                return Err(format!(
+                    "UTF-8이 아닌 옵션입니다 / an option that is not UTF-8: {raw:?}"
+                ));
+            }
+            Err(raw) => {
+                options.urls.push(Input::from_arg(raw));
+                continue;
+            }
+        };
+        if !arg.starts_with("--") {
+            options.urls.push(Input::Text(arg));
             continue;
         }
         let (flag, inline) = match arg.split_once('=') {
             Some((flag, value)) => (flag.to_owned(), Some(value.to_owned())),
             None => (arg.clone(), None),
         };
-        let mut value = |name: &str| {
-            inline
-                .clone()
-                .or_else(|| args.next())
-                .ok_or_else(|| format!("{name}에 값이 없습니다 / {name} needs a value"))
+        let mut value = |name: &str| -> Result<String, String> {
+            if let Some(value) = &inline {
+                return Ok(value.clone());
+            }
+            let value = args
+                .next()
+                .ok_or_else(|| format!("{name}에 값이 없습니다 / {name} needs a value"))?;
+            value.into_string().map_err(|raw| {
+                format!(
+                    "{name}의 값이 UTF-8이 아닙니다 / the value of {name} is not UTF-8: {raw:?}"
+                )
+            })
         };
         match flag.as_str() {
             "--" => only_urls = true,
@@ -86,7 +191,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
 }
 
 fn main() -> ExitCode {
-    let options = match parse_args(std::env::args().skip(1)) {
+    let options = match parse_args(std::env::args_os().skip(1)) {
         Ok(options) => options,
         Err(message) => {
             let help_requested = message.is_empty();
@@ -112,7 +217,33 @@ fn main() -> ExitCode {
     let ctx = Context::new(options.platform, returns);
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    let mut explain = |url: &str| -> io::Result<()> {
+    let mut explain = |input: &Input| -> io::Result<()> {
+        let url = match input {
+            Input::Text(url) => url.as_str(),
+            Input::NotUtf8 { shown, valid_up_to } => {
+                let reason = NotUtf8 {
+                    valid_up_to: *valid_up_to,
+                };
+                let line = if options.json {
+                    json_line(&NotUtf8Report {
+                        url: shown,
+                        action: if options.deep_link { "reject" } else { "block" },
+                        reason: reason.to_string(),
+                    })
+                } else if options.deep_link {
+                    format!(
+                        "거부 / rejected: {} / {reason}: {shown}",
+                        reason.message_ko()
+                    )
+                } else {
+                    format!(
+                        "차단 / blocked: {} / {reason}: {shown}",
+                        reason.message_ko()
+                    )
+                };
+                return writeln!(out, "{line}");
+            }
+        };
         let line = if options.deep_link {
             let action = parse_return(url, ctx.returns());
             if options.json {
@@ -137,17 +268,11 @@ fn main() -> ExitCode {
         writeln!(out, "{line}")
     };
     let result = if options.urls.is_empty() {
-        io::stdin().lock().lines().try_for_each(|line| {
-            let line = line?;
-            let url = line.trim_end_matches('\r');
-            if url.trim().is_empty() {
-                Ok(())
-            } else {
-                explain(url)
-            }
+        each_line(&mut io::stdin().lock(), |line| {
+            explain(&Input::from_bytes(line.to_vec()))
         })
     } else {
-        options.urls.iter().try_for_each(|url| explain(url))
+        options.urls.iter().try_for_each(&mut explain)
     };
     match result.and_then(|()| out.flush()) {
         Ok(()) => ExitCode::SUCCESS,
@@ -157,6 +282,27 @@ fn main() -> ExitCode {
             let _ = writeln!(io::stderr(), "payhost-explain: {err}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Calls `f` with every line of `input` as bytes, without its `\n` and trailing
+/// `\r`s: an empty line too, and bytes that are not UTF-8 (`BufRead::lines` would
+/// stop there with an error).
+fn each_line(
+    input: &mut impl BufRead,
+    mut f: impl FnMut(&[u8]) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if input.read_until(b'\n', &mut line)? == 0 {
+            return Ok(());
+        }
+        let mut text = line.strip_suffix(b"\n").unwrap_or(&line);
+        while let Some(rest) = text.strip_suffix(b"\r") {
+            text = rest;
+        }
+        f(text)?;
     }
 }
 
@@ -222,7 +368,11 @@ mod tests {
     use super::*;
 
     fn args(list: &[&str]) -> Result<Options, String> {
-        parse_args(list.iter().map(|s| (*s).to_owned()))
+        parse_args(list.iter().map(OsString::from))
+    }
+
+    fn text(url: &str) -> Input {
+        Input::Text(url.to_owned())
     }
 
     #[test]
@@ -230,7 +380,7 @@ mod tests {
         let options = args(&["ispmobile://x"]).unwrap();
         assert_eq!(options.platform, Platform::Android);
         assert_eq!(options.app_schemes, vec![DEFAULT_APP_SCHEME.to_owned()]);
-        assert_eq!(options.urls, vec!["ispmobile://x".to_owned()]);
+        assert_eq!(options.urls, vec![text("ispmobile://x")]);
     }
 
     #[test]
@@ -240,6 +390,28 @@ mod tests {
         assert!(args(&["--frobnicate"]).is_err());
         let options = args(&["--platform=ios", "--json", "--", "--not-a-flag"]).unwrap();
         assert_eq!(options.platform, Platform::Ios);
-        assert_eq!(options.urls, vec!["--not-a-flag".to_owned()]);
+        assert_eq!(options.urls, vec![text("--not-a-flag")]);
+    }
+
+    #[test]
+    fn every_line_is_read_as_bytes_blank_and_undecodable_ones_included() {
+        let mut lines = Vec::new();
+        each_line(&mut &b"a\r\n\n\xffb\nlast"[..], |line| {
+            lines.push(Input::from_bytes(line.to_vec()));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(
+            lines,
+            [
+                text("a"),
+                text(""),
+                Input::NotUtf8 {
+                    shown: "\u{fffd}b".to_owned(),
+                    valid_up_to: 0
+                },
+                text("last"),
+            ]
+        );
     }
 }

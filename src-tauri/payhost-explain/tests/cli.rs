@@ -2,12 +2,17 @@
 //! input, `--json`, exit codes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::ffi::OsStr;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
 fn run(args: &[&str], stdin: Option<&str>) -> Output {
+    run_bytes(args, stdin.map(str::as_bytes))
+}
+
+fn run_bytes(args: &[impl AsRef<OsStr>], stdin: Option<&[u8]>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_payhost-explain"))
         .args(args)
         .stdin(Stdio::piped())
@@ -16,8 +21,8 @@ fn run(args: &[&str], stdin: Option<&str>) -> Output {
         .spawn()
         .unwrap();
     let mut input = child.stdin.take().unwrap();
-    if let Some(text) = stdin {
-        input.write_all(text.as_bytes()).unwrap();
+    if let Some(bytes) = stdin {
+        input.write_all(bytes).unwrap();
     }
     drop(input);
     child.wait_with_output().unwrap()
@@ -90,10 +95,12 @@ fn urls_come_from_standard_input_when_no_argument_is_given() {
         .map(|l| l["action"].as_str().unwrap())
         .collect();
     // `myapp` is not our scheme here (default: payhost), so it is someone else's app.
-    assert_eq!(actions, ["load", "external", "block", "launch"]);
+    // The blank line gets its own answer: one output line per input line.
+    assert_eq!(actions, ["load", "block", "external", "block", "launch"]);
     assert_eq!(keys(&lines[0]), ["action", "url"]);
-    assert_eq!(lines[1]["target"], "https://itunes.apple.com/app/id1");
-    assert!(lines[2]["reason"].as_str().unwrap().contains("script"));
+    assert_eq!(lines[1]["url"], "");
+    assert_eq!(lines[2]["target"], "https://itunes.apple.com/app/id1");
+    assert!(lines[3]["reason"].as_str().unwrap().contains("script"));
 }
 
 #[test]
@@ -166,4 +173,109 @@ fn usage_errors_exit_two() {
         );
     }
     assert_eq!(run(&["--help"], None).status.code(), Some(0));
+}
+
+/// Bytes that are not UTF-8, as a shell passes `$'\xff'`.
+#[cfg(unix)]
+fn not_utf8(bytes: &[u8]) -> std::ffi::OsString {
+    use std::os::unix::ffi::OsStrExt;
+    OsStr::from_bytes(bytes).to_owned()
+}
+
+#[test]
+fn an_undecodable_input_line_is_blocked_and_the_next_lines_are_still_answered() {
+    let output = run_bytes(
+        &["--json"],
+        Some(b"http://a\n\xff\n\nhttp://b\n\xe2\x82\r\n"),
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let lines = json_lines(&output);
+    let actions: Vec<&str> = lines
+        .iter()
+        .map(|l| l["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["load", "block", "block", "load", "block"]);
+    assert_eq!(lines[0]["url"], "http://a");
+    assert_eq!(keys(&lines[1]), ["action", "reason", "url"]);
+    assert!(
+        lines[1]["reason"].as_str().unwrap().contains("not UTF-8"),
+        "{}",
+        lines[1]
+    );
+    assert_eq!(lines[1]["url"], "\u{fffd}");
+    assert!(!lines[2]["reason"].as_str().unwrap().contains("UTF-8"));
+    assert_eq!(lines[3]["url"], "http://b");
+    assert!(lines[4]["reason"].as_str().unwrap().contains("not UTF-8"));
+
+    // The same in the human form and for deep links (`reject`).
+    let output = run_bytes(&["--deep-link"], Some(b"\xff\npayhost://\n"));
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[0].starts_with("거부 / rejected: ") && lines[0].contains("not UTF-8"),
+        "{text}"
+    );
+    assert!(lines[1].starts_with("앱으로 복귀만 / resume"), "{text}");
+    let output = run_bytes(&["--deep-link", "--json"], Some(b"\xff\n"));
+    let lines = json_lines(&output);
+    assert_eq!(lines[0]["action"], "reject");
+    assert_eq!(keys(&lines[0]), ["action", "reason", "url"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_non_utf8_argument_is_answered_like_any_malformed_url_not_a_panic() {
+    let output = run_bytes(
+        &[
+            not_utf8(b"--json"),
+            not_utf8(b"http://a"),
+            not_utf8(b"\xff"),
+            not_utf8(b"ispmobile://\xc3"),
+        ],
+        None,
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let lines = json_lines(&output);
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["action"], "load");
+    for line in &lines[1..] {
+        assert_eq!(line["action"], "block", "{line}");
+        assert!(
+            line["reason"].as_str().unwrap().contains("not UTF-8"),
+            "{line}"
+        );
+    }
+    assert_eq!(lines[2]["url"], "ispmobile://\u{fffd}");
+    let output = run_bytes(&[not_utf8(b"--deep-link"), not_utf8(b"\xff")], None);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(String::from_utf8(output.stdout)
+        .unwrap()
+        .starts_with("거부 / rejected: "));
+
+    // Not a URL but an option or its value: a usage error, never a panic.
+    for args in [
+        [not_utf8(b"--allow-host"), not_utf8(b"\xff")],
+        [not_utf8(b"--platform=\xff"), not_utf8(b"x:")],
+        [not_utf8(b"--\xff"), not_utf8(b"x:")],
+    ] {
+        let output = run_bytes(&args, None);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(
+            stderr.contains("UTF-8") && stderr.contains("usage"),
+            "{args:?}: {stderr}"
+        );
+    }
 }

@@ -1,20 +1,24 @@
-//! The iamport V1 REST API, as the merchant's server sees it (payment-apps.md §5.1):
-//! `POST /users/getToken`, `GET /payments/{imp_uid}`, `GET /payments/find/{merchant_uid}`,
+//! The iamport V1 REST API, as the merchant's server sees it
+//! (<https://developers.portone.io/api/rest-v1>): `POST /users/getToken`,
+//! `GET /payments/{imp_uid}`, `GET /payments/find/{merchant_uid}`,
 //! `POST /payments/prepare`, `POST /payments/cancel`, every answer in the
-//! `{code, message, response}` envelope. Plus `/sandbox/…` routes through which the
-//! sandbox's own checkout and simulated payment apps create and settle payments.
+//! `{code, message, response}` envelope. Payments are created and settled only
+//! through the checkout (`checkout`), as the buyer's browser and payment app do.
 
 use std::sync::{Arc, Mutex};
 
-use axum::extract::{FromRequest, Path, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::store::{random_id, NewPayment, Outcome, Store, StoreError};
+use crate::store::{random_id, Store, StoreError};
+use crate::webhooks::{Outbox, WebhookPolicy, WebhookSender};
 
 /// An access token lives 30 minutes (iamport: "valid 30 minutes").
 pub const TOKEN_LIFETIME_SECS: i64 = 30 * 60;
@@ -37,7 +41,7 @@ pub struct ApiState {
     store: Arc<Mutex<Store>>,
     pub(crate) clock: Clock,
     /// Webhooks to the merchant's `notice_url`.
-    pub(crate) http: reqwest::Client,
+    pub(crate) webhooks: Outbox,
     imp_key: String,
     imp_secret: String,
 }
@@ -56,10 +60,27 @@ impl ApiState {
         Self {
             store: Arc::new(Mutex::new(store)),
             clock,
-            http: reqwest::Client::new(),
+            webhooks: Outbox::new(),
             imp_key: imp_key.to_owned(),
             imp_secret: imp_secret.to_owned(),
         }
+    }
+
+    /// Where webhooks may go and how they are retried (before [`Self::webhook_sender`]).
+    #[must_use]
+    pub fn with_webhook_policy(mut self, policy: WebhookPolicy) -> Self {
+        self.webhooks.policy = policy;
+        self
+    }
+
+    /// The task that delivers this state's webhooks; `None` once taken. Without it
+    /// webhooks wait in the outbox (a later sandbox on the database sends them).
+    pub fn webhook_sender(&self) -> Option<WebhookSender> {
+        self.webhooks.sender(Arc::clone(&self.store))
+    }
+
+    pub(crate) fn store(&self) -> &Mutex<Store> {
+        &self.store
     }
 
     pub(crate) fn with_store<T>(
@@ -87,6 +108,8 @@ pub enum ApiError {
     BadRequest(String),
     /// 500, code -1.
     Internal(String),
+    /// 502, code -1: the merchant's server did not take a webhook.
+    Upstream(String),
 }
 
 impl From<StoreError> for ApiError {
@@ -111,12 +134,28 @@ impl IntoResponse for ApiError {
             Self::Rejected(m) => (StatusCode::OK, 1, m),
             Self::BadRequest(m) => (StatusCode::BAD_REQUEST, -1, m),
             Self::Internal(m) => (StatusCode::INTERNAL_SERVER_ERROR, -1, m),
+            Self::Upstream(m) => (StatusCode::BAD_GATEWAY, -1, m),
         };
         (status, Json(envelope(code, Some(message), Value::Null))).into_response()
     }
 }
 
-fn ok(response: impl Serialize) -> Result<Json<Value>, ApiError> {
+/// A path parameter whose rejection (invalid UTF-8 after percent-decoding, `%FF`)
+/// is answered in the envelope like every other API error, not as axum's plain text.
+pub(crate) struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(value)| Self(value))
+            .map_err(|err| ApiError::BadRequest(err.body_text()))
+    }
+}
+
+pub(crate) fn ok(response: impl Serialize) -> Result<Json<Value>, ApiError> {
     let value =
         serde_json::to_value(response).map_err(|err| ApiError::Internal(err.to_string()))?;
     Ok(Json(envelope(0, None, value)))
@@ -144,12 +183,27 @@ async fn json_or_form<T: serde::de::DeserializeOwned + Send + 'static>(
     }
 }
 
-fn authorize(state: &ApiState, headers: &HeaderMap) -> Result<(), ApiError> {
+/// The access token of an `Authorization` header: `Bearer TOKEN` with the scheme in
+/// any case (<https://docs.iamport.kr/en-US/tech/access-token>; RFC 9110 §11.1: an
+/// auth scheme is case-insensitive), or the bare token, which iamport accepts too
+/// (its own verification example sends `headers: { "Authorization": access_token }`,
+/// <https://developers.portone.io/docs/en/auth/guide/5>).
+pub(crate) fn access_token(header: &str) -> Option<&str> {
+    let header = header.trim();
+    let token = match header.split_once(|c: char| c.is_ascii_whitespace()) {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
+        _ if header.eq_ignore_ascii_case("bearer") => "",
+        _ => header,
+    };
+    Some(token).filter(|t| !t.is_empty())
+}
+
+/// Checks the request's API token, as every V1 route but `getToken` does.
+pub(crate) fn authorize(state: &ApiState, headers: &HeaderMap) -> Result<(), ApiError> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim())
-        .filter(|v| !v.is_empty())
+        .and_then(access_token)
         .ok_or_else(|| ApiError::Unauthorized("Unauthorized: no access token".to_owned()))?;
     let now = (state.clock)();
     if state.with_store(|store| store.token_valid(token, now))? {
@@ -189,7 +243,7 @@ async fn get_token(
 async fn get_payment(
     State(state): State<ApiState>,
     headers: HeaderMap,
-    Path(imp_uid): Path<String>,
+    ApiPath(imp_uid): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     authorize(&state, &headers)?;
     ok(state.with_store(|store| store.get(&imp_uid))?)
@@ -198,7 +252,7 @@ async fn get_payment(
 async fn find_payment(
     State(state): State<ApiState>,
     headers: HeaderMap,
-    Path(merchant_uid): Path<String>,
+    ApiPath(merchant_uid): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     authorize(&state, &headers)?;
     ok(state.with_store(|store| store.find(&merchant_uid, None))?)
@@ -207,7 +261,7 @@ async fn find_payment(
 async fn find_payment_with_status(
     State(state): State<ApiState>,
     headers: HeaderMap,
-    Path((merchant_uid, status)): Path<(String, String)>,
+    ApiPath((merchant_uid, status)): ApiPath<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
     authorize(&state, &headers)?;
     ok(state.with_store(|store| store.find(&merchant_uid, Some(&status)))?)
@@ -261,75 +315,7 @@ async fn cancel(
         };
         store.cancel(&imp_uid, body.amount, &reason, now)
     })?;
-    ok(payment)
-}
-
-#[derive(Deserialize)]
-struct CreateRequest {
-    merchant_uid: String,
-    amount: Option<i64>,
-    #[serde(default = "default_pay_method")]
-    pay_method: String,
-    #[serde(default = "default_pg")]
-    pg: String,
-    #[serde(default)]
-    name: String,
-    buyer_name: Option<String>,
-    custom_data: Option<String>,
-    #[serde(default = "default_channel")]
-    channel: String,
-}
-
-fn default_pay_method() -> String {
-    "card".to_owned()
-}
-fn default_pg() -> String {
-    "html5_inicis".to_owned()
-}
-fn default_channel() -> String {
-    "mobile".to_owned()
-}
-
-async fn sandbox_create(
-    State(state): State<ApiState>,
-    request: Request,
-) -> Result<Json<Value>, ApiError> {
-    let body: CreateRequest = json_or_form(request).await?;
-    let new = NewPayment {
-        merchant_uid: body.merchant_uid,
-        pay_method: body.pay_method,
-        pg_provider: body.pg,
-        name: body.name,
-        amount: body.amount.unwrap_or(0),
-        buyer_name: body.buyer_name,
-        custom_data: body.custom_data,
-        channel: body.channel,
-    };
-    let now = (state.clock)();
-    ok(state.with_store(|store| store.create(&new, now))?)
-}
-
-#[derive(Deserialize)]
-struct OutcomeRequest {
-    outcome: String,
-    reason: Option<String>,
-}
-
-async fn sandbox_outcome(
-    State(state): State<ApiState>,
-    Path(imp_uid): Path<String>,
-    request: Request,
-) -> Result<Json<Value>, ApiError> {
-    let body: OutcomeRequest = json_or_form(request).await?;
-    let now = (state.clock)();
-    let outcome = Outcome::parse(&body.outcome).ok_or_else(|| {
-        ApiError::Rejected(format!(
-            "unknown outcome `{}` (approve, deny, cancel, vbank)",
-            body.outcome
-        ))
-    })?;
-    let payment =
-        state.with_store(|store| store.apply(&imp_uid, outcome, body.reason.as_deref(), now))?;
+    state.webhooks.wake();
     ok(payment)
 }
 
@@ -345,7 +331,28 @@ pub fn router(state: ApiState) -> Router {
             get(find_payment_with_status),
         )
         .route("/payments/{imp_uid}", get(get_payment))
-        .route("/sandbox/payments", post(sandbox_create))
-        .route("/sandbox/payments/{imp_uid}/outcome", post(sandbox_outcome))
         .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::access_token;
+
+    #[test]
+    fn the_token_with_or_without_bearer() {
+        for (header, token) in [
+            ("Bearer abc", Some("abc")),
+            ("bearer abc", Some("abc")),
+            ("BEARER  abc ", Some("abc")),
+            ("Bearer\tabc", Some("abc")),
+            ("abc", Some("abc")),
+            (" abc ", Some("abc")),
+            ("Bearer", None),
+            ("bearer ", None),
+            ("", None),
+            ("Basic abc", Some("Basic abc")),
+        ] {
+            assert_eq!(access_token(header), token, "`{header}`");
+        }
+    }
 }

@@ -1,22 +1,24 @@
 //! The buyer-facing half of iamport and its PGs: the `iamport.payment.js` stand-in
 //! (`/iamport.js`) and its `/checkout` call, the PG checkout pages (`/pg/{token}…`)
 //! that hand off to payment apps with what real PGs emit for the user agent, the
-//! API the simulated apps report to (`/sandbox/txn/{token}…`), the apps' web
-//! versions (`/apps/{token}`) and the webhooks to `notice_url`
-//! (payment-apps.md §3 for the URLs, §5.1 for the redirect query and webhooks).
+//! API the simulated apps report to (`/sandbox/txn/{token}…`) and the apps' web
+//! versions (`/apps/{token}`). Approvals owe the merchant a webhook: the store
+//! writes it to the outbox with the approval, `webhooks` sends it
+//! (<https://developers.portone.io/docs/en/auth/guide/4> for the callback and the
+//! redirect query).
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::api::{ApiError, ApiState};
 use crate::apps::{self, Device, SandboxApp};
-use crate::pages::{escape, page, won};
-use crate::store::{NewPayment, Outcome, Payment, Transaction};
+use crate::pages::{escape, page, script_json, won};
+use crate::store::{CheckoutUrls, NewPayment, Outcome, Payment, Transaction};
 
 /// The `pay_method`s the sandbox's PGs offer.
 pub const PAY_METHODS: [&str; 5] = ["card", "trans", "vbank", "kakaopay", "tosspay"];
@@ -127,7 +129,7 @@ pub fn validate(
     let merchant_uid = params
         .merchant_uid
         .as_deref()
-        .map(str::trim)
+        .and_then(crate::ids::normalize_merchant_uid)
         .unwrap_or_default();
     if merchant_uid.is_empty() {
         return refuse("merchant_uid 가 필요합니다 (merchant_uid is required)");
@@ -233,7 +235,32 @@ async fn iamport_js() -> Response {
         .into_response()
 }
 
-async fn checkout(State(state): State<ApiState>, Json(body): Json<CheckoutRequest>) -> Json<Value> {
+/// What `/checkout` answers the stand-in: the PG page to open, or iamport's refusal.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum CheckoutAnswer {
+    Opened {
+        imp_uid: String,
+        merchant_uid: String,
+        pg_url: String,
+    },
+    Refused {
+        error_code: &'static str,
+        error_msg: String,
+    },
+}
+
+fn refused(error_msg: String) -> Json<CheckoutAnswer> {
+    Json(CheckoutAnswer::Refused {
+        error_code: "F400",
+        error_msg,
+    })
+}
+
+async fn checkout(
+    State(state): State<ApiState>,
+    Json(body): Json<CheckoutRequest>,
+) -> Json<CheckoutAnswer> {
     let channel = if body.channel.as_deref() == Some("pc") {
         "pc"
     } else {
@@ -241,27 +268,24 @@ async fn checkout(State(state): State<ApiState>, Json(body): Json<CheckoutReques
     };
     let checked = match validate(body.imp_code.as_deref(), channel, &body.params) {
         Ok(checked) => checked,
-        Err(message) => return Json(json!({ "error_code": "F400", "error_msg": message })),
+        Err(message) => return refused(message),
     };
     let now = (state.clock)();
-    let created = state.with_store(|store| {
-        let payment = store.create(&checked.payment, now)?;
-        let txn = store.open_transaction(
-            &payment.imp_uid,
-            channel,
-            checked.m_redirect_url.as_deref(),
-            checked.notice_url.as_deref(),
-            checked.app_scheme.as_deref(),
-        )?;
-        Ok((payment, txn))
-    });
-    match created {
-        Ok((payment, txn)) => Json(json!({
-            "imp_uid": payment.imp_uid,
-            "merchant_uid": payment.merchant_uid,
-            "pg_url": format!("/pg/{}", txn.token),
-        })),
-        Err(err) => Json(json!({ "error_code": "F400", "error_msg": api_message(&err) })),
+    let urls = CheckoutUrls {
+        channel,
+        m_redirect_url: checked.m_redirect_url.as_deref(),
+        notice_url: checked.notice_url.as_deref(),
+        app_scheme: checked.app_scheme.as_deref(),
+    };
+    // The payment and its transaction in one SQLite transaction: a sandbox killed
+    // here leaves neither, never a `ready` payment nothing can settle.
+    match state.with_store(|store| store.checkout(&checked.payment, &urls, now)) {
+        Ok((payment, txn)) => Json(CheckoutAnswer::Opened {
+            imp_uid: payment.imp_uid,
+            merchant_uid: payment.merchant_uid,
+            pg_url: format!("/pg/{}", txn.token),
+        }),
+        Err(err) => refused(api_message(&err)),
     }
 }
 
@@ -271,7 +295,8 @@ fn api_message(err: &ApiError) -> String {
         | ApiError::NotFound(m)
         | ApiError::Rejected(m)
         | ApiError::BadRequest(m)
-        | ApiError::Internal(m) => m.clone(),
+        | ApiError::Internal(m)
+        | ApiError::Upstream(m) => m.clone(),
     }
 }
 
@@ -319,11 +344,12 @@ async fn pg_page(State(state): State<ApiState>, Path(token): Path<String>) -> Re
     if payment.status != "ready" || txn.used_at != 0 {
         return Redirect::to(&format!("/pg/{token}/result")).into_response();
     }
+    let token = escape(&txn.token);
     let mut choices = String::new();
     for app in apps::for_pay_method(&payment.pay_method) {
         choices.push_str(&format!(
             "<li><a class=\"choice\" id=\"app-{key}\" href=\"/pg/{token}/pay/{key}\">{label}</a></li>",
-            key = app.key,
+            key = escape(app.key),
             label = escape(app.label)
         ));
     }
@@ -355,10 +381,9 @@ fn settle(
     outcome: Outcome,
 ) -> Result<(Transaction, Payment), ApiError> {
     let now = (state.clock)();
+    // The store writes an approval's webhook to the outbox with the approval itself.
     let settled = state.with_store(|store| store.settle_transaction(token, outcome, None, now))?;
-    if matches!(outcome, Outcome::Approve | Outcome::Vbank) {
-        spawn_webhook(state, &settled.0, &settled.1);
-    }
+    state.webhooks.wake();
     Ok(settled)
 }
 
@@ -416,7 +441,6 @@ fn hand_off_page(
     // PC checkouts and app cards poll (the app's return is a bare `app://`, or none
     // on PC); ISP and BankPay come back through their result URL, so their page waits.
     let polls = app.page_polls() || txn.channel == "pc";
-    let hand_off_js = serde_json::to_string(hand_off).unwrap_or_else(|_| "\"\"".to_owned());
     page(
         "앱에서 결제를 계속하세요 / Continue in the app",
         "hand-off",
@@ -429,11 +453,12 @@ fn hand_off_page(
              <p><a id=\"pg-cancel\" class=\"secondary\" href=\"/pg/{token}/pay/cancel\">결제 취소 / Cancel</a></p>\
              <script>\
              var handOff = {hand_off_js};\
+             var pg = '/pg/' + encodeURIComponent({token_js});\
              setTimeout(function () {{ location.href = handOff; }}, 50);\
              if ({polls}) {{\
                setInterval(function () {{\
-                 fetch('/pg/{token}/status').then(function (r) {{ return r.json(); }}).then(function (s) {{\
-                   if (s.settled) {{ location.href = '/pg/{token}/result'; }}\
+                 fetch(pg + '/status').then(function (r) {{ return r.json(); }}).then(function (s) {{\
+                   if (s.settled) {{ location.href = pg + '/result'; }}\
                  }}).catch(function () {{}});\
                }}, 700);\
              }}\
@@ -441,8 +466,18 @@ fn hand_off_page(
             summary = summary(payment),
             label = escape(app.label),
             href = escape(hand_off),
+            token = escape(token),
+            hand_off_js = script_json(hand_off),
+            token_js = script_json(token),
         ),
     )
+}
+
+/// What the hand-off page polls.
+#[derive(Serialize)]
+struct PgStatus {
+    status: String,
+    settled: bool,
 }
 
 fn settled(payment: &Payment) -> bool {
@@ -451,59 +486,96 @@ fn settled(payment: &Payment) -> bool {
 
 async fn pg_status(State(state): State<ApiState>, Path(token): Path<String>) -> Response {
     match load(&state, &token) {
-        Ok((_, payment)) => Json(json!({
-            "status": payment.status,
-            "settled": settled(&payment),
-        }))
+        Ok((_, payment)) => Json(PgStatus {
+            settled: settled(&payment),
+            status: payment.status,
+        })
         .into_response(),
         Err(response) => *response,
     }
 }
 
-/// The iamport response the PC callback and the mobile redirect carry.
-fn rsp(payment: &Payment) -> Value {
+/// The iamport response the PC callback and the mobile redirect carry
+/// (<https://developers.portone.io/docs/en/auth/guide/4>).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CallbackRsp {
+    /// `paid`, or a virtual account issued.
+    pub success: bool,
+    /// The payment.
+    pub imp_uid: String,
+    /// Its order.
+    pub merchant_uid: String,
+    /// `card`, `vbank`, …
+    pub pay_method: String,
+    /// The PG.
+    pub pg_provider: String,
+    /// Order name.
+    pub name: String,
+    /// The amount paid (0 unless `paid`).
+    pub paid_amount: i64,
+    /// The payment's status.
+    pub status: String,
+    /// Card approval number.
+    pub apply_num: Option<String>,
+    /// Buyer's name.
+    pub buyer_name: Option<String>,
+    /// Virtual account number.
+    pub vbank_num: Option<String>,
+    /// Virtual account bank.
+    pub vbank_name: Option<String>,
+    /// Virtual account due date, Unix seconds.
+    pub vbank_date: i64,
+    /// `F0005` on failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    /// Why it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_msg: Option<String>,
+}
+
+fn rsp(payment: &Payment) -> CallbackRsp {
     let success = payment.status == "paid" || payment.vbank_num.is_some();
-    let mut rsp = json!({
-        "success": success,
-        "imp_uid": payment.imp_uid,
-        "merchant_uid": payment.merchant_uid,
-        "pay_method": payment.pay_method,
-        "pg_provider": payment.pg_provider,
-        "name": payment.name,
-        "paid_amount": if payment.status == "paid" { payment.amount } else { 0 },
-        "status": payment.status,
-        "apply_num": payment.apply_num,
-        "buyer_name": payment.buyer_name,
-        "vbank_num": payment.vbank_num,
-        "vbank_name": payment.vbank_name,
-        "vbank_date": payment.vbank_date,
-    });
-    if !success {
-        rsp["error_code"] = json!("F0005");
-        rsp["error_msg"] = json!(payment
-            .fail_reason
+    let failure = |reason: &Option<String>| {
+        reason
             .clone()
-            .unwrap_or_else(|| "결제가 중단되었습니다 / payment stopped".to_owned()));
+            .unwrap_or_else(|| "결제가 중단되었습니다 / payment stopped".to_owned())
+    };
+    CallbackRsp {
+        success,
+        imp_uid: payment.imp_uid.clone(),
+        merchant_uid: payment.merchant_uid.clone(),
+        pay_method: payment.pay_method.clone(),
+        pg_provider: payment.pg_provider.clone(),
+        name: payment.name.clone(),
+        paid_amount: if payment.status == "paid" {
+            payment.amount
+        } else {
+            0
+        },
+        status: payment.status.clone(),
+        apply_num: payment.apply_num.clone(),
+        buyer_name: payment.buyer_name.clone(),
+        vbank_num: payment.vbank_num.clone(),
+        vbank_name: payment.vbank_name.clone(),
+        vbank_date: payment.vbank_date,
+        error_code: (!success).then(|| "F0005".to_owned()),
+        error_msg: (!success).then(|| failure(&payment.fail_reason)),
     }
-    rsp
 }
 
 /// `m_redirect_url` with `imp_uid`, `merchant_uid`, `imp_success` and, on failure,
 /// `error_code` / `error_msg` appended to its own query (its fragment stays last,
-/// §3 row 61).
-pub fn redirect_target(m_redirect_url: &str, rsp: &Value) -> Option<String> {
+/// <https://developers.portone.io/docs/en/auth/guide/4>).
+pub fn redirect_target(m_redirect_url: &str, rsp: &CallbackRsp) -> Option<String> {
     let mut url = url::Url::parse(m_redirect_url).ok()?;
     {
         let mut query = url.query_pairs_mut();
-        for key in ["imp_uid", "merchant_uid"] {
-            query.append_pair(key, rsp[key].as_str().unwrap_or_default());
-        }
-        let success = rsp["success"].as_bool().unwrap_or(false);
-        query.append_pair("imp_success", if success { "true" } else { "false" });
-        if !success {
-            for key in ["error_code", "error_msg"] {
-                query.append_pair(key, rsp[key].as_str().unwrap_or_default());
-            }
+        query.append_pair("imp_uid", &rsp.imp_uid);
+        query.append_pair("merchant_uid", &rsp.merchant_uid);
+        query.append_pair("imp_success", if rsp.success { "true" } else { "false" });
+        if !rsp.success {
+            query.append_pair("error_code", rsp.error_code.as_deref().unwrap_or_default());
+            query.append_pair("error_msg", rsp.error_msg.as_deref().unwrap_or_default());
         }
     }
     Some(url.to_string())
@@ -514,6 +586,7 @@ async fn pg_result(State(state): State<ApiState>, Path(token): Path<String>) -> 
         Ok(found) => found,
         Err(response) => return *response,
     };
+    let token = escape(&txn.token);
     if !settled(&payment) {
         return page(
             "아직 승인되지 않았습니다 / Not approved yet",
@@ -530,16 +603,19 @@ async fn pg_result(State(state): State<ApiState>, Path(token): Path<String>) -> 
     }
     let rsp = rsp(&payment);
     if txn.channel == "pc" {
-        let message = serde_json::to_string(&rsp).unwrap_or_else(|_| "{}".to_owned());
+        // The callback's `rsp` holds the merchant's and the buyer's text (the order
+        // name…): JSON escaped for the script, so no value can end it.
         return page(
             "결제 결과 / Payment result",
             "pc-result",
             &format!(
-                "<p id=\"status\" data-status=\"{}\">결제창을 닫는 중 / closing…</p>\
+                "{summary}<p id=\"status\" data-status=\"{status}\">결제창을 닫는 중 / closing…</p>\
                  <script>var payer = window.opener || (window.parent !== window ? window.parent : null);\
                  if (payer) {{ payer.postMessage({{ iamport_sandbox: {message} }}, '*'); }}\
                  if (window.opener) {{ window.close(); }}</script>",
-                escape(&payment.status)
+                summary = summary(&payment),
+                status = escape(&payment.status),
+                message = script_json(&rsp),
             ),
         )
         .into_response();
@@ -555,6 +631,39 @@ async fn pg_result(State(state): State<ApiState>, Path(token): Path<String>) -> 
     }
 }
 
+/// What a simulated app reads about its transaction.
+#[derive(Serialize)]
+struct TxnInfo {
+    token: String,
+    imp_uid: String,
+    merchant_uid: String,
+    name: String,
+    amount: i64,
+    status: String,
+    used: bool,
+    channel: String,
+    app: Option<String>,
+    app_label: Option<&'static str>,
+    app_scheme: Option<String>,
+    result_url: String,
+}
+
+/// A refusal of the simulated apps' API.
+#[derive(Serialize)]
+struct TxnError {
+    error: String,
+}
+
+fn txn_error(status: StatusCode, error: impl Into<String>) -> Response {
+    (
+        status,
+        Json(TxnError {
+            error: error.into(),
+        }),
+    )
+        .into_response()
+}
+
 async fn txn_info(
     State(state): State<ApiState>,
     headers: HeaderMap,
@@ -562,34 +671,44 @@ async fn txn_info(
 ) -> Response {
     match load(&state, &token) {
         Ok((txn, payment)) => {
-            let app = txn.app.as_deref().and_then(apps::by_key);
-            Json(json!({
-                "token": txn.token,
-                "imp_uid": payment.imp_uid,
-                "merchant_uid": payment.merchant_uid,
-                "name": payment.name,
-                "amount": payment.amount,
-                "status": payment.status,
-                "used": txn.used_at != 0,
-                "channel": txn.channel,
-                "app": txn.app,
-                "app_label": app.map(|a| a.label),
-                "app_scheme": if txn.channel == "pc" { None } else { txn.app_scheme.clone() },
-                "result_url": result_url(&headers, &txn.token),
-            }))
+            let app_label = txn.app.as_deref().and_then(apps::by_key).map(|a| a.label);
+            Json(TxnInfo {
+                result_url: result_url(&headers, &txn.token),
+                app_scheme: if txn.channel == "pc" {
+                    None
+                } else {
+                    txn.app_scheme
+                },
+                used: txn.used_at != 0,
+                token: txn.token,
+                imp_uid: payment.imp_uid,
+                merchant_uid: payment.merchant_uid,
+                name: payment.name,
+                amount: payment.amount,
+                status: payment.status,
+                channel: txn.channel,
+                app: txn.app,
+                app_label,
+            })
             .into_response()
         }
-        Err(_) => (
+        Err(_) => txn_error(
             StatusCode::NOT_FOUND,
-            Json(json!({ "error": "이 거래를 찾을 수 없습니다 (unknown transaction)" })),
-        )
-            .into_response(),
+            "이 거래를 찾을 수 없습니다 (unknown transaction)",
+        ),
     }
 }
 
 #[derive(Deserialize)]
 struct OutcomeBody {
     outcome: String,
+}
+
+/// What the app's report is answered with: the payment's status and its way back.
+#[derive(Serialize)]
+struct Reported {
+    status: String,
+    return_link: Option<String>,
 }
 
 async fn txn_outcome(
@@ -599,11 +718,10 @@ async fn txn_outcome(
     Json(body): Json<OutcomeBody>,
 ) -> Response {
     let Some(outcome) = Outcome::parse(&body.outcome).filter(|o| *o != Outcome::Vbank) else {
-        return (
+        return txn_error(
             StatusCode::BAD_REQUEST,
-            Json(json!({ "error": "outcome must be approve, deny or cancel" })),
-        )
-            .into_response();
+            "outcome must be approve, deny or cancel",
+        );
     };
     match settle(&state, &token, outcome) {
         Ok((txn, payment)) => {
@@ -615,7 +733,11 @@ async fn txn_outcome(
                 )),
                 _ => None,
             };
-            Json(json!({ "status": payment.status, "return_link": return_link })).into_response()
+            Json(Reported {
+                status: payment.status,
+                return_link,
+            })
+            .into_response()
         }
         Err(err) => {
             let status = match err {
@@ -623,77 +745,8 @@ async fn txn_outcome(
                 ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
                 _ => StatusCode::CONFLICT,
             };
-            (status, Json(json!({ "error": api_message(&err) }))).into_response()
+            txn_error(status, api_message(&err))
         }
-    }
-}
-
-/// Sends the webhook for a payment's newest transaction, off the request.
-fn spawn_webhook(state: &ApiState, txn: &Transaction, payment: &Payment) {
-    let Some(url) = txn.notice_url.clone() else {
-        return;
-    };
-    let http = state.http.clone();
-    let body = webhook_body(payment);
-    tokio::spawn(async move {
-        match send_webhook(&http, &url, &body).await {
-            Ok(status) => tracing::info!("webhook {} → {status}", payhost_core::redact_url(&url)),
-            Err(err) => tracing::warn!("webhook {} failed: {err}", payhost_core::redact_url(&url)),
-        }
-    });
-}
-
-/// What iamport POSTs to `notice_url` (payment-apps.md §5.1).
-fn webhook_body(payment: &Payment) -> Value {
-    json!({ "imp_uid": payment.imp_uid, "merchant_uid": payment.merchant_uid, "status": payment.status })
-}
-
-async fn send_webhook(
-    http: &reqwest::Client,
-    url: &str,
-    body: &Value,
-) -> Result<u16, reqwest::Error> {
-    // iamport's timeouts: connect 10 s, read 30 s (payment-apps.md §5.1).
-    let response = http
-        .post(url)
-        .timeout(std::time::Duration::from_secs(30))
-        .json(body)
-        .send()
-        .await?;
-    Ok(response.status().as_u16())
-}
-
-/// `POST /sandbox/payments/{imp_uid}/webhook`: sends the webhook again, now, and
-/// answers with the merchant's status code (duplicates happen in real life; QA
-/// sends them on purpose).
-async fn resend_webhook(State(state): State<ApiState>, Path(imp_uid): Path<String>) -> Response {
-    let found =
-        state.with_store(|store| Ok((store.transaction_of(&imp_uid)?, store.get(&imp_uid)?)));
-    let (txn, payment) = match found {
-        Ok(found) => found,
-        Err(err) => {
-            return (
-                StatusCode::NOT_FOUND,
-                Json(json!({ "error": api_message(&err) })),
-            )
-                .into_response()
-        }
-    };
-    let Some(url) = txn.notice_url else {
-        return (
-            StatusCode::CONFLICT,
-            Json(json!({ "error": "no notice_url" })),
-        )
-            .into_response();
-    };
-    let body = webhook_body(&payment);
-    match send_webhook(&state.http, &url, &body).await {
-        Ok(status) => Json(json!({ "merchant_status": status })).into_response(),
-        Err(err) => (
-            StatusCode::BAD_GATEWAY,
-            Json(json!({ "error": err.to_string() })),
-        )
-            .into_response(),
     }
 }
 
@@ -706,6 +759,7 @@ async fn web_app(State(state): State<ApiState>, Path(token): Path<String>) -> Re
     };
     let app = txn.app.as_deref().and_then(apps::by_key);
     let label = app.map_or("결제 앱 / payment app", |a| a.label);
+    let token_js = script_json(&txn.token);
     if txn.used_at != 0 {
         return page(
             label,
@@ -724,12 +778,13 @@ async fn web_app(State(state): State<ApiState>, Path(token): Path<String>) -> Re
              <button id=\"cancel\" class=\"secondary\" data-outcome=\"cancel\">취소 / Cancel</button></p>\
              <p id=\"status\"></p>\
              <script>\
+             var token = encodeURIComponent({token_js});\
              document.querySelectorAll('button[data-outcome]').forEach(function (b) {{ b.onclick = function () {{\
-               fetch('/sandbox/txn/{token}/outcome', {{ method: 'POST', headers: {{ 'Content-Type': 'application/json' }},\
+               fetch('/sandbox/txn/' + token + '/outcome', {{ method: 'POST', headers: {{ 'Content-Type': 'application/json' }},\
                  body: JSON.stringify({{ outcome: b.dataset.outcome }}) }})\
                .then(function (r) {{ return r.json(); }}).then(function (r) {{\
                  document.getElementById('status').textContent = r.error || r.status;\
-                 location.href = r.return_link || '/pg/{token}/result';\
+                 location.href = r.return_link || '/pg/' + token + '/result';\
                }});\
              }}; }});\
              </script>",
@@ -750,7 +805,6 @@ pub fn router(state: ApiState) -> Router {
         .route("/pg/{token}/result", get(pg_result))
         .route("/sandbox/txn/{token}", get(txn_info))
         .route("/sandbox/txn/{token}/outcome", post(txn_outcome))
-        .route("/sandbox/payments/{imp_uid}/webhook", post(resend_webhook))
         .route("/apps/{token}", get(web_app))
         .with_state(state)
 }

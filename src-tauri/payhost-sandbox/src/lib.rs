@@ -3,16 +3,19 @@
 //! pages (`checkout`, `apps`), the payment apps (`sim_app`, and their web versions)
 //! and a merchant server with a shop (`merchant`) — so payhost's whole round trip
 //! runs on one machine without a PG contract. One HTTP server on loopback serves
-//! all of it; payhost starts it in-process when no merchant URL is configured, and
-//! `payhost-sandbox serve` runs it alone.
+//! all of it, with a task beside it that delivers webhooks (`webhooks`); payhost
+//! starts it in-process when no merchant URL is configured, and `payhost-sandbox
+//! serve` runs it alone.
 
 pub mod api;
 pub mod apps;
 pub mod checkout;
+pub mod ids;
 pub mod merchant;
 pub mod pages;
 pub mod sim_app;
 pub mod store;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -23,30 +26,47 @@ use axum::Router;
 
 pub use api::{router, system_clock, ApiState, Clock};
 pub use store::Store;
+pub use webhooks::{Backoff, WebhookPolicy, WebhookSender};
 
 /// The REST API key and secret the sandbox accepts (the merchant's test credentials).
 pub const SANDBOX_IMP_KEY: &str = "sandbox_imp_key";
 /// See [`SANDBOX_IMP_KEY`].
 pub const SANDBOX_IMP_SECRET: &str = "sandbox_imp_secret";
 
-/// Where the sandbox keeps its state and whom its shop returns to.
+/// Where the sandbox keeps its state, whom its shop returns to and where its
+/// webhooks may go.
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
-    /// iamport's side: payments, transactions, tokens.
+    /// iamport's side: payments, transactions, tokens, the webhook outbox.
     pub db: PathBuf,
     /// The merchant's side: orders.
     pub merchant_db: PathBuf,
     /// The app scheme the shop passes to `request_pay` (payhost's `app_scheme`).
     pub app_scheme: Option<String>,
+    /// Send webhooks to a `notice_url` off loopback too (`serve
+    /// --allow-remote-webhooks`); otherwise they are refused and recorded.
+    pub allow_remote_webhooks: bool,
+    /// How failed webhooks are retried.
+    pub webhook_retry: Backoff,
 }
 
 impl SandboxConfig {
-    /// Both databases in `dir` (`sandbox.sqlite3`, `sandbox-merchant.sqlite3`).
+    /// Both databases in `dir` (`sandbox.sqlite3`, `sandbox-merchant.sqlite3`),
+    /// webhooks to loopback only, the default retries.
     pub fn in_dir(dir: &Path, app_scheme: Option<&str>) -> Self {
         Self {
             db: dir.join("sandbox.sqlite3"),
             merchant_db: dir.join("sandbox-merchant.sqlite3"),
             app_scheme: app_scheme.map(str::to_owned),
+            allow_remote_webhooks: false,
+            webhook_retry: Backoff::default(),
+        }
+    }
+
+    fn webhook_policy(&self) -> WebhookPolicy {
+        WebhookPolicy {
+            allow_remote: self.allow_remote_webhooks,
+            retry: self.webhook_retry,
         }
     }
 }
@@ -55,40 +75,84 @@ impl SandboxConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
     /// The iamport database failed.
-    #[error("sandbox database: {0}")]
-    Store(#[from] store::StoreError),
+    #[error("sandbox database {}: {source}", path.display())]
+    Store {
+        /// The file.
+        path: PathBuf,
+        /// What SQLite said.
+        source: store::StoreError,
+    },
     /// The merchant database failed.
-    #[error("merchant database: {0}")]
-    Merchant(#[from] merchant::MerchantError),
+    #[error("merchant database {}: {source}", path.display())]
+    Merchant {
+        /// The file.
+        path: PathBuf,
+        /// What SQLite said.
+        source: merchant::MerchantError,
+    },
     /// Binding or serving failed.
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
 
-/// The whole sandbox as one router for the server at `addr` (the merchant calls the
-/// API there over real HTTP): the API and checkout at `/`, the shop under `/shop`.
+/// The sandbox's two halves: the router to serve and the webhook sender that must
+/// run beside it (see [`app`] for both started together).
+#[derive(Debug)]
+pub struct SandboxServer {
+    /// The API and checkout at `/`, the shop under `/shop`.
+    pub router: Router,
+    /// Delivers the outbox; ends when the router is dropped.
+    pub webhooks: WebhookSender,
+}
+
+/// The whole sandbox for the server at `addr` (the merchant calls the API there over
+/// real HTTP), its webhook sender not started yet.
 ///
 /// # Errors
-/// When a database cannot be opened.
-pub fn app(addr: SocketAddr, config: &SandboxConfig) -> Result<Router, SandboxError> {
-    let api = ApiState::new(
-        Store::open(&config.db)?,
-        system_clock(),
-        SANDBOX_IMP_KEY,
-        SANDBOX_IMP_SECRET,
-    );
+/// When a database cannot be opened (the error names the file).
+pub fn build(addr: SocketAddr, config: &SandboxConfig) -> Result<SandboxServer, SandboxError> {
+    let store = Store::open(&config.db).map_err(|source| SandboxError::Store {
+        path: config.db.clone(),
+        source,
+    })?;
+    let api = ApiState::new(store, system_clock(), SANDBOX_IMP_KEY, SANDBOX_IMP_SECRET)
+        .with_webhook_policy(config.webhook_policy());
     let iamport = merchant::IamportClient::new(
         &format!("http://{addr}"),
         SANDBOX_IMP_KEY,
         SANDBOX_IMP_SECRET,
     );
-    let shop = merchant::MerchantState::open(&config.merchant_db, iamport)?
+    let shop = merchant::MerchantState::open(&config.merchant_db, iamport)
+        .map_err(|source| SandboxError::Merchant {
+            path: config.merchant_db.clone(),
+            source,
+        })?
         .with_app_scheme(config.app_scheme.as_deref());
-    Ok(Router::new()
+    let webhooks = api.webhook_sender().ok_or_else(|| {
+        SandboxError::Io(std::io::Error::other(
+            "the webhook sender was already taken",
+        ))
+    })?;
+    let router = Router::new()
         .merge(router(api.clone()))
-        .merge(checkout::router(api))
+        .merge(checkout::router(api.clone()))
+        .merge(webhooks::router(api))
         .nest("/shop", merchant::router(shop))
-        .route("/", get(|| async { Redirect::to("/shop") })))
+        .route("/", get(|| async { Redirect::to("/shop") }));
+    Ok(SandboxServer { router, webhooks })
+}
+
+/// The whole sandbox as one router for the server at `addr`, its webhook sender
+/// running on a thread of its own until the router is dropped (so any caller can
+/// serve the router, on any runtime; pending webhooks of an earlier run go out now).
+///
+/// # Errors
+/// When a database cannot be opened (the error names the file), or the sender's
+/// thread cannot start.
+pub fn app(addr: SocketAddr, config: &SandboxConfig) -> Result<Router, SandboxError> {
+    let sandbox = build(addr, config)?;
+    sandbox.webhooks.spawn_thread()?;
+    Ok(sandbox.router)
 }
 
 /// Serves the sandbox on an already bound listener until the process ends.
@@ -100,8 +164,9 @@ pub async fn serve_on(
     config: &SandboxConfig,
 ) -> Result<(), SandboxError> {
     let addr = listener.local_addr()?;
-    let app = app(addr, config)?;
-    serve_app(listener, app).await
+    let sandbox = build(addr, config)?;
+    tokio::spawn(sandbox.webhooks.run());
+    serve_app(listener, sandbox.router).await
 }
 
 /// Serves a router made by [`app`] on `listener` (payhost opens the databases

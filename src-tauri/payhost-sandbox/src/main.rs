@@ -2,17 +2,30 @@
 //! app (`app <URL>`, what the OS starts for a payment scheme) and its registration
 //! with the desktop (`install-apps`).
 
+use std::ffi::OsString;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use payhost_sandbox::sim_app::{self, AppOptions};
 use payhost_sandbox::SandboxConfig;
 
-const USAGE: &str = "usage:
+const USAGE: &str = "사용법 / usage:
   payhost-sandbox serve [--port N] [--db FILE] [--merchant-db FILE] [--app-scheme SCHEME]
+                        [--allow-remote-webhooks]
   payhost-sandbox app [--auto approve|deny|cancel] [--no-return] [--delay SECONDS] URL
-  payhost-sandbox install-apps [--data-home DIR] [--auto …] [--no-return] [--delay SECONDS]";
+  payhost-sandbox install-apps [--data-home DIR] [--auto …] [--no-return] [--delay SECONDS]
+
+종료 코드 / exit status:
+  0  완료 / done (app: the outcome was reported)
+  1  오류 / an error (app: also in $XDG_DATA_HOME/payhost-sandbox/apps.log)
+  2  사용법 오류 / a usage error
+  3  app: 이미 처리된 결제 요청, 아무것도 하지 않음 / already handled: the token was used, nothing done";
+
+/// `payhost-sandbox app` on a transaction whose one-time token was already used: not
+/// a success (the app did not carry out the payment it was started for), and not
+/// `1` either, so a script can tell "nothing to do" from a failure.
+const EXIT_ALREADY_HANDLED: u8 = 3;
 
 fn usage(message: &str) -> ExitCode {
     eprintln!("payhost-sandbox: {message}\n{USAGE}");
@@ -27,7 +40,10 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args = match utf8_args(std::env::args_os().skip(1)) {
+        Ok(args) => args,
+        Err(message) => return usage(&message),
+    };
     match args.first().map(String::as_str) {
         Some("serve") => serve(&args[1..]),
         Some("app") => app(&args[1..]),
@@ -38,6 +54,20 @@ fn main() -> ExitCode {
         }
         _ => usage("expected a subcommand"),
     }
+}
+
+/// The arguments as text: every argument this tool takes is text (a payment URL the
+/// OS passes is ASCII, percent-encoded), so one that is not UTF-8 is a usage error
+/// naming it (`std::env::args` would panic on it).
+fn utf8_args(args: impl Iterator<Item = OsString>) -> Result<Vec<String>, String> {
+    args.enumerate()
+        .map(|(index, arg)| {
+            arg.into_string().map_err(|raw| {
+                let n = index + 1;
+                format!("{n}번째 인자가 UTF-8이 아닙니다 / argument {n} is not UTF-8: {raw:?}")
+            })
+        })
+        .collect()
 }
 
 fn runtime() -> Option<tokio::runtime::Runtime> {
@@ -55,8 +85,15 @@ fn serve(args: &[String]) -> ExitCode {
     let mut db = PathBuf::from("payhost-sandbox.sqlite3");
     let mut merchant_db = None;
     let mut app_scheme = Some("payhost".to_owned());
+    let mut allow_remote_webhooks = false;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
+        // Webhooks go to loopback only unless this is given: a `notice_url` is the
+        // page's to choose, and a sandbox must not connect off the machine for it.
+        if arg == "--allow-remote-webhooks" {
+            allow_remote_webhooks = true;
+            continue;
+        }
         match (arg.as_str(), args.next()) {
             ("--port", Some(value)) => match value.parse() {
                 Ok(value) => port = value,
@@ -75,6 +112,8 @@ fn serve(args: &[String]) -> ExitCode {
         db,
         merchant_db,
         app_scheme,
+        allow_remote_webhooks,
+        ..SandboxConfig::in_dir(Path::new("."), None)
     };
     let Some(runtime) = runtime() else {
         return ExitCode::FAILURE;
@@ -118,7 +157,11 @@ fn app(args: &[String]) -> ExitCode {
                     .map(|l| format!(", returned via {}", payhost_core::redact_url(&l)))
                     .unwrap_or_default()
             );
-            ExitCode::SUCCESS
+            if report.outcome.is_some() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(EXIT_ALREADY_HANDLED)
+            }
         }
         Err(err) => {
             sim_app::log(&format!("error: {err}"));

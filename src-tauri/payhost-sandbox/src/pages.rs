@@ -1,16 +1,65 @@
 //! The sandbox's HTML, in one look: every page (shop, PG, web apps, merchant result)
-//! is a small server-rendered document with the same style and `escape`d values, so
-//! a merchant name or an error message can never inject markup.
+//! is a small server-rendered document with the same style, and every value that
+//! goes into one passes through [`encode`] — as HTML text or a quoted attribute
+//! ([`escape`]) or as JSON inside an inline `<script>` ([`script_json`]) — so an order
+//! name, a merchant_uid or an error message can never inject markup or script.
 
 use axum::response::Html;
+use serde::Serialize;
+
+/// Where a value lands in a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    /// Element content or an attribute value in double or single quotes.
+    Html,
+    /// JSON text inside an inline `<script>`.
+    ScriptJson,
+}
+
+/// The one escaping function: `text` made safe for `context`.
+///
+/// In [`Context::ScriptJson`], `text` must be JSON (what `serde_json` writes): `<`,
+/// `>` and `&` become `\u003c`, `\u003e`, `\u0026`, so no `</script>` or `<!--` can
+/// end or alter the script (HTML's script data state ends at `</script`; WHATWG HTML
+/// §13.2.5.4, <https://html.spec.whatwg.org/multipage/parsing.html#script-data-state>),
+/// and U+2028/U+2029 become `\u2028`/`\u2029`, which JavaScript before ES2019 did not
+/// accept inside a string literal. Those characters only occur inside JSON strings,
+/// where the escapes mean the same characters.
+pub fn encode(text: &str, context: Context) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match (context, c) {
+            (Context::Html, '&') => out.push_str("&amp;"),
+            (Context::Html, '<') => out.push_str("&lt;"),
+            (Context::Html, '>') => out.push_str("&gt;"),
+            (Context::Html, '"') => out.push_str("&quot;"),
+            (Context::Html, '\'') => out.push_str("&#39;"),
+            (Context::ScriptJson, '<') => out.push_str("\\u003c"),
+            (Context::ScriptJson, '>') => out.push_str("\\u003e"),
+            (Context::ScriptJson, '&') => out.push_str("\\u0026"),
+            (Context::ScriptJson, '\u{2028}') => out.push_str("\\u2028"),
+            (Context::ScriptJson, '\u{2029}') => out.push_str("\\u2029"),
+            (_, c) => out.push(c),
+        }
+    }
+    out
+}
 
 /// HTML-escapes text for element content and quoted attributes.
 pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
+    encode(text, Context::Html)
+}
+
+/// `value` as JSON to put inside an inline `<script>` (a JavaScript expression).
+/// `null` when it cannot be serialised (no sandbox type fails).
+pub fn script_json<T: Serialize + ?Sized>(value: &T) -> String {
+    match serde_json::to_string(value) {
+        Ok(json) => encode(&json, Context::ScriptJson),
+        Err(err) => {
+            tracing::warn!("a page value could not be serialised: {err}");
+            "null".to_owned()
+        }
+    }
 }
 
 /// `12,900원`.
@@ -67,5 +116,30 @@ mod tests {
             escape("<a href=\"x\">'&"),
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;"
         );
+    }
+
+    #[test]
+    fn script_json_cannot_end_the_script_and_keeps_the_value() {
+        let hostile = "</script><script>alert(1)</script><!--'\"&\u{2028}\u{2029}";
+        let json = script_json(hostile);
+        assert_eq!(
+            json,
+            "\"\\u003c/script\\u003e\\u003cscript\\u003ealert(1)\\u003c/script\\u003e\\u003c!--'\\\"\\u0026\\u2028\\u2029\""
+        );
+        assert!(!json.contains(['<', '>', '&', '\u{2028}', '\u{2029}']));
+        let back: String = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, hostile, "the same value once parsed");
+        #[derive(Serialize)]
+        struct Rsp<'a> {
+            name: &'a str,
+            amount: i64,
+        }
+        let object = script_json(&Rsp {
+            name: hostile,
+            amount: 1,
+        });
+        let back: serde_json::Value = serde_json::from_str(&object).unwrap();
+        assert_eq!(back["name"], hostile);
+        assert_eq!(script_json(&None::<String>), "null");
     }
 }

@@ -163,7 +163,12 @@ pub async fn run(url: &str, options: &AppOptions) -> Result<AppReport, AppError>
     if !apps::is_loopback_host(&host) {
         return Err(AppError::UntrustedSandbox(host));
     }
+    // `no_proxy()`: reqwest otherwise sends requests through `HTTP_PROXY` /
+    // `ALL_PROXY` (reqwest docs, `ClientBuilder::no_proxy` and "Proxies"), and the
+    // sandbox checked above is on this machine: a proxy would see the one-time token
+    // and could answer for the sandbox.
     let http = reqwest::Client::builder()
+        .no_proxy()
         .timeout(Duration::from_secs(15))
         .build()?;
     let base = format!("http://{host}");

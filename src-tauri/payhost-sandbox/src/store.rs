@@ -1,9 +1,12 @@
-//! The sandbox's state in SQLite: payments, pre-registered amounts, API tokens and
-//! checkout transactions (the one-time token a hand-off carries), with iamport V1's
-//! status rules (payment-apps.md §5.1).
+//! The sandbox's state in SQLite: payments, pre-registered amounts, API tokens,
+//! checkout transactions (the one-time token a hand-off carries) and the webhook
+//! outbox, with iamport V1's status rules
+//! (<https://developers.portone.io/api/rest-v1/payment>).
 //!
 //! Every change is one transaction, so a killed sandbox (or merchant) restarts with
-//! a consistent database; amounts are integers (KRW has no minor unit).
+//! a consistent database: a checkout's payment and transaction are written together,
+//! and a change that owes the merchant a webhook writes it to the outbox in the same
+//! transaction (`webhooks` sends it). Amounts are integers (KRW has no minor unit).
 
 use std::path::Path;
 
@@ -228,7 +231,248 @@ CREATE TABLE IF NOT EXISTS tokens (
     access_token TEXT PRIMARY KEY,
     expired_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS webhooks (
+    id INTEGER PRIMARY KEY,
+    imp_uid TEXT NOT NULL REFERENCES payments (imp_uid),
+    merchant_uid TEXT NOT NULL,
+    status TEXT NOT NULL,
+    url TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending'
+        CHECK (state IN ('pending', 'delivered', 'refused', 'abandoned')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    due_at_ms INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    merchant_status INTEGER,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS webhooks_pending ON webhooks (state, due_at_ms);
 ";
+
+/// Where a webhook of the outbox stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WebhookState {
+    /// Not sent yet, or to be retried at `due_at_ms`.
+    Pending,
+    /// The merchant answered 2xx.
+    Delivered,
+    /// Never sent: the address is not allowed (off loopback).
+    Refused,
+    /// Every attempt failed.
+    Abandoned,
+}
+
+impl WebhookState {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Delivered => "delivered",
+            Self::Refused => "refused",
+            Self::Abandoned => "abandoned",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        match text {
+            "pending" => Some(Self::Pending),
+            "delivered" => Some(Self::Delivered),
+            "refused" => Some(Self::Refused),
+            "abandoned" => Some(Self::Abandoned),
+            _ => None,
+        }
+    }
+}
+
+/// A webhook in the outbox: the body iamport POSTs to `notice_url`
+/// (`imp_uid`, `merchant_uid`, `status`) and how its delivery went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Webhook {
+    /// The outbox row.
+    pub id: i64,
+    /// The payment.
+    pub imp_uid: String,
+    /// Its order.
+    pub merchant_uid: String,
+    /// The payment's status the change left (`paid`, `ready`, `cancelled`).
+    pub status: String,
+    /// The merchant's `notice_url`.
+    pub url: String,
+    /// Where it stands.
+    pub state: WebhookState,
+    /// Attempts made.
+    pub attempts: i64,
+    /// When it is (next) due, Unix milliseconds; 0 = now.
+    pub due_at_ms: i64,
+    /// Why the last attempt failed, or why it was refused.
+    pub last_error: Option<String>,
+    /// The merchant's last HTTP status.
+    pub merchant_status: Option<i64>,
+}
+
+/// How a delivery attempt of a webhook ended, as the outbox records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// The merchant answered 2xx.
+    Delivered {
+        /// Its status.
+        merchant_status: u16,
+    },
+    /// Failed; try again at `at_ms`.
+    Retry {
+        /// What went wrong.
+        error: String,
+        /// The merchant's status, when it answered.
+        merchant_status: Option<u16>,
+        /// Unix milliseconds.
+        at_ms: i64,
+    },
+    /// Failed for the last time.
+    GaveUp {
+        /// What went wrong.
+        error: String,
+        /// The merchant's status, when it answered.
+        merchant_status: Option<u16>,
+    },
+    /// Not sent, for `reason`.
+    Refused {
+        /// Why.
+        reason: String,
+    },
+}
+
+const WEBHOOK_COLUMNS: &str = "id, imp_uid, merchant_uid, status, url, state, attempts, due_at_ms, last_error, merchant_status";
+
+fn webhook_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Webhook> {
+    let state: String = row.get(5)?;
+    Ok(Webhook {
+        id: row.get(0)?,
+        imp_uid: row.get(1)?,
+        merchant_uid: row.get(2)?,
+        status: row.get(3)?,
+        url: row.get(4)?,
+        state: WebhookState::parse(&state).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                5,
+                rusqlite::types::Type::Text,
+                format!("unknown webhook state `{state}`").into(),
+            )
+        })?,
+        attempts: row.get(6)?,
+        due_at_ms: row.get(7)?,
+        last_error: row.get(8)?,
+        merchant_status: row.get(9)?,
+    })
+}
+
+/// Writes a webhook of `imp_uid`'s current state to the outbox, due at `due_at_ms`,
+/// on `conn` (inside the caller's transaction).
+fn enqueue_webhook(
+    conn: &Connection,
+    imp_uid: &str,
+    url: &str,
+    due_at_ms: i64,
+    now: i64,
+) -> rusqlite::Result<i64> {
+    conn.execute(
+        "INSERT INTO webhooks (imp_uid, merchant_uid, status, url, due_at_ms, created_at)
+         SELECT imp_uid, merchant_uid, status, ?2, ?3, ?4 FROM payments WHERE imp_uid = ?1",
+        params![imp_uid, url, due_at_ms, now],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// The `notice_url` of a payment's newest transaction.
+fn notice_url_of(conn: &Connection, imp_uid: &str) -> rusqlite::Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT notice_url FROM transactions WHERE imp_uid = ?1 ORDER BY rowid DESC LIMIT 1",
+            params![imp_uid],
+            |row| row.get::<_, Option<String>>(0),
+        )
+        .optional()?
+        .flatten())
+}
+
+fn insert_payment(conn: &Connection, new: &NewPayment, now: i64) -> Result<String, StoreError> {
+    if new.amount <= 0 {
+        return Err(StoreError::Invalid(
+            "결제금액이 없습니다 (amount is required)".to_owned(),
+        ));
+    }
+    if new.merchant_uid.trim().is_empty() {
+        return Err(StoreError::Invalid("merchant_uid is required".to_owned()));
+    }
+    let already_paid: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM payments WHERE merchant_uid = ?1 AND status IN ('paid', 'cancelled'))",
+        params![new.merchant_uid],
+        |row| row.get(0),
+    )?;
+    if already_paid {
+        return Err(StoreError::Conflict(format!(
+            "이미 결제된 주문번호입니다 (merchant_uid `{}` was already paid)",
+            new.merchant_uid
+        )));
+    }
+    let prepared: Option<i64> = conn
+        .query_row(
+            "SELECT amount FROM prepared WHERE merchant_uid = ?1",
+            params![new.merchant_uid],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if let Some(prepared) = prepared {
+        if prepared != new.amount {
+            return Err(StoreError::Conflict(format!(
+                "사전등록된 금액과 다릅니다 (prepared {prepared}, requested {})",
+                new.amount
+            )));
+        }
+    }
+    let imp_uid = random_id("imp_");
+    conn.execute(
+        "INSERT INTO payments (imp_uid, merchant_uid, pay_method, pg_provider, name, amount, status, started_at, buyer_name, custom_data, channel)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'ready', ?7, ?8, ?9, ?10)",
+        params![
+            imp_uid, new.merchant_uid, new.pay_method, new.pg_provider, new.name, new.amount, now,
+            new.buyer_name, new.custom_data, new.channel
+        ],
+    )?;
+    Ok(imp_uid)
+}
+
+fn insert_transaction(
+    conn: &Connection,
+    imp_uid: &str,
+    checkout: &CheckoutUrls<'_>,
+) -> Result<String, StoreError> {
+    let token = random_id("txn_");
+    conn.execute(
+        "INSERT INTO transactions (token, imp_uid, channel, m_redirect_url, notice_url, app_scheme)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            token,
+            imp_uid,
+            checkout.channel,
+            checkout.m_redirect_url,
+            checkout.notice_url,
+            checkout.app_scheme
+        ],
+    )?;
+    Ok(token)
+}
+
+/// What a checkout transaction carries beyond the payment.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CheckoutUrls<'a> {
+    /// `mobile` or `pc`.
+    pub channel: &'a str,
+    /// Where a mobile checkout ends.
+    pub m_redirect_url: Option<&'a str>,
+    /// The merchant's webhook.
+    pub notice_url: Option<&'a str>,
+    /// The merchant app's scheme.
+    pub app_scheme: Option<&'a str>,
+}
 
 /// A random id: `prefix` + 24 hex digits.
 pub fn random_id(prefix: &str) -> String {
@@ -337,52 +581,29 @@ impl Store {
     /// # Errors
     /// [`StoreError::Invalid`] / [`StoreError::Conflict`].
     pub fn create(&mut self, new: &NewPayment, now: i64) -> Result<Payment, StoreError> {
-        if new.amount <= 0 {
-            return Err(StoreError::Invalid(
-                "결제금액이 없습니다 (amount is required)".to_owned(),
-            ));
-        }
-        if new.merchant_uid.trim().is_empty() {
-            return Err(StoreError::Invalid("merchant_uid is required".to_owned()));
-        }
         let tx = self.conn.transaction()?;
-        let already_paid: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM payments WHERE merchant_uid = ?1 AND status IN ('paid', 'cancelled'))",
-            params![new.merchant_uid],
-            |row| row.get(0),
-        )?;
-        if already_paid {
-            return Err(StoreError::Conflict(format!(
-                "이미 결제된 주문번호입니다 (merchant_uid `{}` was already paid)",
-                new.merchant_uid
-            )));
-        }
-        let prepared: Option<i64> = tx
-            .query_row(
-                "SELECT amount FROM prepared WHERE merchant_uid = ?1",
-                params![new.merchant_uid],
-                |row| row.get(0),
-            )
-            .optional()?;
-        if let Some(prepared) = prepared {
-            if prepared != new.amount {
-                return Err(StoreError::Conflict(format!(
-                    "사전등록된 금액과 다릅니다 (prepared {prepared}, requested {})",
-                    new.amount
-                )));
-            }
-        }
-        let imp_uid = random_id("imp_");
-        tx.execute(
-            "INSERT INTO payments (imp_uid, merchant_uid, pay_method, pg_provider, name, amount, status, started_at, buyer_name, custom_data, channel)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'ready', ?7, ?8, ?9, ?10)",
-            params![
-                imp_uid, new.merchant_uid, new.pay_method, new.pg_provider, new.name, new.amount, now,
-                new.buyer_name, new.custom_data, new.channel
-            ],
-        )?;
+        let imp_uid = insert_payment(&tx, new, now)?;
         tx.commit()?;
         self.get(&imp_uid)
+    }
+
+    /// `request_pay` through the checkout: the `ready` payment ([`Store::create`]'s
+    /// rules) and its transaction, in one SQLite transaction (never a payment
+    /// without the transaction that can settle it).
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] / [`StoreError::Conflict`], or SQLite.
+    pub fn checkout(
+        &mut self,
+        new: &NewPayment,
+        urls: &CheckoutUrls<'_>,
+        now: i64,
+    ) -> Result<(Payment, Transaction), StoreError> {
+        let tx = self.conn.transaction()?;
+        let imp_uid = insert_payment(&tx, new, now)?;
+        let token = insert_transaction(&tx, &imp_uid, urls)?;
+        tx.commit()?;
+        Ok((self.get(&imp_uid)?, self.transaction(&token)?))
     }
 
     /// The approval the payment app reports: `ready` → `paid`.
@@ -458,7 +679,8 @@ impl Store {
     }
 
     /// `POST /payments/cancel`: cancels `amount` (all that is left when `None`) of a
-    /// paid payment; fully cancelled → `cancelled`.
+    /// paid payment; fully cancelled → `cancelled`. Its webhook goes to the outbox in
+    /// the same transaction.
     ///
     /// # Errors
     /// Unknown payment, not paid, or more than what is left.
@@ -506,6 +728,12 @@ impl Store {
             "INSERT INTO cancellations (imp_uid, amount, reason, cancelled_at) VALUES (?1, ?2, ?3, ?4)",
             params![imp_uid, amount, reason, now],
         )?;
+        // iamport notifies `notice_url` of a refund with `status: cancelled`
+        // (<https://docs.iamport.kr/en-US/tech/webhook>, "Refund is processed");
+        // the body carries the status the cancellation left (a partial one: `paid`).
+        if let Some(url) = notice_url_of(&tx, imp_uid)? {
+            enqueue_webhook(&tx, imp_uid, &url, 0, now)?;
+        }
         tx.commit()?;
         self.get(imp_uid)
     }
@@ -537,24 +765,16 @@ impl Store {
         }
     }
 
-    /// Opens a checkout transaction for a `ready` payment.
+    /// Opens another checkout transaction for a `ready` payment.
     ///
     /// # Errors
     /// When SQLite fails (an unknown payment violates the foreign key).
     pub fn open_transaction(
         &self,
         imp_uid: &str,
-        channel: &str,
-        m_redirect_url: Option<&str>,
-        notice_url: Option<&str>,
-        app_scheme: Option<&str>,
+        urls: &CheckoutUrls<'_>,
     ) -> Result<Transaction, StoreError> {
-        let token = random_id("txn_");
-        self.conn.execute(
-            "INSERT INTO transactions (token, imp_uid, channel, m_redirect_url, notice_url, app_scheme)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![token, imp_uid, channel, m_redirect_url, notice_url, app_scheme],
-        )?;
+        let token = insert_transaction(&self.conn, imp_uid, urls)?;
         self.transaction(&token)
     }
 
@@ -663,7 +883,159 @@ impl Store {
             ));
         }
         let payment = self.apply(&transaction.imp_uid, outcome, reason, now)?;
+        // iamport calls `notice_url` when a payment is approved (`paid`) and when a
+        // virtual account is issued (`ready`), never for a failure
+        // (<https://docs.iamport.kr/en-US/tech/webhook>).
+        if matches!(outcome, Outcome::Approve | Outcome::Vbank) {
+            if let Some(url) = &transaction.notice_url {
+                enqueue_webhook(&self.conn, &transaction.imp_uid, url, 0, now)?;
+            }
+        }
         Ok((self.transaction(token)?, payment))
+    }
+
+    /// Writes a webhook of the payment's current state to its `notice_url` (a resend),
+    /// due at `due_at_ms`.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`]; [`StoreError::Conflict`] when the payment has no
+    /// `notice_url`.
+    pub fn queue_webhook(
+        &self,
+        imp_uid: &str,
+        due_at_ms: i64,
+        now: i64,
+    ) -> Result<Webhook, StoreError> {
+        self.get(imp_uid)?;
+        let url = notice_url_of(&self.conn, imp_uid)?
+            .ok_or_else(|| StoreError::Conflict("no notice_url for this payment".to_owned()))?;
+        let id = enqueue_webhook(&self.conn, imp_uid, &url, due_at_ms, now)?;
+        self.webhook(id)
+    }
+
+    /// The outbox row `id`.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`].
+    pub fn webhook(&self, id: i64) -> Result<Webhook, StoreError> {
+        self.conn
+            .query_row(
+                &format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE id = ?1"),
+                params![id],
+                webhook_row,
+            )
+            .optional()?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// A payment's webhooks, oldest first.
+    ///
+    /// # Errors
+    /// When SQLite fails.
+    pub fn webhooks_of(&self, imp_uid: &str) -> Result<Vec<Webhook>, StoreError> {
+        let mut statement = self.conn.prepare(&format!(
+            "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE imp_uid = ?1 ORDER BY id"
+        ))?;
+        let rows = statement
+            .query_map(params![imp_uid], webhook_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Takes up to `limit` pending webhooks due at `now_ms` for delivery: each is
+    /// pushed to `now_ms + lease_ms`, so a second sender leaves it alone and a sender
+    /// killed mid-attempt has it retried when the lease ends.
+    ///
+    /// # Errors
+    /// When SQLite fails.
+    pub fn claim_due_webhooks(
+        &mut self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<Webhook>, StoreError> {
+        let tx = self.conn.transaction()?;
+        let due = {
+            let mut statement = tx.prepare(&format!(
+                "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE state = 'pending' AND due_at_ms <= ?1
+                 ORDER BY due_at_ms, id LIMIT ?2"
+            ))?;
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let rows = statement
+                .query_map(params![now_ms, limit], webhook_row)?
+                .collect::<Result<Vec<_>, _>>()?;
+            rows
+        };
+        for webhook in &due {
+            tx.execute(
+                "UPDATE webhooks SET due_at_ms = ?2 WHERE id = ?1",
+                params![webhook.id, now_ms.saturating_add(lease_ms)],
+            )?;
+        }
+        tx.commit()?;
+        Ok(due)
+    }
+
+    /// When the next pending webhook is due (Unix milliseconds), if any.
+    ///
+    /// # Errors
+    /// When SQLite fails.
+    pub fn next_webhook_due(&self) -> Result<Option<i64>, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT MIN(due_at_ms) FROM webhooks WHERE state = 'pending'",
+            [],
+            |row| row.get(0),
+        )?)
+    }
+
+    /// Records how an attempt to deliver webhook `id` ended.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`], or SQLite.
+    pub fn record_delivery(&self, id: i64, delivery: &Delivery) -> Result<Webhook, StoreError> {
+        let (state, attempted, due, error, status) = match delivery {
+            Delivery::Delivered { merchant_status } => (
+                WebhookState::Delivered,
+                1,
+                None,
+                None,
+                Some(*merchant_status),
+            ),
+            Delivery::Retry {
+                error,
+                merchant_status,
+                at_ms,
+            } => (
+                WebhookState::Pending,
+                1,
+                Some(*at_ms),
+                Some(error.as_str()),
+                *merchant_status,
+            ),
+            Delivery::GaveUp {
+                error,
+                merchant_status,
+            } => (
+                WebhookState::Abandoned,
+                1,
+                None,
+                Some(error.as_str()),
+                *merchant_status,
+            ),
+            Delivery::Refused { reason } => {
+                (WebhookState::Refused, 0, None, Some(reason.as_str()), None)
+            }
+        };
+        let changed = self.conn.execute(
+            "UPDATE webhooks SET state = ?2, attempts = attempts + ?3, due_at_ms = COALESCE(?4, due_at_ms),
+                 last_error = COALESCE(?5, last_error), merchant_status = COALESCE(?6, merchant_status)
+             WHERE id = ?1",
+            params![id, state.as_str(), attempted, due, error, status],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.webhook(id)
     }
 
     /// A payment by `imp_uid`.

@@ -1,10 +1,11 @@
-//! The iamport V1 API over real HTTP on loopback, as a merchant server calls it.
+//! The iamport V1 API over real HTTP on loopback, as a merchant server calls it; the
+//! payments it reports are made through the checkout, as a buyer makes them.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
-use payhost_sandbox::{router, ApiState, Store, SANDBOX_IMP_KEY, SANDBOX_IMP_SECRET};
+use payhost_sandbox::{checkout, router, ApiState, Store, SANDBOX_IMP_KEY, SANDBOX_IMP_SECRET};
 use serde_json::{json, Value};
 
 struct Sandbox {
@@ -24,7 +25,8 @@ async fn sandbox() -> Sandbox {
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router(state)).await });
+    let app = router(state.clone()).merge(checkout::router(state));
+    tokio::spawn(async move { axum::serve(listener, app).await });
     Sandbox {
         base,
         now,
@@ -66,23 +68,64 @@ impl Sandbox {
             .to_owned()
     }
 
+    /// `IMP.request_pay` (a PC checkout): iamport's answer, a PG page or a refusal.
+    async fn request_pay(&self, params: Value) -> Value {
+        self.post(
+            "/checkout",
+            None,
+            json!({ "imp_code": "imp_sandbox", "channel": "pc", "params": params }),
+        )
+        .await
+        .1
+    }
+
+    /// A `ready` payment through the checkout: its `imp_uid` and transaction token.
+    async fn ready(&self, merchant_uid: &str, amount: i64, pay_method: &str) -> (String, String) {
+        let answer = self
+            .request_pay(
+                json!({"merchant_uid": merchant_uid, "amount": amount, "name": "테스트 상품",
+                "pay_method": pay_method, "pg": "nice"}),
+            )
+            .await;
+        let token = answer["pg_url"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{answer}"))
+            .trim_start_matches("/pg/")
+            .to_owned();
+        (answer["imp_uid"].as_str().unwrap().to_owned(), token)
+    }
+
+    /// The buyer's decision on the PG page or in the payment app: `approve` (ISP),
+    /// `deny`, `cancel`, or `vbank` (an account issued).
+    async fn settle(&self, token: &str, outcome: &str) -> u16 {
+        let path = if outcome == "vbank" {
+            format!("/pg/{token}/pay/vbank")
+        } else {
+            format!("/pg/{token}/pay/isp")
+        };
+        let chosen = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+        if outcome == "vbank" {
+            return chosen;
+        }
+        self.post(
+            &format!("/sandbox/txn/{token}/outcome"),
+            None,
+            json!({ "outcome": outcome }),
+        )
+        .await
+        .0
+    }
+
     async fn paid(&self, merchant_uid: &str, amount: i64) -> String {
-        let (_, created) = self
-            .post(
-                "/sandbox/payments",
-                None,
-                json!({"merchant_uid": merchant_uid, "amount": amount, "name": "테스트 상품"}),
-            )
-            .await;
-        let imp_uid = created["response"]["imp_uid"].as_str().unwrap().to_owned();
-        let (_, approved) = self
-            .post(
-                &format!("/sandbox/payments/{imp_uid}/outcome"),
-                None,
-                json!({"outcome": "approve"}),
-            )
-            .await;
-        assert_eq!(approved["response"]["status"], "paid");
+        let (imp_uid, token) = self.ready(merchant_uid, amount, "card").await;
+        assert_eq!(self.settle(&token, "approve").await, 200);
         imp_uid
     }
 }
@@ -153,27 +196,17 @@ async fn payments_need_a_valid_token_and_it_expires() {
 async fn a_payment_goes_ready_paid_then_partially_and_fully_cancelled() {
     let s = sandbox().await;
     let token = s.token().await;
-    let (_, created) = s
-        .post(
-            "/sandbox/payments",
-            None,
-            json!({"merchant_uid": "order_1", "amount": 15000, "pay_method": "card", "pg": "nice"}),
-        )
-        .await;
+    let (imp_uid, txn) = s.ready("order_1", 15000, "card").await;
+    let (_, created) = s.get(&format!("/payments/{imp_uid}"), Some(&token)).await;
     let payment = &created["response"];
     assert_eq!(payment["status"], "ready");
     assert_eq!(payment["paid_at"], 0);
-    let imp_uid = payment["imp_uid"].as_str().unwrap().to_owned();
+    assert_eq!(payment["pg_provider"], "nice");
     assert!(imp_uid.starts_with("imp_"));
 
     s.now.fetch_add(5, Ordering::SeqCst);
-    let (_, approved) = s
-        .post(
-            &format!("/sandbox/payments/{imp_uid}/outcome"),
-            None,
-            json!({"outcome": "approve"}),
-        )
-        .await;
+    assert_eq!(s.settle(&txn, "approve").await, 200);
+    let (_, approved) = s.get(&format!("/payments/{imp_uid}"), Some(&token)).await;
     let payment = &approved["response"];
     assert_eq!(payment["status"], "paid");
     assert!(payment["paid_at"].as_i64().unwrap() > payment["started_at"].as_i64().unwrap());
@@ -251,32 +284,24 @@ async fn prepare_fixes_the_amount_and_paid_orders_are_refused() {
         )
         .await;
     assert_eq!(twice["code"], 1);
-    let (_, tampered) = s
-        .post(
-            "/sandbox/payments",
-            None,
-            json!({"merchant_uid": "order_p", "amount": 100}),
-        )
+    let tampered = s
+        .request_pay(json!({"merchant_uid": "order_p", "amount": 100}))
         .await;
-    assert_eq!(tampered["code"], 1, "{tampered}");
-    let (_, no_amount) = s
-        .post(
-            "/sandbox/payments",
-            None,
-            json!({"merchant_uid": "order_x"}),
-        )
-        .await;
-    assert_eq!(no_amount["code"], 1);
+    assert!(
+        tampered["error_msg"].as_str().unwrap().contains("사전등록"),
+        "{tampered}"
+    );
+    let no_amount = s.request_pay(json!({"merchant_uid": "order_x"})).await;
+    assert_eq!(no_amount["error_code"], "F400", "{no_amount}");
     s.paid("order_p", 30000).await;
-    let (_, repeat) = s
-        .post(
-            "/sandbox/payments",
-            None,
-            json!({"merchant_uid": "order_p", "amount": 30000}),
-        )
+    let repeat = s
+        .request_pay(json!({"merchant_uid": "order_p", "amount": 30000}))
         .await;
-    assert_eq!(
-        repeat["code"], 1,
+    assert!(
+        repeat["error_msg"]
+            .as_str()
+            .unwrap()
+            .contains("이미 결제된"),
         "an order that was paid is refused: {repeat}"
     );
 }
@@ -286,19 +311,12 @@ async fn declines_cancels_and_virtual_accounts() {
     let s = sandbox().await;
     let token = s.token().await;
     for (outcome, status) in [("deny", "failed"), ("cancel", "failed"), ("vbank", "ready")] {
-        let (_, created) = s
-            .post("/sandbox/payments", None, json!({"merchant_uid": format!("order_{outcome}"), "amount": 1000, "pay_method": "vbank"}))
-            .await;
-        let imp_uid = created["response"]["imp_uid"].as_str().unwrap().to_owned();
-        let (_, settled) = s
-            .post(
-                &format!("/sandbox/payments/{imp_uid}/outcome"),
-                None,
-                json!({"outcome": outcome}),
-            )
-            .await;
-        assert_eq!(settled["response"]["status"], status, "{settled}");
+        let pay_method = if outcome == "vbank" { "vbank" } else { "card" };
+        let (imp_uid, txn) = s.ready(&format!("order_{outcome}"), 1000, pay_method).await;
+        let settled = s.settle(&txn, outcome).await;
+        assert!(matches!(settled, 200 | 303), "{outcome}: {settled}");
         let (_, fetched) = s.get(&format!("/payments/{imp_uid}"), Some(&token)).await;
+        assert_eq!(fetched["response"]["status"], status, "{fetched}");
         if outcome == "vbank" {
             assert!(fetched["response"]["vbank_num"].is_string());
             assert!(fetched["response"]["vbank_date"].as_i64().unwrap() > 0);
@@ -316,4 +334,66 @@ async fn declines_cancels_and_virtual_accounts() {
         }
     }
     assert_eq!(s.get("/payments/imp_nosuch", Some(&token)).await.0, 404);
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Envelope {
+    code: i64,
+    message: Option<String>,
+    response: Option<Value>,
+}
+
+#[tokio::test]
+async fn the_token_is_read_with_or_without_bearer_in_any_case() {
+    let s = sandbox().await;
+    let token = s.token().await;
+    let status = |header: String| {
+        let request = s
+            .http
+            .get(format!("{}/payments/imp_nosuch", s.base))
+            .header("Authorization", header);
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    // Authorized: the payment is unknown (404), not the caller (401).
+    for header in [
+        format!("Bearer {token}"),
+        format!("bearer {token}"),
+        format!("BEARER {token}"),
+        format!("Bearer   {token}"),
+        token.clone(),
+    ] {
+        assert_eq!(status(header.clone()).await, 404, "`{header}`");
+    }
+    for header in [
+        format!("Basic {token}"),
+        "Bearer".to_owned(),
+        "Bearer not-a-token".to_owned(),
+    ] {
+        assert_eq!(status(header.clone()).await, 401, "`{header}`");
+    }
+}
+
+#[tokio::test]
+async fn invalid_utf8_in_a_path_gets_the_v1_envelope() {
+    let s = sandbox().await;
+    let token = s.token().await;
+    for path in [
+        "/payments/%FF",
+        "/payments/find/%FF",
+        "/payments/find/order_1/%FF",
+    ] {
+        let response = s
+            .http
+            .get(format!("{}{path}", s.base))
+            .header("Authorization", format!("Bearer {token}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 400, "{path}");
+        let text = response.text().await.unwrap();
+        let body: Envelope = serde_json::from_str(&text)
+            .unwrap_or_else(|err| panic!("{path}: not the envelope ({err}): {text}"));
+        assert_eq!((body.code, body.response), (-1, None), "{path}");
+        assert!(body.message.is_some_and(|m| !m.is_empty()), "{path}");
+    }
 }

@@ -44,11 +44,12 @@ async fn sandbox() -> Sandbox {
 }
 
 impl Sandbox {
-    async fn order(&self, amount: i64) -> String {
+    /// A shop order (the shop prices it: one coffee, 12,900원); its merchant_uid.
+    async fn order(&self) -> String {
         let order: Value = self
             .http
             .post(format!("{}/shop/orders", self.base))
-            .json(&json!({ "name": "테스트 주문", "amount": amount }))
+            .json(&json!({ "item": "coffee" }))
             .send()
             .await
             .unwrap()
@@ -82,7 +83,7 @@ impl Sandbox {
 
     /// A checkout that opened; returns the transaction token.
     async fn open(&self, amount: i64) -> (String, String) {
-        let merchant_uid = self.order(amount).await;
+        let merchant_uid = self.order().await;
         let answer = self
             .checkout("mobile", self.params(&merchant_uid, amount))
             .await;
@@ -134,7 +135,7 @@ fn hand_off_of(page: &str) -> String {
 #[tokio::test]
 async fn request_pay_is_validated_like_iamport_before_any_pg_page() {
     let s = sandbox().await;
-    let merchant_uid = s.order(1000).await;
+    let merchant_uid = s.order().await;
     let mut cases: Vec<(Value, &str, &str)> = Vec::new();
     let mut no_amount = s.params(&merchant_uid, 1000);
     no_amount.as_object_mut().unwrap().remove("amount");
@@ -278,7 +279,7 @@ async fn the_transaction_token_is_used_once() {
 #[tokio::test]
 async fn the_mobile_result_redirects_to_m_redirect_url_keeping_its_query_and_fragment() {
     let s = sandbox().await;
-    let merchant_uid = s.order(1000).await;
+    let merchant_uid = s.order().await;
     let mut params = s.params(&merchant_uid, 1000);
     params["m_redirect_url"] = json!(format!(
         "{}/shop/payments/complete?orderId=a#result",
@@ -318,7 +319,7 @@ async fn the_mobile_result_redirects_to_m_redirect_url_keeping_its_query_and_fra
 #[tokio::test]
 async fn a_pc_checkout_ends_in_the_callback_not_a_redirect() {
     let s = sandbox().await;
-    let merchant_uid = s.order(1000).await;
+    let merchant_uid = s.order().await;
     let token = s.checkout("pc", s.params(&merchant_uid, 1000)).await["pg_url"]
         .as_str()
         .unwrap()
@@ -363,7 +364,7 @@ async fn webhooks_go_to_notice_url_on_approval_and_vbank_never_on_failure() {
     let s = sandbox().await;
     let mut tokens = Vec::new();
     for (method, choice) in [("card", "isp"), ("card", "declined"), ("vbank", "vbank")] {
-        let merchant_uid = s.order(1000).await;
+        let merchant_uid = s.order().await;
         let mut params = s.params(&merchant_uid, 1000);
         params["notice_url"] = json!(hook);
         params["pay_method"] = json!(method);
@@ -419,7 +420,7 @@ async fn transactions_and_orders_survive_a_restart() {
             .unwrap(),
         _dir: None,
     };
-    let (token, merchant_uid) = s.open(2500).await;
+    let (token, merchant_uid) = s.open(12_900).await;
     s.page(&format!("/pg/{token}/pay/isp"), "desktop").await;
     // A second sandbox on the same files (the first one's process "restarted").
     let again = Sandbox {
@@ -564,6 +565,258 @@ fn install_apps_registers_every_table_scheme_through_xdg_mime() {
             String::from_utf8_lossy(&query.stdout).trim(),
             "payhost-sandbox-app.desktop",
             "{scheme}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn payments_are_created_and_settled_only_through_the_checkout() {
+    let s = sandbox().await;
+    let created = s
+        .http
+        .post(format!("{}/sandbox/payments", s.base))
+        .json(&json!({ "merchant_uid": "order_bypass", "amount": 1000 }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16();
+    assert!(matches!(created, 404 | 405), "created: {created}");
+    let settled = s
+        .http
+        .post(format!("{}/sandbox/payments/imp_any/outcome", s.base))
+        .json(&json!({ "outcome": "approve" }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16();
+    assert!(matches!(settled, 404 | 405), "settled: {settled}");
+}
+
+/// Markup, a script end, quotes, `&` and the line separators JavaScript strings
+/// once could not hold.
+const HOSTILE: &str =
+    "</script><script>top.__pwned=1</script><img src=x onerror=\"top.__pwned=2\">'&\u{2028}\u{2029}";
+
+/// Asserts `html` shows `HOSTILE` only as text: no element of it, no inline script
+/// that a value could end or break.
+fn assert_inert(what: &str, html: &str) {
+    for raw in ["<script>top.", "<img", "onerror=\"top"] {
+        assert!(!html.contains(raw), "{what}: `{raw}` in {html}");
+    }
+    for script in html.split("<script>").skip(1) {
+        let body = script.split("</script>").next().unwrap_or_default();
+        assert!(
+            !body.contains(['\u{2028}', '\u{2029}']) && !body.contains("<!--"),
+            "{what}: a script holds a raw value: {body}"
+        );
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct CallbackRsp {
+    name: String,
+    merchant_uid: String,
+    status: String,
+}
+
+#[tokio::test]
+async fn every_page_shows_hostile_values_as_text_and_runs_none_of_them() {
+    let s = sandbox().await;
+    let merchant_uid = format!("order_{HOSTILE}_end");
+    let params = |channel: &str| {
+        let mut params = s.params(&format!("{merchant_uid}{channel}"), 1000);
+        params["name"] = json!(HOSTILE);
+        params["pg"] = json!(format!("nice{}", HOSTILE.replace('.', "")));
+        params["buyer_name"] = json!(HOSTILE);
+        if channel == "pc" {
+            params.as_object_mut().unwrap().remove("m_redirect_url");
+        }
+        params
+    };
+    let pc = s.checkout("pc", params("pc")).await;
+    let token = pc["pg_url"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{pc}"))
+        .trim_start_matches("/pg/")
+        .to_owned();
+    let mut pages = Vec::new();
+    for path in [
+        format!("/pg/{token}"),
+        format!("/pg/{token}/result"),
+        format!("/pg/{token}/pay/isp"),
+        format!("/apps/{token}"),
+        format!("/pg/{token}/pay/nosuch"),
+        "/pg/txn_nosuch".to_owned(),
+    ] {
+        pages.push((path.clone(), s.page(&path, "desktop").await.1));
+    }
+    let escaped_name = "&lt;/script&gt;&lt;script&gt;top.__pwned=1&lt;/script&gt;&lt;img src=x onerror=&quot;top.__pwned=2&quot;&gt;&#39;&amp;";
+    assert!(pages[0].1.contains(escaped_name), "{}", pages[0].1);
+    assert_eq!(s.outcome(&token, "approve").await.0, 200);
+    let (_, result, _) = s.page(&format!("/pg/{token}/result"), "desktop").await;
+    // The callback's `rsp` arrives whole: JSON that the page's script carries intact.
+    let start = result
+        .find("iamport_sandbox: ")
+        .unwrap_or_else(|| panic!("{result}"))
+        + "iamport_sandbox: ".len();
+    let rsp: CallbackRsp = serde_json::Deserializer::from_str(&result[start..])
+        .into_iter()
+        .next()
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            rsp.name.as_str(),
+            rsp.merchant_uid.as_str(),
+            rsp.status.as_str()
+        ),
+        (HOSTILE, format!("{merchant_uid}pc").as_str(), "paid")
+    );
+    pages.push(("pc result".to_owned(), result));
+    pages.push((
+        "used web app".to_owned(),
+        s.page(&format!("/apps/{token}"), "desktop").await.1,
+    ));
+    // The merchant's pages: its verdict on a payment whose order it does not know
+    // (the message names the merchant_uid), and a failure the redirect reports.
+    let imp_uid = rsp_imp_uid(&s, &token).await;
+    let query = |pairs: &[(&str, &str)]| {
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish()
+    };
+    let pc_uid = format!("{merchant_uid}pc");
+    for q in [
+        query(&[("imp_uid", &imp_uid), ("merchant_uid", &pc_uid)]),
+        query(&[
+            ("imp_uid", ""),
+            ("merchant_uid", &pc_uid),
+            ("error_msg", HOSTILE),
+        ]),
+    ] {
+        let path = format!("/shop/payments/complete?{q}");
+        pages.push((path.clone(), s.page(&path, "desktop").await.1));
+    }
+    pages.push(("/shop".to_owned(), s.page("/shop", "desktop").await.1));
+    for (what, html) in &pages {
+        assert_inert(what, html);
+    }
+    // A mobile checkout ends in a redirect whose query carries the values encoded.
+    let mobile = s.checkout("mobile", params("mobile")).await;
+    let token = mobile["pg_url"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{mobile}"))
+        .trim_start_matches("/pg/")
+        .to_owned();
+    s.page(&format!("/pg/{token}/pay/kb"), "desktop").await;
+    s.outcome(&token, "deny").await;
+    let (status, _, location) = s.page(&format!("/pg/{token}/result"), "desktop").await;
+    assert_eq!(status, 303);
+    let location = location.unwrap();
+    assert!(!location.contains(['<', '>', '"', '\'']), "{location}");
+}
+
+async fn rsp_imp_uid(s: &Sandbox, token: &str) -> String {
+    #[derive(serde::Deserialize)]
+    struct Info {
+        imp_uid: String,
+    }
+    let info: Info = s
+        .http
+        .get(format!("{}/sandbox/txn/{token}", s.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    info.imp_uid
+}
+
+#[tokio::test]
+async fn a_checkout_whose_transaction_cannot_be_stored_leaves_no_payment() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Sandbox {
+        base: start(dir.path()).await,
+        http: reqwest::Client::new(),
+        _dir: None,
+    };
+    // A fault between the two inserts: the transactions table refuses rows.
+    let db = rusqlite::Connection::open(dir.path().join("sandbox.sqlite3")).unwrap();
+    db.execute_batch(
+        "CREATE TRIGGER refuse BEFORE INSERT ON transactions
+         BEGIN SELECT RAISE(ABORT, 'disk full (injected)'); END;",
+    )
+    .unwrap();
+    let answer = s.checkout("mobile", s.params("order_orphan", 1000)).await;
+    assert_eq!(answer["error_code"], "F400", "{answer}");
+    let payments: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM payments WHERE merchant_uid = 'order_orphan'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(payments, 0, "no `ready` payment without its transaction");
+}
+
+#[test]
+fn start_up_errors_name_the_database_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = dir.path().join("garbage.sqlite3");
+    std::fs::write(&garbage, "not a database, ".repeat(256)).unwrap();
+    // A database whose header asks for a newer writer (file format write version
+    // 3): SQLite opens it read-only, whoever runs the test (root included).
+    let readonly = dir.path().join("readonly.sqlite3");
+    rusqlite::Connection::open(&readonly)
+        .unwrap()
+        .execute_batch("CREATE TABLE other (x)")
+        .unwrap();
+    let mut bytes = std::fs::read(&readonly).unwrap();
+    bytes[18] = 3;
+    std::fs::write(&readonly, bytes).unwrap();
+    let fresh = |name: &str| dir.path().join(name);
+    let addr: std::net::SocketAddr = "127.0.0.1:9".parse().unwrap();
+    for (db, merchant_db, bad, says) in [
+        (
+            garbage.clone(),
+            fresh("m1.sqlite3"),
+            &garbage,
+            "file is not a database",
+        ),
+        (
+            fresh("s2.sqlite3"),
+            garbage.clone(),
+            &garbage,
+            "file is not a database",
+        ),
+        (
+            readonly.clone(),
+            fresh("m3.sqlite3"),
+            &readonly,
+            "readonly database",
+        ),
+        (
+            fresh("s4.sqlite3"),
+            readonly.clone(),
+            &readonly,
+            "readonly database",
+        ),
+    ] {
+        let config = SandboxConfig {
+            db,
+            merchant_db,
+            ..SandboxConfig::in_dir(dir.path(), None)
+        };
+        let Err(err) = payhost_sandbox::app(addr, &config) else {
+            panic!("a broken database stops the start: {}", bad.display());
+        };
+        let err = err.to_string();
+        assert!(
+            err.contains(&bad.display().to_string()) && err.contains(says),
+            "{err}"
         );
     }
 }

@@ -1,12 +1,21 @@
-//! The merchant server against the sandbox's iamport API, both on loopback: the
-//! return page shows success only for a verified payment, a forged amount is
-//! cancelled, webhooks are idempotent, orders survive a restart.
+//! The merchant server against the sandbox's iamport API and checkout, two real
+//! servers on loopback: the return page shows success only for a verified payment, a
+//! forged amount is cancelled, a forged or stale report never decides, a paid order
+//! changes only through its own payment, ids stay one path segment, the server prices
+//! orders, webhooks are idempotent, orders survive a restart, proxy variables are
+//! ignored, and a property over random interleavings of several tabs' checkouts.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+use std::io::BufRead;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use payhost_sandbox::merchant::{self, IamportClient, MerchantState};
-use payhost_sandbox::{router, system_clock, ApiState, Store, SANDBOX_IMP_KEY, SANDBOX_IMP_SECRET};
+use payhost_sandbox::{
+    checkout, router, system_clock, ApiState, Store, SANDBOX_IMP_KEY, SANDBOX_IMP_SECRET,
+};
+use proptest::prelude::*;
 use serde_json::{json, Value};
 
 async fn serve(app: axum::Router) -> String {
@@ -16,11 +25,38 @@ async fn serve(app: axum::Router) -> String {
     base
 }
 
+/// A client that follows no redirect and ignores proxy variables.
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .unwrap()
+}
+
 struct World {
     iamport: String,
     merchant: String,
     http: reqwest::Client,
     _dir: tempfile::TempDir,
+}
+
+/// One checkout: its payment and the one-time token of its PG page.
+#[derive(Debug, Clone)]
+struct Tab {
+    imp_uid: String,
+    token: String,
+}
+
+/// iamport: the REST API and the checkout (`/checkout`, the PG pages).
+async fn iamport_on(db: &Path) -> String {
+    let api = ApiState::new(
+        Store::open(db).unwrap(),
+        system_clock(),
+        SANDBOX_IMP_KEY,
+        SANDBOX_IMP_SECRET,
+    );
+    serve(router(api.clone()).merge(checkout::router(api))).await
 }
 
 async fn merchant_on(db: &Path, iamport: &str) -> String {
@@ -34,80 +70,119 @@ async fn merchant_on(db: &Path, iamport: &str) -> String {
 
 async fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("iamport.sqlite3")).unwrap();
-    let iamport = serve(router(ApiState::new(
-        store,
-        system_clock(),
-        SANDBOX_IMP_KEY,
-        SANDBOX_IMP_SECRET,
-    )))
-    .await;
+    let iamport = iamport_on(&dir.path().join("iamport.sqlite3")).await;
     let merchant = merchant_on(&dir.path().join("merchant.sqlite3"), &iamport).await;
     World {
         iamport,
         merchant,
-        http: reqwest::Client::new(),
+        http: client(),
         _dir: dir,
     }
 }
 
 impl World {
-    async fn post(&self, url: String, body: Value) -> Value {
-        self.http
-            .post(url)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+    async fn post(&self, url: String, body: Value) -> (u16, Value) {
+        let response = self.http.post(url).json(&body).send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
-    async fn order(&self, merchant_uid: &str, amount: i64) {
-        let created = self
+    /// An order of `item` as the shop page creates it; returns the server's price.
+    async fn order(&self, merchant_uid: &str, item: &str) -> i64 {
+        let (status, created) = self
             .post(
                 format!("{}/orders", self.merchant),
-                json!({"merchant_uid": merchant_uid, "name": "샌드박스 상품", "amount": amount}),
+                json!({"merchant_uid": merchant_uid, "item": item}),
             )
             .await;
-        assert_eq!(created["merchant_uid"], merchant_uid);
+        assert_eq!(status, 200, "{created}");
+        assert_eq!(created["merchant_uid"], merchant_uid.trim());
+        created["amount"].as_i64().unwrap()
+    }
+
+    /// `IMP.request_pay` on a phone: the payment and its PG page.
+    async fn try_checkout(&self, merchant_uid: &str, amount: i64, pay_method: &str) -> Option<Tab> {
+        let (_, answer) = self
+            .post(
+                format!("{}/checkout", self.iamport),
+                json!({"imp_code": "imp_sandbox", "channel": "mobile", "params": {
+                    "pg": "nice", "pay_method": pay_method, "merchant_uid": merchant_uid,
+                    "name": "샌드박스 상품", "amount": amount, "buyer_name": "홍길동",
+                    "m_redirect_url": format!("{}/payments/complete", self.merchant)}}),
+            )
+            .await;
+        Some(Tab {
+            imp_uid: answer["imp_uid"].as_str()?.to_owned(),
+            token: answer["pg_url"]
+                .as_str()?
+                .trim_start_matches("/pg/")
+                .to_owned(),
+        })
+    }
+
+    async fn checkout(&self, merchant_uid: &str, amount: i64, pay_method: &str) -> Tab {
+        self.try_checkout(merchant_uid, amount, pay_method)
+            .await
+            .unwrap_or_else(|| panic!("no checkout for {merchant_uid}"))
+    }
+
+    async fn get(&self, url: String) -> (u16, String, Option<String>) {
+        let response = self.http.get(url).send().await.unwrap();
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_owned());
+        (status, response.text().await.unwrap(), location)
+    }
+
+    /// A choice on the PG page (`isp`, `declined`, `cancel`, `vbank`, …).
+    async fn pg(&self, tab: &Tab, key: &str) {
+        self.get(format!("{}/pg/{}/pay/{key}", self.iamport, tab.token))
+            .await;
+    }
+
+    /// The payment app's approval (the ISP app, as the simulated app reports it).
+    async fn approve(&self, tab: &Tab) -> bool {
+        self.pg(tab, "isp").await;
+        let (status, _) = self
+            .post(
+                format!("{}/sandbox/txn/{}/outcome", self.iamport, tab.token),
+                json!({"outcome": "approve"}),
+            )
+            .await;
+        status == 200
     }
 
     /// What the buyer's payment app does: a payment of `amount` with `outcome`.
-    async fn pay(
-        &self,
-        merchant_uid: &str,
-        amount: i64,
-        pay_method: &str,
-        outcome: &str,
-    ) -> String {
-        let created = self
-            .post(
-                format!("{}/sandbox/payments", self.iamport),
-                json!({"merchant_uid": merchant_uid, "amount": amount, "pay_method": pay_method}),
-            )
+    async fn pay(&self, merchant_uid: &str, amount: i64, pay_method: &str, outcome: &str) -> Tab {
+        let tab = self.checkout(merchant_uid, amount, pay_method).await;
+        match outcome {
+            "approve" => assert!(self.approve(&tab).await),
+            "deny" => self.pg(&tab, "declined").await,
+            other => self.pg(&tab, other).await,
+        }
+        tab
+    }
+
+    /// The PG's result page sends the buyer to `m_redirect_url`: its query.
+    async fn redirect_query(&self, tab: &Tab) -> String {
+        let (_, page, location) = self
+            .get(format!("{}/pg/{}/result", self.iamport, tab.token))
             .await;
-        let imp_uid = created["response"]["imp_uid"].as_str().unwrap().to_owned();
-        self.post(
-            format!("{}/sandbox/payments/{imp_uid}/outcome", self.iamport),
-            json!({"outcome": outcome}),
-        )
-        .await;
-        imp_uid
+        let location = location.unwrap_or_else(|| panic!("no redirect: {page}"));
+        location.split_once('?').unwrap().1.to_owned()
     }
 
     /// The buyer lands on `m_redirect_url`.
     async fn landing(&self, query: &str) -> (String, String) {
-        let html = self
-            .http
+        let (_, html, _) = self
             .get(format!("{}/payments/complete?{query}", self.merchant))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+            .await;
         let status = html
             .split("data-status=\"")
             .nth(1)
@@ -119,9 +194,18 @@ impl World {
         (status, html)
     }
 
+    async fn webhook(&self, body: Value) -> (u16, Value) {
+        self.post(format!("{}/payments/webhook", self.merchant), body)
+            .await
+    }
+
     async fn stored(&self, merchant_uid: &str) -> Value {
+        let mut url = reqwest::Url::parse(&self.merchant).unwrap();
+        url.path_segments_mut()
+            .unwrap()
+            .extend(["orders", merchant_uid]);
         self.http
-            .get(format!("{}/orders/{merchant_uid}", self.merchant))
+            .get(url)
             .send()
             .await
             .unwrap()
@@ -129,82 +213,110 @@ impl World {
             .await
             .unwrap()
     }
+
+    async fn api_token(&self) -> String {
+        self.post(
+            format!("{}/users/getToken", self.iamport),
+            json!({"imp_key": SANDBOX_IMP_KEY, "imp_secret": SANDBOX_IMP_SECRET}),
+        )
+        .await
+        .1["response"]["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    async fn payment(&self, token: &str, imp_uid: &str) -> Value {
+        let body: Value = self
+            .http
+            .get(format!("{}/payments/{imp_uid}", self.iamport))
+            .header("Authorization", token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body["response"].clone()
+    }
+
+    /// `POST /payments/cancel` (the whole payment), as the merchant's admin does it.
+    async fn api_cancel(&self, token: &str, imp_uid: &str) -> bool {
+        let response = self
+            .http
+            .post(format!("{}/payments/cancel", self.iamport))
+            .header("Authorization", token)
+            .json(&json!({"imp_uid": imp_uid, "reason": "환불 / refund"}))
+            .send()
+            .await
+            .unwrap();
+        let body: Value = response.json().await.unwrap();
+        body["code"] == 0
+    }
+}
+
+fn query(imp_uid: &str, merchant_uid: &str) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("imp_uid", imp_uid)
+        .append_pair("merchant_uid", merchant_uid)
+        .finish()
 }
 
 #[tokio::test]
 async fn a_verified_payment_shows_success_and_the_order_row_is_paid() {
     let w = world().await;
-    w.order("order_ok", 15000).await;
-    let imp_uid = w.pay("order_ok", 15000, "card", "approve").await;
-    let (status, html) = w
-        .landing(&format!("imp_uid={imp_uid}&merchant_uid=order_ok"))
-        .await;
+    let amount = w.order("order_ok", "coffee").await;
+    assert_eq!(amount, 12_900, "the server's price");
+    let tab = w.pay("order_ok", amount, "card", "approve").await;
+    let (status, html) = w.landing(&w.redirect_query(&tab).await).await;
     assert_eq!(status, "paid");
     assert!(html.contains("결제가 완료되었습니다"), "{html}");
     let row = w.stored("order_ok").await;
     assert_eq!(row["status"], "paid");
-    assert_eq!(row["imp_uid"], imp_uid.as_str());
+    assert_eq!(row["imp_uid"], tab.imp_uid.as_str());
+    assert_eq!(
+        (row["item"].as_str(), row["quantity"].as_i64()),
+        (Some("coffee"), Some(1))
+    );
 }
 
 #[tokio::test]
 async fn a_tampered_amount_is_cancelled_and_shown_as_forged() {
     let w = world().await;
-    w.order("order_forged", 50000).await;
-    // The buyer's page was tampered with: it paid 100 won for a 50 000 won order.
-    let imp_uid = w.pay("order_forged", 100, "card", "approve").await;
-    let (status, html) = w
-        .landing(&format!("imp_uid={imp_uid}&merchant_uid=order_forged"))
-        .await;
+    let amount = w.order("order_forged", "gift").await;
+    assert_eq!(amount, 51_000);
+    // The buyer's page was tampered with: it paid 100 won for a 51 000 won order.
+    let tab = w.pay("order_forged", 100, "card", "approve").await;
+    let back = w.redirect_query(&tab).await;
+    let (status, html) = w.landing(&back).await;
     assert_eq!(status, "forged", "{html}");
     // Reloading the landing (or a duplicate webhook) does not try to cancel again.
-    let (again, html) = w
-        .landing(&format!("imp_uid={imp_uid}&merchant_uid=order_forged"))
-        .await;
+    let (again, html) = w.landing(&back).await;
     assert_eq!(again, "forged", "{html}");
-    let token = w
-        .post(
-            format!("{}/users/getToken", w.iamport),
-            json!({"imp_key": SANDBOX_IMP_KEY, "imp_secret": SANDBOX_IMP_SECRET}),
-        )
-        .await["response"]["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let payment: Value = w
-        .http
-        .get(format!("{}/payments/{imp_uid}", w.iamport))
-        .header("Authorization", token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        payment["response"]["status"], "cancelled",
-        "cancelled through the API"
-    );
+    let token = w.api_token().await;
+    let payment = w.payment(&token, &tab.imp_uid).await;
+    assert_eq!(payment["status"], "cancelled", "cancelled through the API");
+    assert_eq!(payment["cancel_history"].as_array().unwrap().len(), 1);
 }
 
 #[tokio::test]
 async fn the_query_is_never_trusted_a_failed_payment_fails() {
     let w = world().await;
-    w.order("order_declined", 3000).await;
-    let imp_uid = w.pay("order_declined", 3000, "card", "deny").await;
+    let amount = w.order("order_declined", "coffee").await;
+    let tab = w.pay("order_declined", amount, "card", "deny").await;
     // Whatever the redirect claims, the API says failed.
     let (status, html) = w
         .landing(&format!(
-            "imp_uid={imp_uid}&merchant_uid=order_declined&imp_success=true"
+            "{}&imp_success=true",
+            query(&tab.imp_uid, "order_declined")
         ))
         .await;
     assert_eq!(status, "failed");
     assert!(html.contains("declined") || html.contains("거절"), "{html}");
     // A payment of another order cannot settle this one.
-    w.order("order_other", 3000).await;
-    let other = w.pay("order_other", 3000, "card", "approve").await;
-    let (status, _) = w
-        .landing(&format!("imp_uid={other}&merchant_uid=order_declined"))
-        .await;
+    let other_amount = w.order("order_other", "coffee").await;
+    let other = w.pay("order_other", other_amount, "card", "approve").await;
+    let (status, _) = w.landing(&query(&other.imp_uid, "order_declined")).await;
     assert_eq!(status, "paid");
     assert_eq!(
         w.stored("order_declined").await["status"],
@@ -216,28 +328,28 @@ async fn the_query_is_never_trusted_a_failed_payment_fails() {
 #[tokio::test]
 async fn a_virtual_account_shows_the_account() {
     let w = world().await;
-    w.order("order_vbank", 20000).await;
-    let imp_uid = w.pay("order_vbank", 20000, "vbank", "vbank").await;
-    let (status, html) = w
-        .landing(&format!("imp_uid={imp_uid}&merchant_uid=order_vbank"))
-        .await;
+    let amount = w.order("order_vbank", "tumbler").await;
+    let tab = w.pay("order_vbank", amount, "vbank", "vbank").await;
+    let (status, html) = w.landing(&w.redirect_query(&tab).await).await;
     assert_eq!(status, "vbank_issued");
-    assert!(html.contains("샌드박스은행"), "{html}");
+    assert!(
+        html.contains("샌드박스은행") && html.contains("23,000원"),
+        "{html}"
+    );
 }
 
 #[tokio::test]
 async fn duplicate_webhooks_are_idempotent_and_a_lost_imp_uid_is_found_by_order() {
     let w = world().await;
-    w.order("order_hook", 8000).await;
-    let imp_uid = w.pay("order_hook", 8000, "card", "approve").await;
+    let amount = w.order("order_hook", "coffee").await;
+    let tab = w.pay("order_hook", amount, "card", "approve").await;
     for _ in 0..3 {
-        let answer = w
-            .post(
-                format!("{}/payments/webhook", w.merchant),
-                json!({"imp_uid": imp_uid, "merchant_uid": "order_hook", "status": "paid"}),
+        let (code, answer) = w
+            .webhook(
+                json!({"imp_uid": tab.imp_uid, "merchant_uid": "order_hook", "status": "paid"}),
             )
             .await;
-        assert_eq!(answer["status"], "paid");
+        assert_eq!((code, &answer["status"]), (200, &json!("paid")), "{answer}");
     }
     // A cold start lost imp_uid: the landing finds the payment by merchant_uid.
     let (status, _) = w.landing("merchant_uid=order_hook").await;
@@ -247,19 +359,12 @@ async fn duplicate_webhooks_are_idempotent_and_a_lost_imp_uid_is_found_by_order(
 #[tokio::test]
 async fn orders_survive_a_merchant_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("iamport.sqlite3")).unwrap();
-    let iamport = serve(router(ApiState::new(
-        store,
-        system_clock(),
-        SANDBOX_IMP_KEY,
-        SANDBOX_IMP_SECRET,
-    )))
-    .await;
+    let iamport = iamport_on(&dir.path().join("iamport.sqlite3")).await;
     let db = dir.path().join("merchant.sqlite3");
-    let http = reqwest::Client::new();
+    let http = client();
     let first = merchant_on(&db, &iamport).await;
     http.post(format!("{first}/orders"))
-        .json(&json!({"merchant_uid": "order_restart", "name": "x", "amount": 1000}))
+        .json(&json!({"merchant_uid": "order_restart", "item": "tumbler", "quantity": 2}))
         .send()
         .await
         .unwrap();
@@ -272,6 +377,443 @@ async fn orders_survive_a_merchant_restart() {
         .json()
         .await
         .unwrap();
-    assert_eq!(row["amount"], 1000);
+    assert_eq!(row["amount"], 46_000);
     assert_eq!(row["status"], "pending");
+}
+
+#[tokio::test]
+async fn a_forged_webhook_while_ready_leaves_the_order_pending_and_the_approval_pays_it() {
+    let w = world().await;
+    let amount = w.order("order_early", "coffee").await;
+    let tab = w.checkout("order_early", amount, "card").await;
+    w.pg(&tab, "isp").await;
+    // Forged: the payment is still `ready`. `ready` is no verdict.
+    let (_, answer) = w
+        .webhook(json!({"imp_uid": tab.imp_uid, "status": "paid"}))
+        .await;
+    assert_eq!(answer["status"], "pending", "{answer}");
+    assert_eq!(w.stored("order_early").await["status"], "pending");
+    let (status, html) = w.landing(&query(&tab.imp_uid, "order_early")).await;
+    assert_eq!(status, "pending", "{html}");
+    // The real approval and its webhook settle it.
+    assert!(w.approve(&tab).await);
+    let (_, answer) = w
+        .webhook(json!({"imp_uid": tab.imp_uid, "merchant_uid": "order_early", "status": "paid"}))
+        .await;
+    assert_eq!(answer["status"], "paid", "{answer}");
+    assert_eq!(w.stored("order_early").await["status"], "paid");
+}
+
+#[tokio::test]
+async fn a_second_tabs_cancel_does_not_downgrade_a_paid_order() {
+    let w = world().await;
+    let amount = w.order("order_tabs", "coffee").await;
+    let first = w.checkout("order_tabs", amount, "card").await;
+    let second = w.checkout("order_tabs", amount, "card").await;
+    assert!(w.approve(&first).await);
+    let (status, _) = w.landing(&w.redirect_query(&first).await).await;
+    assert_eq!(status, "paid");
+    // The buyer presses cancel in the other tab and lands with its imp_uid.
+    w.pg(&second, "cancel").await;
+    let back = w.redirect_query(&second).await;
+    assert!(back.contains(&second.imp_uid), "{back}");
+    let (status, html) = w.landing(&back).await;
+    assert_eq!(status, "paid", "{html}");
+    let row = w.stored("order_tabs").await;
+    assert_eq!(row["status"], "paid");
+    assert_eq!(row["imp_uid"], first.imp_uid.as_str());
+    // Nor does a lost imp_uid (the newest payment is the failed one).
+    let (status, _) = w.landing("merchant_uid=order_tabs").await;
+    assert_eq!(status, "paid");
+}
+
+#[tokio::test]
+async fn ids_reach_the_api_as_one_path_segment() {
+    let w = world().await;
+    let amount = w.order("order_slash", "coffee").await;
+    // One tab failed, the newest is still open: the order is pending.
+    let failed = w.pay("order_slash", amount, "card", "cancel").await;
+    w.checkout("order_slash", amount, "card").await;
+    let token = w.api_token().await;
+    assert_eq!(w.payment(&token, &failed.imp_uid).await["status"], "failed");
+    for body in [
+        json!({"merchant_uid": "order_slash/failed"}),
+        json!({"imp_uid": "find/order_slash/failed"}),
+        json!({"imp_uid": "..", "merchant_uid": "order_slash"}),
+    ] {
+        let (code, answer) = w.webhook(body.clone()).await;
+        assert_ne!(code, 200, "{body} → {answer}");
+        assert_eq!(
+            w.stored("order_slash").await["status"],
+            "pending",
+            "{body} reached another API route"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_client_cannot_price_an_order() {
+    let w = world().await;
+    for body in [
+        json!({"name": "선물 세트 / Gift set", "amount": 1}),
+        json!({"merchant_uid": "order_cheap", "item": "gift", "amount": 1}),
+        json!({"item": "gift", "quantity": 0}),
+        json!({"item": "caviar"}),
+    ] {
+        let (status, answer) = w.post(format!("{}/orders", w.merchant), body.clone()).await;
+        assert_eq!(status, 400, "{body} → {answer}");
+        assert!(answer["error"].is_string(), "{body} → {answer}");
+    }
+    assert_eq!(
+        w.http
+            .get(format!("{}/orders/order_cheap", w.merchant))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    // Priced here: 2 × 51 000; a payment of 1 won is forged.
+    let (_, created) = w
+        .post(
+            format!("{}/orders", w.merchant),
+            json!({"merchant_uid": "order_gift", "item": "gift", "quantity": 2}),
+        )
+        .await;
+    assert_eq!(created["amount"], 102_000, "{created}");
+    let tab = w.pay("order_gift", 1, "card", "approve").await;
+    let (status, _) = w.landing(&w.redirect_query(&tab).await).await;
+    assert_eq!(status, "forged");
+}
+
+#[tokio::test]
+async fn a_virtual_account_for_another_amount_is_not_shown() {
+    let w = world().await;
+    let amount = w.order("order_vbank_cheap", "coffee").await;
+    let tab = w.pay("order_vbank_cheap", 100, "vbank", "vbank").await;
+    let token = w.api_token().await;
+    let account = w.payment(&token, &tab.imp_uid).await["vbank_num"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, html) = w.landing(&w.redirect_query(&tab).await).await;
+    assert_ne!(status, "vbank_issued", "{html}");
+    assert!(
+        !html.contains(&account) && !html.contains("샌드박스은행"),
+        "the account is shown: {html}"
+    );
+    assert_eq!(w.stored("order_vbank_cheap").await["status"], "pending");
+    // The order's own amount gets its account.
+    let tab = w.pay("order_vbank_cheap", amount, "vbank", "vbank").await;
+    let (status, html) = w.landing(&w.redirect_query(&tab).await).await;
+    assert_eq!(status, "vbank_issued", "{html}");
+}
+
+#[tokio::test]
+async fn an_api_cancel_and_its_webhook_cancel_the_paid_order() {
+    let w = world().await;
+    let amount = w.order("order_refund", "coffee").await;
+    let tab = w.pay("order_refund", amount, "card", "approve").await;
+    let (status, _) = w.landing(&w.redirect_query(&tab).await).await;
+    assert_eq!(status, "paid");
+    let token = w.api_token().await;
+    assert!(w.api_cancel(&token, &tab.imp_uid).await);
+    // What iamport posts to notice_url after a cancellation.
+    let (code, answer) = w
+        .webhook(
+            json!({"imp_uid": tab.imp_uid, "merchant_uid": "order_refund", "status": "cancelled"}),
+        )
+        .await;
+    assert_eq!(
+        (code, &answer["status"]),
+        (200, &json!("cancelled")),
+        "{answer}"
+    );
+    let row = w.stored("order_refund").await;
+    assert_eq!(row["status"], "cancelled");
+    let (status, html) = w.landing(&query(&tab.imp_uid, "order_refund")).await;
+    assert_eq!(status, "cancelled", "{html}");
+}
+
+#[tokio::test]
+async fn a_padded_merchant_uid_is_one_order_for_the_shop_and_the_checkout() {
+    let w = world().await;
+    let amount = w.order("  padded  ", "coffee").await;
+    let tab = w.pay("  padded  ", amount, "card", "approve").await;
+    let (status, html) = w.landing(&query(&tab.imp_uid, "  padded  ")).await;
+    assert_eq!(status, "paid", "{html}");
+    let row = w.stored("padded").await;
+    assert_eq!(row["status"], "paid");
+    assert_eq!(row["merchant_uid"], "padded");
+}
+
+/// A proxy that answers nothing and counts who tried it.
+async fn counting_proxy() -> (String, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&seen);
+    tokio::spawn(async move {
+        // Counted, then closed unanswered.
+        while let Ok((socket, _)) = listener.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
+            drop(socket);
+        }
+    });
+    (url, seen)
+}
+
+#[tokio::test]
+async fn the_merchants_api_calls_ignore_proxy_variables() {
+    let (proxy, seen) = counting_proxy().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_payhost-sandbox"))
+        .args(["serve", "--port", "0", "--db"])
+        .arg(dir.path().join("sandbox.sqlite3"))
+        .envs([
+            ("HTTP_PROXY", &proxy),
+            ("http_proxy", &proxy),
+            ("ALL_PROXY", &proxy),
+            ("all_proxy", &proxy),
+        ])
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .env("NO_COLOR", "1")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let base = loop {
+        let line = lines.next().expect("the sandbox started").unwrap();
+        if let Some((_, rest)) = line.split_once(" on http://") {
+            break format!("http://{}", rest.split_whitespace().next().unwrap());
+        }
+    };
+    std::thread::spawn(move || lines.for_each(drop));
+    let w = World {
+        merchant: format!("{base}/shop"),
+        iamport: base,
+        http: client(),
+        _dir: dir,
+    };
+    let amount = w.order("order_proxy", "coffee").await;
+    let tab = w.pay("order_proxy", amount, "card", "approve").await;
+    let (status, html) = w.landing(&w.redirect_query(&tab).await).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(status, "paid", "{html}");
+    assert_eq!(
+        seen.load(Ordering::SeqCst),
+        0,
+        "a request went through the proxy"
+    );
+}
+
+// The property: random interleavings of several tabs' checkouts, the payment apps'
+// answers, API cancellations, forged or repeated webhooks and landings, over two
+// orders. After every step each order agrees with its payments at iamport.
+
+/// What a webhook's body claims (the merchant must never believe it).
+const CLAIMS: [&str; 4] = ["paid", "ready", "failed", "cancelled"];
+
+#[derive(Debug, Clone)]
+enum Op {
+    /// A tab opens the checkout of `order`, maybe with a tampered amount.
+    Checkout {
+        order: usize,
+        tamper: bool,
+        vbank: bool,
+    },
+    /// The payment app approves (a virtual account: it is issued), then iamport's webhook.
+    Approve { tab: usize },
+    /// The card company declines (no webhook: iamport sends none for a failure).
+    Deny { tab: usize },
+    /// The buyer cancels on the PG page (no webhook either).
+    CancelTab { tab: usize },
+    /// The whole payment cancelled through the API, then iamport's webhook.
+    ApiCancel { tab: usize },
+    /// A webhook naming a tab's payment with any status claim (forged, stale, repeated).
+    Webhook {
+        tab: usize,
+        claim: usize,
+        with_order: bool,
+    },
+    /// The buyer lands with a tab's ids, or only its order's, or another order's.
+    Landing {
+        tab: usize,
+        lost_imp_uid: bool,
+        other_order: Option<usize>,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        3 => (0usize..ORDERS.len(), proptest::bool::weighted(0.25), proptest::bool::weighted(0.2))
+            .prop_map(|(order, tamper, vbank)| Op::Checkout { order, tamper, vbank }),
+        3 => (0usize..8).prop_map(|tab| Op::Approve { tab }),
+        1 => (0usize..8).prop_map(|tab| Op::Deny { tab }),
+        1 => (0usize..8).prop_map(|tab| Op::CancelTab { tab }),
+        2 => (0usize..8).prop_map(|tab| Op::ApiCancel { tab }),
+        2 => (0usize..8, 0usize..CLAIMS.len(), any::<bool>())
+            .prop_map(|(tab, claim, with_order)| Op::Webhook { tab, claim, with_order }),
+        2 => (0usize..8, any::<bool>(), proptest::option::weighted(0.2, 0usize..ORDERS.len()))
+            .prop_map(|(tab, lost_imp_uid, other_order)| Op::Landing { tab, lost_imp_uid, other_order }),
+    ]
+}
+
+struct Tabbed {
+    order: usize,
+    vbank: bool,
+    tab: Tab,
+}
+
+fn pick(tabs: &[Tabbed], i: usize) -> Option<&Tabbed> {
+    tabs.get(i % tabs.len().max(1))
+}
+
+const ORDERS: [(&str, &str); 2] = [("o_coffee", "coffee"), ("o_gift", "gift")];
+
+async fn run_interleaving(ops: Vec<Op>) -> Result<(), TestCaseError> {
+    let w = world().await;
+    let mut amounts = Vec::new();
+    for (uid, item) in ORDERS {
+        amounts.push(w.order(uid, item).await);
+    }
+    let token = w.api_token().await;
+    let mut tabs: Vec<Tabbed> = Vec::new();
+    for (step, op) in ops.iter().enumerate() {
+        match *op {
+            Op::Checkout {
+                order,
+                tamper,
+                vbank,
+            } => {
+                let amount = if tamper {
+                    amounts[order] - 1000
+                } else {
+                    amounts[order]
+                };
+                let method = if vbank { "vbank" } else { "card" };
+                if let Some(tab) = w.try_checkout(ORDERS[order].0, amount, method).await {
+                    tabs.push(Tabbed { order, vbank, tab });
+                }
+            }
+            Op::Approve { tab } => {
+                if let Some(t) = pick(&tabs, tab) {
+                    let issued = if t.vbank {
+                        w.pg(&t.tab, "vbank").await;
+                        w.payment(&token, &t.tab.imp_uid).await["vbank_num"].is_string()
+                    } else {
+                        w.approve(&t.tab).await
+                    };
+                    if issued {
+                        let status = if t.vbank { "ready" } else { "paid" };
+                        w.webhook(json!({"imp_uid": t.tab.imp_uid, "merchant_uid": ORDERS[t.order].0, "status": status}))
+                            .await;
+                    }
+                }
+            }
+            Op::Deny { tab } => {
+                if let Some(t) = pick(&tabs, tab) {
+                    w.pg(&t.tab, "declined").await;
+                }
+            }
+            Op::CancelTab { tab } => {
+                if let Some(t) = pick(&tabs, tab) {
+                    w.pg(&t.tab, "cancel").await;
+                }
+            }
+            Op::ApiCancel { tab } => {
+                if let Some(t) = pick(&tabs, tab) {
+                    if w.api_cancel(&token, &t.tab.imp_uid).await {
+                        w.webhook(json!({"imp_uid": t.tab.imp_uid, "merchant_uid": ORDERS[t.order].0, "status": "cancelled"}))
+                            .await;
+                    }
+                }
+            }
+            Op::Webhook {
+                tab,
+                claim,
+                with_order,
+            } => {
+                if let Some(t) = pick(&tabs, tab) {
+                    let mut body = json!({"imp_uid": t.tab.imp_uid, "status": CLAIMS[claim]});
+                    if with_order {
+                        body["merchant_uid"] = json!(ORDERS[t.order].0);
+                    }
+                    w.webhook(body).await;
+                }
+            }
+            Op::Landing {
+                tab,
+                lost_imp_uid,
+                other_order,
+            } => {
+                if let Some(t) = pick(&tabs, tab) {
+                    let named = ORDERS[other_order.unwrap_or(t.order)].0;
+                    let q = if lost_imp_uid {
+                        format!("merchant_uid={named}")
+                    } else {
+                        query(&t.tab.imp_uid, named)
+                    };
+                    w.landing(&q).await;
+                }
+            }
+        }
+        for (index, (uid, _)) in ORDERS.iter().enumerate() {
+            let order = w.stored(uid).await;
+            let status = order["status"].as_str().unwrap().to_owned();
+            let mut payments = Vec::new();
+            for t in tabs.iter().filter(|t| t.order == index) {
+                payments.push(w.payment(&token, &t.tab.imp_uid).await);
+            }
+            let paid_in_full = payments
+                .iter()
+                .any(|p| p["status"] == "paid" && p["amount"] == amounts[index]);
+            let context = format!("step {step} {op:?}: {order} with {payments:?}");
+            prop_assert_eq!(
+                status == "paid",
+                paid_in_full,
+                "paid ⇔ a paid payment of the order's amount; {}",
+                context
+            );
+            if status == "failed" {
+                prop_assert!(
+                    payments.iter().all(|p| p["status"] != "paid"),
+                    "failed while paid; {}",
+                    context
+                );
+            }
+            let own = payments
+                .iter()
+                .find(|p| Some(p["imp_uid"].as_str().unwrap()) == order["imp_uid"].as_str());
+            match status.as_str() {
+                "paid" => prop_assert!(
+                    own.is_some_and(|p| p["status"] == "paid" && p["amount"] == amounts[index]),
+                    "{}",
+                    context
+                ),
+                "vbank_issued" => prop_assert!(
+                    own.is_some_and(|p| p["status"] == "ready"
+                        && p["vbank_num"].is_string()
+                        && p["amount"] == amounts[index]),
+                    "{}",
+                    context
+                ),
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    // Each case starts both servers on fresh SQLite files: few cases, short runs.
+    #![proptest_config(ProptestConfig { cases: 40, max_shrink_iters: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn orders_always_agree_with_their_payments(ops in proptest::collection::vec(op(), 1..28)) {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(run_interleaving(ops))?;
+    }
 }

@@ -1,0 +1,194 @@
+//! The simulated payment app binary (`payhost-sandbox app`) against a sandbox on
+//! loopback: what its environment and its arguments can make it do, and the exit
+//! status a used token gives.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::ffi::OsString;
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use payhost_sandbox::SandboxConfig;
+use serde_json::{json, Value};
+
+struct Sandbox {
+    /// `127.0.0.1:PORT`.
+    host: String,
+    _dir: tempfile::TempDir,
+}
+
+async fn sandbox() -> Sandbox {
+    let dir = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app =
+        payhost_sandbox::app(addr, &SandboxConfig::in_dir(dir.path(), Some("myapp"))).unwrap();
+    tokio::spawn(payhost_sandbox::serve_app(listener, app));
+    Sandbox {
+        host: addr.to_string(),
+        _dir: dir,
+    }
+}
+
+impl Sandbox {
+    /// A mobile checkout's hand-off as the ISP app receives it (the raw scheme with
+    /// the sandbox's parameters, `apps::sandbox_params_of`).
+    async fn hand_off(&self, merchant_uid: &str) -> String {
+        let base = format!("http://{}", self.host);
+        let answer: Value = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .unwrap()
+            .post(format!("{base}/checkout"))
+            .json(&json!({
+                "imp_code": "imp_sandbox",
+                "channel": "mobile",
+                "params": {
+                    "pg": "nice", "pay_method": "card", "merchant_uid": merchant_uid,
+                    "name": "테스트 주문", "amount": 1000,
+                    "m_redirect_url": format!("{base}/shop/payments/complete"),
+                    "app_scheme": "myapp"
+                }
+            }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = answer["pg_url"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{answer}"))
+            .trim_start_matches("/pg/")
+            .to_owned();
+        format!(
+            "ispmobile://?sandbox_txn={token}&sandbox={}",
+            self.host.replace(':', "%3A")
+        )
+    }
+}
+
+/// Runs `payhost-sandbox app ARGS` off the runtime, with its log in a temporary
+/// data home and no proxy variables unless `env` sets them.
+async fn app(args: Vec<OsString>, env: Vec<(&'static str, String)>) -> Output {
+    let data = tempfile::tempdir().unwrap();
+    tokio::task::spawn_blocking(move || {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_payhost-sandbox"));
+        command
+            .arg("app")
+            .args(&args)
+            .env("XDG_DATA_HOME", data.path());
+        for key in [
+            "http_proxy",
+            "HTTP_PROXY",
+            "https_proxy",
+            "HTTPS_PROXY",
+            "all_proxy",
+            "ALL_PROXY",
+            "no_proxy",
+            "NO_PROXY",
+        ] {
+            command.env_remove(key);
+        }
+        command.envs(env);
+        command.output().unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+fn args(list: &[&str]) -> Vec<OsString> {
+    list.iter().map(OsString::from).collect()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[tokio::test]
+async fn the_simulated_app_talks_to_the_sandbox_directly_whatever_the_proxy_variables_say() {
+    let s = sandbox().await;
+    let url = s.hand_off("sim-proxy-1").await;
+    // A "proxy" that counts who connects to it and answers nothing.
+    let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    let connections = Arc::new(AtomicUsize::new(0));
+    tokio::spawn({
+        let connections = Arc::clone(&connections);
+        async move {
+            while let Ok((stream, _)) = proxy.accept().await {
+                connections.fetch_add(1, Ordering::SeqCst);
+                drop(stream);
+            }
+        }
+    });
+    let env = ["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"]
+        .into_iter()
+        .map(|key| (key, proxy_url.clone()))
+        .collect();
+    let output = app(args(&["--auto", "approve", "--no-return", &url]), env).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        "approved → paid"
+    );
+    assert_eq!(connections.load(Ordering::SeqCst), 0, "the proxy was used");
+}
+
+#[tokio::test]
+async fn a_used_token_exits_with_its_own_status() {
+    let s = sandbox().await;
+    let url = s.hand_off("sim-used-1").await;
+    let first = app(args(&["--auto", "approve", "--no-return", &url]), vec![]).await;
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let again = app(args(&["--auto", "deny", "--no-return", &url]), vec![]).await;
+    assert_eq!(again.status.code(), Some(3), "{}", stderr(&again));
+    assert_eq!(
+        String::from_utf8_lossy(&again.stdout).trim(),
+        "already handled → paid"
+    );
+    assert!(
+        stderr(&again).contains("already handled"),
+        "{}",
+        stderr(&again)
+    );
+    // The code is documented.
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_payhost-sandbox"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.lines()
+            .any(|l| l.trim_start().starts_with("3 ") && l.contains("already handled")),
+        "{help}"
+    );
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn an_argument_that_is_not_utf8_is_refused_without_a_panic() {
+    use std::os::unix::ffi::OsStringExt;
+    let not_utf8 = |bytes: &[u8]| OsString::from_vec(bytes.to_vec());
+    for list in [
+        vec![not_utf8(b"\xff")],
+        vec![
+            OsString::from("--auto"),
+            OsString::from("approve"),
+            not_utf8(b"ispmobile://?sandbox_txn=\xff&sandbox=127.0.0.1%3A9"),
+        ],
+    ] {
+        let output = app(list.clone(), vec![]).await;
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{list:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains("not UTF-8") && stderr(&output).contains("usage"),
+            "{list:?}: {}",
+            stderr(&output)
+        );
+    }
+}

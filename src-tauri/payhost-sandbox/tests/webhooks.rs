@@ -1,0 +1,563 @@
+//! Webhooks over real HTTP on loopback, with the whole sandbox on SQLite files and a
+//! merchant endpoint that records what arrives: only loopback unless allowed, the
+//! resend route behind the API token, the cancellation webhook, delivery after a
+//! restart, and no proxy between the sandbox and the merchant.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use payhost_sandbox::store::{Store, Webhook, WebhookState};
+use payhost_sandbox::{Backoff, SandboxConfig, SANDBOX_IMP_KEY, SANDBOX_IMP_SECRET};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// What iamport POSTs to `notice_url`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+struct Notice {
+    imp_uid: String,
+    merchant_uid: String,
+    status: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Envelope<T> {
+    code: i64,
+    message: Option<String>,
+    response: Option<T>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Token {
+    access_token: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Opened {
+    imp_uid: String,
+    pg_url: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Settled {
+    status: String,
+}
+
+type Received = Arc<Mutex<Vec<Notice>>>;
+
+/// A merchant's webhook endpoint on `listener` that records every body.
+fn hook_on(listener: tokio::net::TcpListener) -> Received {
+    let received: Received = Arc::default();
+    let sink = Arc::clone(&received);
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |axum::Json(body): axum::Json<Notice>| {
+            let sink = Arc::clone(&sink);
+            async move {
+                sink.lock().unwrap().push(body);
+                "ok"
+            }
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    received
+}
+
+async fn hook() -> (String, Received) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    (url, hook_on(listener))
+}
+
+async fn wait_for(received: &Received, count: usize, within: Duration) -> Vec<Notice> {
+    let deadline = Instant::now() + within;
+    loop {
+        let now = received.lock().unwrap().clone();
+        if now.len() >= count || Instant::now() > deadline {
+            return now;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn start(config: &SandboxConfig) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = payhost_sandbox::app(addr, config).unwrap();
+    tokio::spawn(payhost_sandbox::serve_app(listener, app));
+    format!("http://{addr}")
+}
+
+fn config(dir: &Path) -> SandboxConfig {
+    SandboxConfig::in_dir(dir, Some("myapp"))
+}
+
+/// Retries in tens of milliseconds.
+fn fast(dir: &Path, max_attempts: u32) -> SandboxConfig {
+    SandboxConfig {
+        webhook_retry: Backoff {
+            first: Duration::from_millis(50),
+            cap: Duration::from_millis(200),
+            max_attempts,
+        },
+        ..config(dir)
+    }
+}
+
+/// The outbox rows of `imp_uid`, read from the database file as a restart would.
+fn outbox(dir: &Path, imp_uid: &str) -> Vec<Webhook> {
+    Store::open(&dir.join("sandbox.sqlite3"))
+        .unwrap()
+        .webhooks_of(imp_uid)
+        .unwrap()
+}
+
+async fn wait_outbox(dir: &Path, imp_uid: &str, done: impl Fn(&[Webhook]) -> bool) -> Vec<Webhook> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let rows = outbox(dir, imp_uid);
+        if done(&rows) || Instant::now() > deadline {
+            return rows;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+struct Sandbox {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Sandbox {
+    async fn new(config: &SandboxConfig) -> Self {
+        Self {
+            base: start(config).await,
+            http: client(),
+        }
+    }
+
+    /// A mobile card checkout of `merchant_uid` whose webhook goes to `notice_url`.
+    async fn open(&self, merchant_uid: &str, notice_url: &str) -> (String, String) {
+        let params = json!({
+            "pg": "nice", "pay_method": "card", "merchant_uid": merchant_uid, "name": "웹훅 주문",
+            "amount": 1000, "m_redirect_url": format!("{}/shop/payments/complete", self.base),
+            "notice_url": notice_url, "app_scheme": "myapp"
+        });
+        let opened: Opened = self
+            .http
+            .post(format!("{}/checkout", self.base))
+            .json(&json!({ "imp_code": "imp_sandbox", "channel": "mobile", "params": params }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = opened.pg_url.trim_start_matches("/pg/").to_owned();
+        (token, opened.imp_uid)
+    }
+
+    /// The buyer picks ISP and the app approves.
+    async fn approve(&self, token: &str) {
+        self.http
+            .get(format!("{}/pg/{token}/pay/isp", self.base))
+            .send()
+            .await
+            .unwrap();
+        let settled: Settled = self
+            .http
+            .post(format!("{}/sandbox/txn/{token}/outcome", self.base))
+            .json(&json!({ "outcome": "approve" }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(settled.status, "paid");
+    }
+
+    async fn paid(&self, merchant_uid: &str, notice_url: &str) -> String {
+        let (token, imp_uid) = self.open(merchant_uid, notice_url).await;
+        self.approve(&token).await;
+        imp_uid
+    }
+
+    async fn token(&self) -> String {
+        let token: Envelope<Token> = self
+            .http
+            .post(format!("{}/users/getToken", self.base))
+            .json(&json!({ "imp_key": SANDBOX_IMP_KEY, "imp_secret": SANDBOX_IMP_SECRET }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        token.response.unwrap().access_token
+    }
+}
+
+// `0.0.0.0` is no loopback address by its name, yet Linux connects it to this host:
+// a listener on all interfaces sees whether the sandbox connects off loopback.
+async fn remote_hook() -> (String, Received) {
+    let listener = tokio::net::TcpListener::bind("0.0.0.0:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    (format!("http://0.0.0.0:{port}/hook"), hook_on(listener))
+}
+
+#[tokio::test]
+async fn a_notice_url_off_loopback_is_refused_and_never_contacted() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Sandbox::new(&config(dir.path())).await;
+    let (remote, remote_received) = remote_hook().await;
+    let (local, local_received) = hook().await;
+    let remote_uid = s.paid("order_remote", &remote).await;
+    let local_uid = s.paid("order_local", &local).await;
+    let local_notices = wait_for(&local_received, 1, Duration::from_secs(5)).await;
+    assert_eq!(local_notices.len(), 1, "the loopback webhook is sent");
+    assert_eq!(local_notices[0].imp_uid, local_uid);
+    // Refused, logged and recorded: the outbox says why, and nothing was attempted.
+    let rows = wait_outbox(dir.path(), &remote_uid, |rows| {
+        rows.iter().all(|r| r.state != WebhookState::Pending)
+    })
+    .await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(
+        (rows[0].state, rows[0].attempts),
+        (WebhookState::Refused, 0)
+    );
+    assert!(
+        rows[0]
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("loopback") && e.contains("--allow-remote-webhooks")),
+        "{rows:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        remote_received.lock().unwrap().clone(),
+        Vec::<Notice>::new(),
+        "nothing is sent off loopback"
+    );
+}
+
+#[tokio::test]
+async fn the_allow_option_sends_webhooks_off_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Sandbox::new(&SandboxConfig {
+        allow_remote_webhooks: true,
+        ..config(dir.path())
+    })
+    .await;
+    let (remote, received) = remote_hook().await;
+    let imp_uid = s.paid("order_allowed", &remote).await;
+    let notices = wait_for(&received, 1, Duration::from_secs(5)).await;
+    assert_eq!(
+        notices.first().map(|n| n.imp_uid.as_str()),
+        Some(imp_uid.as_str())
+    );
+}
+
+#[tokio::test]
+async fn resending_a_webhook_needs_the_api_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Sandbox::new(&config(dir.path())).await;
+    let (url, received) = hook().await;
+    let imp_uid = s.paid("order_resend", &url).await;
+    assert_eq!(
+        wait_for(&received, 1, Duration::from_secs(5)).await.len(),
+        1
+    );
+    let resend = format!("{}/sandbox/payments/{imp_uid}/webhook", s.base);
+    let response = s.http.post(&resend).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 401);
+    let refused: Envelope<Value> = response.json().await.unwrap();
+    assert_eq!((refused.code, refused.response), (-1, None));
+    assert!(refused.message.is_some());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(received.lock().unwrap().len(), 1, "nothing was resent");
+    let token = s.token().await;
+    let response = s
+        .http
+        .post(&resend)
+        .header("Authorization", format!("Bearer {token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let resent: Envelope<Resent> = response.json().await.unwrap();
+    assert_eq!(
+        (resent.code, resent.response.map(|r| r.merchant_status)),
+        (0, Some(200))
+    );
+    assert_eq!(
+        wait_for(&received, 2, Duration::from_secs(5)).await.len(),
+        2
+    );
+}
+
+#[derive(Debug, Deserialize)]
+struct Resent {
+    merchant_status: u16,
+}
+
+#[tokio::test]
+async fn an_api_cancel_sends_the_cancelled_webhook_to_notice_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Sandbox::new(&config(dir.path())).await;
+    let (url, received) = hook().await;
+    let imp_uid = s.paid("order_cancel_hook", &url).await;
+    assert_eq!(
+        wait_for(&received, 1, Duration::from_secs(5)).await.len(),
+        1
+    );
+    let token = s.token().await;
+    let cancelled: Envelope<Value> = s
+        .http
+        .post(format!("{}/payments/cancel", s.base))
+        .header("Authorization", format!("Bearer {token}"))
+        .json(&json!({ "imp_uid": imp_uid, "reason": "고객 요청" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cancelled.code, 0, "{:?}", cancelled.message);
+    let notices = wait_for(&received, 2, Duration::from_secs(5)).await;
+    assert_eq!(
+        notices.get(1),
+        Some(&Notice {
+            imp_uid,
+            merchant_uid: "order_cancel_hook".to_owned(),
+            status: "cancelled".to_owned(),
+        }),
+        "{notices:?}"
+    );
+}
+
+/// A sandbox whose server and webhook sender are tasks the test can kill.
+struct Killable {
+    sandbox: Sandbox,
+    serve: tokio::task::JoinHandle<Result<(), payhost_sandbox::SandboxError>>,
+    sender: tokio::task::JoinHandle<()>,
+}
+
+async fn killable(config: &SandboxConfig) -> Killable {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = payhost_sandbox::build(addr, config).unwrap();
+    Killable {
+        sandbox: Sandbox {
+            base: format!("http://{addr}"),
+            http: client(),
+        },
+        sender: tokio::spawn(server.webhooks.run()),
+        serve: tokio::spawn(payhost_sandbox::serve_app(listener, server.router)),
+    }
+}
+
+#[tokio::test]
+async fn a_webhook_pending_at_a_kill_is_delivered_after_the_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    // The merchant is down at approval: its port is known, nothing listens.
+    let reserved = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let merchant: SocketAddr = reserved.local_addr().unwrap();
+    drop(reserved);
+    let first = killable(&fast(dir.path(), 100)).await;
+    let imp_uid = first
+        .sandbox
+        .paid("order_restart_hook", &format!("http://{merchant}/hook"))
+        .await;
+    let rows = wait_outbox(dir.path(), &imp_uid, |rows| {
+        rows.iter().any(|r| r.attempts >= 1)
+    })
+    .await;
+    assert_eq!(
+        rows.first().map(|r| r.state),
+        Some(WebhookState::Pending),
+        "{rows:?}"
+    );
+    // Killed between approval and delivery.
+    first.sender.abort();
+    first.serve.abort();
+    let _ = first.sender.await;
+    // The merchant comes up: nothing arrives while no sandbox runs.
+    let received = hook_on(tokio::net::TcpListener::bind(merchant).await.unwrap());
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        received.lock().unwrap().len(),
+        0,
+        "the first sandbox is gone"
+    );
+    // A new sandbox on the same database sends what was pending.
+    let _second = killable(&fast(dir.path(), 100)).await;
+    let notices = wait_for(&received, 1, Duration::from_secs(10)).await;
+    assert_eq!(
+        notices,
+        [Notice {
+            imp_uid: imp_uid.clone(),
+            merchant_uid: "order_restart_hook".to_owned(),
+            status: "paid".to_owned(),
+        }]
+    );
+    let rows = wait_outbox(dir.path(), &imp_uid, |rows| {
+        rows.iter().all(|r| r.state == WebhookState::Delivered)
+    })
+    .await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].state, WebhookState::Delivered);
+    assert!(rows[0].attempts >= 2, "{rows:?}");
+}
+
+/// A merchant endpoint that answers 500 `failures` times, then 200.
+fn flaky_hook(listener: tokio::net::TcpListener, failures: usize) -> Arc<Mutex<Vec<Instant>>> {
+    let calls: Arc<Mutex<Vec<Instant>>> = Arc::default();
+    let seen = Arc::clone(&calls);
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move || {
+            let seen = Arc::clone(&seen);
+            async move {
+                let mut seen = seen.lock().unwrap();
+                seen.push(Instant::now());
+                if seen.len() > failures {
+                    axum::http::StatusCode::OK
+                } else {
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR
+                }
+            }
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    calls
+}
+
+#[tokio::test]
+async fn failed_webhooks_are_retried_with_backoff_and_then_given_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Sandbox::new(&fast(dir.path(), 4)).await;
+    // Taken at the third attempt.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let calls = flaky_hook(listener, 2);
+    let imp_uid = s.paid("order_flaky", &url).await;
+    let rows = wait_outbox(dir.path(), &imp_uid, |rows| {
+        rows.iter().all(|r| r.state == WebhookState::Delivered)
+    })
+    .await;
+    assert_eq!(
+        (rows[0].state, rows[0].attempts, rows[0].merchant_status),
+        (WebhookState::Delivered, 3, Some(200)),
+        "{rows:?}"
+    );
+    let calls = calls.lock().unwrap().clone();
+    assert_eq!(calls.len(), 3);
+    // 50 ms, then 100 ms (doubling).
+    assert!(
+        calls[1] - calls[0] >= Duration::from_millis(50),
+        "{calls:?}"
+    );
+    assert!(
+        calls[2] - calls[1] >= Duration::from_millis(100),
+        "{calls:?}"
+    );
+    // Never taken: four attempts, then abandoned.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let calls = flaky_hook(listener, usize::MAX);
+    let imp_uid = s.paid("order_down", &url).await;
+    let rows = wait_outbox(dir.path(), &imp_uid, |rows| {
+        rows.iter().all(|r| r.state == WebhookState::Abandoned)
+    })
+    .await;
+    assert_eq!(
+        (rows[0].state, rows[0].attempts, rows[0].merchant_status),
+        (WebhookState::Abandoned, 4, Some(500)),
+        "{rows:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(calls.lock().unwrap().len(), 4, "bounded");
+}
+
+/// Counts the connections a fake HTTP proxy accepts (and answers 502).
+fn fake_proxy() -> (String, Arc<Mutex<usize>>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let count: Arc<Mutex<usize>> = Arc::default();
+    let seen = Arc::clone(&count);
+    std::thread::spawn(move || {
+        for mut socket in listener.incoming().flatten() {
+            *seen.lock().unwrap() += 1;
+            use std::io::Write;
+            let _ = socket.write_all(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n");
+        }
+    });
+    (url, count)
+}
+
+#[tokio::test]
+async fn webhooks_go_straight_to_the_merchant_whatever_the_proxy_variables_say() {
+    let dir = tempfile::tempdir().unwrap();
+    let (proxy, proxied) = fake_proxy();
+    let (url, received) = hook().await;
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_payhost-sandbox"))
+        .args(["serve", "--port", &port.to_string(), "--db"])
+        .arg(dir.path().join("sandbox.sqlite3"))
+        .env("HTTP_PROXY", &proxy)
+        .env("http_proxy", &proxy)
+        .env("ALL_PROXY", &proxy)
+        .env("all_proxy", &proxy)
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let s = Sandbox {
+        base: format!("http://127.0.0.1:{port}"),
+        http: client(),
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while s
+        .http
+        .get(format!("{}/iamport.js", s.base))
+        .send()
+        .await
+        .is_err()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "payhost-sandbox serve did not listen"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let imp_uid = s.paid("order_proxy", &url).await;
+    let notices = wait_for(&received, 1, Duration::from_secs(5)).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        notices.first().map(|n| n.imp_uid.as_str()),
+        Some(imp_uid.as_str())
+    );
+    assert_eq!(
+        *proxied.lock().unwrap(),
+        0,
+        "nothing went through the proxy"
+    );
+}
