@@ -273,6 +273,13 @@ struct PrepareRequest {
     amount: i64,
 }
 
+/// `POST /payments/prepare`'s `response`: the order as registered.
+#[derive(Serialize)]
+struct Prepared {
+    merchant_uid: String,
+    amount: i64,
+}
+
 async fn prepare(
     State(state): State<ApiState>,
     headers: HeaderMap,
@@ -280,8 +287,11 @@ async fn prepare(
 ) -> Result<Json<Value>, ApiError> {
     authorize(&state, &headers)?;
     let body: PrepareRequest = json_or_form(request).await?;
-    state.with_store(|store| store.prepare(&body.merchant_uid, body.amount))?;
-    ok(json!({ "merchant_uid": body.merchant_uid, "amount": body.amount }))
+    let merchant_uid = state.with_store(|store| store.prepare(&body.merchant_uid, body.amount))?;
+    ok(Prepared {
+        merchant_uid,
+        amount: body.amount,
+    })
 }
 
 #[derive(Deserialize)]

@@ -5,6 +5,8 @@
 //! `app://?callbackparam1=<url>&…`, rows 50–55). Pure functions, so the PG pages, the
 //! simulated apps and their tests agree on one definition.
 
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 /// Query values are encoded like `encodeURIComponent` (unreserved characters kept).
@@ -346,6 +348,18 @@ fn decode(text: &str) -> String {
         .decode_utf8_lossy()
         .into_owned()
 }
+
+/// The addresses `localhost` is connected to, with the port of the URL (port 0 in a
+/// reqwest DNS override means "the URL's", `ClientBuilder::resolve_to_addrs`,
+/// https://docs.rs/reqwest/0.12/reqwest/struct.ClientBuilder.html#method.resolve_to_addrs).
+/// `localhost` is trusted by its name as loopback (RFC 6761 §6.3,
+/// https://www.rfc-editor.org/rfc/rfc6761#section-6.3), so it must not be resolved by
+/// the system resolver, whose answer comes from /etc/hosts, NSS or DNS and may name
+/// another machine: every client that trusts the name pins it to these.
+pub const LOCALHOST: [SocketAddr; 2] = [
+    SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+    SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), 0),
+];
 
 /// True for `127.0.0.1:P`, `localhost:P`, `[::1]:P`: the simulated apps report only
 /// to a sandbox on this machine, whatever a link says.

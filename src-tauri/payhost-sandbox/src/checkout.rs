@@ -631,27 +631,28 @@ async fn pg_result(State(state): State<ApiState>, Path(token): Path<String>) -> 
     }
 }
 
-/// What a simulated app reads about its transaction.
-#[derive(Serialize)]
-struct TxnInfo {
-    token: String,
-    imp_uid: String,
-    merchant_uid: String,
-    name: String,
-    amount: i64,
-    status: String,
-    used: bool,
-    channel: String,
-    app: Option<String>,
-    app_label: Option<&'static str>,
-    app_scheme: Option<String>,
-    result_url: String,
+/// What a simulated app reads about its transaction (`GET /sandbox/txn/{token}`;
+/// `sim_app` reads it with this type too).
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct TxnInfo {
+    pub(crate) token: String,
+    pub(crate) imp_uid: String,
+    pub(crate) merchant_uid: String,
+    pub(crate) name: String,
+    pub(crate) amount: i64,
+    pub(crate) status: String,
+    pub(crate) used: bool,
+    pub(crate) channel: String,
+    pub(crate) app: Option<String>,
+    pub(crate) app_label: Option<String>,
+    pub(crate) app_scheme: Option<String>,
+    pub(crate) result_url: String,
 }
 
 /// A refusal of the simulated apps' API.
-#[derive(Serialize)]
-struct TxnError {
-    error: String,
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct TxnError {
+    pub(crate) error: String,
 }
 
 fn txn_error(status: StatusCode, error: impl Into<String>) -> Response {
@@ -671,7 +672,11 @@ async fn txn_info(
 ) -> Response {
     match load(&state, &token) {
         Ok((txn, payment)) => {
-            let app_label = txn.app.as_deref().and_then(apps::by_key).map(|a| a.label);
+            let app_label = txn
+                .app
+                .as_deref()
+                .and_then(apps::by_key)
+                .map(|a| a.label.to_owned());
             Json(TxnInfo {
                 result_url: result_url(&headers, &txn.token),
                 app_scheme: if txn.channel == "pc" {
@@ -699,16 +704,17 @@ async fn txn_info(
     }
 }
 
-#[derive(Deserialize)]
-struct OutcomeBody {
-    outcome: String,
+/// What a simulated app reports (`POST /sandbox/txn/{token}/outcome`).
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct OutcomeBody {
+    pub(crate) outcome: String,
 }
 
 /// What the app's report is answered with: the payment's status and its way back.
-#[derive(Serialize)]
-struct Reported {
-    status: String,
-    return_link: Option<String>,
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Reported {
+    pub(crate) status: String,
+    pub(crate) return_link: Option<String>,
 }
 
 async fn txn_outcome(

@@ -7,11 +7,13 @@
 //! a token, then the payment over HTTP (`GET /payments/{imp_uid}`, or
 //! `GET /payments/find/{merchant_uid}` when a cold start lost `imp_uid`); what the
 //! browser or a webhook claims is never read. `paid` with the order's amount pays the
-//! order; a paid amount that differs is cancelled through the API and shown as forged;
-//! `ready` is no verdict (a virtual account is shown only when it is for the order's
-//! amount); a paid order changes only through its own payment (cancelled through the
-//! API → `cancelled`), and no order is `failed` or `cancelled` while the API knows a
-//! paid payment of it. Ids reach the API as single path segments (`Url::path_segments_mut`).
+//! order; a paid amount that differs is cancelled through the API and shown as forged
+//! (a verdict whose save failed after that cancel is made again from the API's
+//! `cancel_history`); `ready` is no verdict (a virtual account is shown only when it is
+//! for the order's amount and the API knows no paid payment of the order); a paid order
+//! changes only through its own payment (cancelled through the API → `cancelled`), and
+//! no order is `failed`, `cancelled` or `vbank_issued` while the API knows a paid
+//! payment of it. Ids reach the API as single path segments (`Url::path_segments_mut`).
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -140,6 +142,29 @@ struct ApiPayment {
     vbank_num: Option<String>,
     vbank_name: Option<String>,
     fail_reason: Option<String>,
+    #[serde(default)]
+    cancel_history: Vec<ApiCancellation>,
+}
+
+/// One entry of a payment's `cancel_history`
+/// (https://developers.portone.io/api/rest-v1/payment, `PaymentCancelAnnotation`).
+#[derive(Debug, Clone, Deserialize)]
+struct ApiCancellation {
+    reason: String,
+}
+
+impl ApiPayment {
+    /// True when this is a payment of another amount than `order`'s that the merchant
+    /// itself cancelled as forged: the decision read back from the API, for when
+    /// recording it failed after the cancel (a retry then finds it `cancelled`).
+    fn cancelled_as_forged(&self, order: &Order) -> bool {
+        self.status == PaymentStatus::Cancelled
+            && self.amount != order.amount
+            && self
+                .cancel_history
+                .iter()
+                .any(|cancel| cancel.reason == FORGED_REASON)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -624,20 +649,21 @@ impl MerchantState {
                     });
                 }
                 PaymentStatus::Paid => {
-                    // Cancelled before it is recorded: a retry after a failure finds
-                    // it paid again and cancels again; the cancellation's webhook
-                    // finds a cancelled payment, which decides nothing.
+                    // Cancelled before it is recorded, with our own reason: when the
+                    // record then fails, a retry (or the cancellation's webhook) reads
+                    // the decision back from `cancel_history` (below).
                     self.iamport
                         .cancel(token, &payment.imp_uid, FORGED_REASON)
                         .await?;
                     forged.get_or_insert_with(|| payment.clone());
                 }
-                PaymentStatus::Ready if forged.is_none() => {
-                    return Ok(ready_verdict(order, &payment));
+                PaymentStatus::Cancelled if payment.cancelled_as_forged(order) => {
+                    forged.get_or_insert_with(|| payment.clone());
                 }
                 PaymentStatus::Ready | PaymentStatus::Failed | PaymentStatus::Cancelled => {}
             }
-            // A paid payment of the order decides before a failure or a cancellation.
+            // A paid payment of the order decides before a failure, a cancellation or
+            // a `ready` one (another tab may be paid while its webhook is on its way).
             match self.iamport.find_paid(token, &order.merchant_uid).await? {
                 Some(next) if next.imp_uid != payment.imp_uid => payment = next,
                 _ => break,
@@ -678,6 +704,16 @@ impl MerchantState {
             PaymentStatus::Cancelled => Verdict::Keep {
                 note: "결제가 취소되었습니다 / the payment was cancelled".to_owned(),
             },
+            // No paid payment of the order: a virtual account may be shown, unless an
+            // earlier payment settled the order (forged, or paid and cancelled).
+            PaymentStatus::Ready
+                if matches!(
+                    order.status,
+                    OrderStatus::Pending | OrderStatus::Failed | OrderStatus::VbankIssued
+                ) =>
+            {
+                ready_verdict(order, &first)
+            }
             _ => Verdict::Keep {
                 note: "결제되지 않았습니다 / not paid".to_owned(),
             },

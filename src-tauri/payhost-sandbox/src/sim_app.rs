@@ -10,10 +10,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use url::Url;
 
 use crate::apps;
-use crate::store::Outcome;
+use crate::checkout::{OutcomeBody, Reported, TxnError, TxnInfo};
+use crate::store::{self, Outcome};
 
 /// How the app behaves.
 #[derive(Debug, Clone, Default)]
@@ -89,6 +90,9 @@ pub enum AppError {
         "이 결제 요청은 payhost 샌드박스의 것이 아닙니다 / not a sandbox payment request: {0}"
     )]
     NotSandbox(String),
+    /// The URL's transaction token is not one the sandbox makes.
+    #[error("샌드박스의 거래 토큰이 아닙니다 / not a sandbox transaction token: {0:?}; refused")]
+    BadToken(String),
     /// The URL names a sandbox that is not on this machine.
     #[error(
         "샌드박스 주소가 이 컴퓨터가 아닙니다 / the sandbox `{0}` is not on loopback; refused"
@@ -163,40 +167,49 @@ pub async fn run(url: &str, options: &AppOptions) -> Result<AppReport, AppError>
     if !apps::is_loopback_host(&host) {
         return Err(AppError::UntrustedSandbox(host));
     }
+    // The token was percent-decoded from a URL anyone can make: only the sandbox's own
+    // shape, so it is one path segment (a `/`, `..`, `?` or `#` in it cannot aim the
+    // report at another route), and added as one by the URL builder.
+    if !store::is_transaction_token(&token) {
+        return Err(AppError::BadToken(token));
+    }
+    let base = Url::parse(&format!("http://{host}/"))
+        .map_err(|_| AppError::UntrustedSandbox(host.clone()))?;
+    let info_url = txn_url(&base, &token, &[])?;
+    let outcome_url = txn_url(&base, &token, &["outcome"])?;
     // `no_proxy()`: reqwest otherwise sends requests through `HTTP_PROXY` /
     // `ALL_PROXY` (reqwest docs, `ClientBuilder::no_proxy` and "Proxies"), and the
     // sandbox checked above is on this machine: a proxy would see the one-time token
-    // and could answer for the sandbox.
+    // and could answer for the sandbox. `localhost` passed the check by its name, so
+    // it is connected to the loopback addresses, never to what a resolver says
+    // (`apps::LOCALHOST`).
     let http = reqwest::Client::builder()
         .no_proxy()
+        .resolve_to_addrs("localhost", &apps::LOCALHOST)
         .timeout(Duration::from_secs(15))
         .build()?;
-    let base = format!("http://{host}");
-    let response = http
-        .get(format!("{base}/sandbox/txn/{token}"))
-        .send()
-        .await?;
+    let response = http.get(info_url).send().await?;
     if !response.status().is_success() {
         return Err(AppError::Sandbox(format!(
             "unknown transaction ({})",
             response.status()
         )));
     }
-    let info: Value = response.json().await?;
-    let label = info["app_label"]
-        .as_str()
-        .or_else(|| apps::by_scheme(&scheme).map(|a| a.label))
-        .unwrap_or("결제 앱 / payment app")
-        .to_owned();
+    let info: TxnInfo = response.json().await?;
+    let label = info
+        .app_label
+        .clone()
+        .or_else(|| apps::by_scheme(&scheme).map(|a| a.label.to_owned()))
+        .unwrap_or_else(|| "결제 앱 / payment app".to_owned());
     log(&format!(
         "open {scheme} {label} order {}",
-        info["merchant_uid"].as_str().unwrap_or("?")
+        info.merchant_uid
     ));
-    if info["used"].as_bool() == Some(true) {
+    if info.used {
         log("already handled; nothing to do");
         return Ok(AppReport {
             outcome: None,
-            status: info["status"].as_str().unwrap_or_default().to_owned(),
+            status: info.status,
             returned_to: None,
         });
     }
@@ -208,8 +221,8 @@ pub async fn run(url: &str, options: &AppOptions) -> Result<AppReport, AppError>
         None => {
             let question = format!(
                 "[{label}]\n{}\n{} 결제를 승인할까요? / Approve this payment?",
-                info["name"].as_str().unwrap_or_default(),
-                crate::pages::won(info["amount"].as_i64().unwrap_or_default())
+                info.name,
+                crate::pages::won(info.amount)
             );
             tokio::task::spawn_blocking(move || ask(&question))
                 .await
@@ -219,24 +232,28 @@ pub async fn run(url: &str, options: &AppOptions) -> Result<AppReport, AppError>
     };
     let outcome_name = outcome.as_str();
     let response = http
-        .post(format!("{base}/sandbox/txn/{token}/outcome"))
-        .json(&json!({ "outcome": outcome_name }))
+        .post(outcome_url)
+        .json(&OutcomeBody {
+            outcome: outcome_name.to_owned(),
+        })
         .send()
         .await?;
-    let ok = response.status().is_success();
-    let answer: Value = response.json().await?;
-    if !ok {
-        return Err(AppError::Sandbox(
-            answer["error"].as_str().unwrap_or("refused").to_owned(),
-        ));
+    let status = response.status();
+    if !status.is_success() {
+        let refused = response
+            .json::<TxnError>()
+            .await
+            .map_or_else(|_| format!("refused ({status})"), |refused| refused.error);
+        return Err(AppError::Sandbox(refused));
     }
-    let status = answer["status"].as_str().unwrap_or_default().to_owned();
+    let answer: Reported = response.json().await?;
+    let status = answer.status;
     log(&format!("{outcome_name} → {status}"));
-    let returned_to = match answer["return_link"].as_str() {
+    let returned_to = match answer.return_link {
         Some(link) if !options.no_return => {
-            open_link(link)?;
-            log(&format!("returned via {}", payhost_core::redact_url(link)));
-            Some(link.to_owned())
+            open_link(&link)?;
+            log(&format!("returned via {}", payhost_core::redact_url(&link)));
+            Some(link)
         }
         Some(_) => {
             log("not returning (--no-return)");
@@ -249,6 +266,18 @@ pub async fn run(url: &str, options: &AppOptions) -> Result<AppReport, AppError>
         status,
         returned_to,
     })
+}
+
+/// `base` + `/sandbox/txn/{token}` + `more`, each a path segment of its own
+/// (`Url::path_segments_mut` percent-encodes what a segment may not hold).
+fn txn_url(base: &Url, token: &str, more: &[&str]) -> Result<Url, AppError> {
+    let mut url = base.clone();
+    url.path_segments_mut()
+        .map_err(|()| AppError::UntrustedSandbox(base.to_string()))?
+        .clear()
+        .extend(["sandbox", "txn", token])
+        .extend(more);
+    Ok(url)
 }
 
 /// Asks the buyer: a zenity dialog when there is a display and zenity, otherwise a

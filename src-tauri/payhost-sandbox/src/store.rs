@@ -10,8 +10,10 @@
 
 use std::path::Path;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
+
+use crate::ids::normalize_merchant_uid;
 
 /// What went wrong with a store operation.
 #[derive(Debug, thiserror::Error)]
@@ -365,19 +367,26 @@ fn webhook_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Webhook> {
 }
 
 /// Writes a webhook of `imp_uid`'s current state to the outbox, due at `due_at_ms`,
-/// on `conn` (inside the caller's transaction).
+/// on `conn` (inside the caller's transaction); its row id.
+///
+/// # Errors
+/// [`StoreError::NotFound`] when no such payment (nothing was written: the
+/// connection's last row id is then some other row's, never this webhook's).
 fn enqueue_webhook(
     conn: &Connection,
     imp_uid: &str,
     url: &str,
     due_at_ms: i64,
     now: i64,
-) -> rusqlite::Result<i64> {
-    conn.execute(
+) -> Result<i64, StoreError> {
+    let inserted = conn.execute(
         "INSERT INTO webhooks (imp_uid, merchant_uid, status, url, due_at_ms, created_at)
          SELECT imp_uid, merchant_uid, status, ?2, ?3, ?4 FROM payments WHERE imp_uid = ?1",
         params![imp_uid, url, due_at_ms, now],
     )?;
+    if inserted != 1 {
+        return Err(StoreError::NotFound);
+    }
     Ok(conn.last_insert_rowid())
 }
 
@@ -393,30 +402,38 @@ fn notice_url_of(conn: &Connection, imp_uid: &str) -> rusqlite::Result<Option<St
         .flatten())
 }
 
+/// `raw` as every public function of the store keeps and looks up a `merchant_uid`
+/// (the shop's normalisation, [`normalize_merchant_uid`]), so a padded id given to
+/// one route is the same order for every other.
+///
+/// # Errors
+/// [`StoreError::Invalid`] when nothing is left.
+fn merchant_uid(raw: &str) -> Result<&str, StoreError> {
+    normalize_merchant_uid(raw)
+        .ok_or_else(|| StoreError::Invalid("merchant_uid is required".to_owned()))
+}
+
 fn insert_payment(conn: &Connection, new: &NewPayment, now: i64) -> Result<String, StoreError> {
     if new.amount <= 0 {
         return Err(StoreError::Invalid(
             "결제금액이 없습니다 (amount is required)".to_owned(),
         ));
     }
-    if new.merchant_uid.trim().is_empty() {
-        return Err(StoreError::Invalid("merchant_uid is required".to_owned()));
-    }
+    let merchant_uid = merchant_uid(&new.merchant_uid)?;
     let already_paid: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM payments WHERE merchant_uid = ?1 AND status IN ('paid', 'cancelled'))",
-        params![new.merchant_uid],
+        params![merchant_uid],
         |row| row.get(0),
     )?;
     if already_paid {
         return Err(StoreError::Conflict(format!(
-            "이미 결제된 주문번호입니다 (merchant_uid `{}` was already paid)",
-            new.merchant_uid
+            "이미 결제된 주문번호입니다 (merchant_uid `{merchant_uid}` was already paid)"
         )));
     }
     let prepared: Option<i64> = conn
         .query_row(
             "SELECT amount FROM prepared WHERE merchant_uid = ?1",
-            params![new.merchant_uid],
+            params![merchant_uid],
             |row| row.get(0),
         )
         .optional()?;
@@ -433,7 +450,7 @@ fn insert_payment(conn: &Connection, new: &NewPayment, now: i64) -> Result<Strin
         "INSERT INTO payments (imp_uid, merchant_uid, pay_method, pg_provider, name, amount, status, started_at, buyer_name, custom_data, channel)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'ready', ?7, ?8, ?9, ?10)",
         params![
-            imp_uid, new.merchant_uid, new.pay_method, new.pg_provider, new.name, new.amount, now,
+            imp_uid, merchant_uid, new.pay_method, new.pg_provider, new.name, new.amount, now,
             new.buyer_name, new.custom_data, new.channel
         ],
     )?;
@@ -445,7 +462,7 @@ fn insert_transaction(
     imp_uid: &str,
     checkout: &CheckoutUrls<'_>,
 ) -> Result<String, StoreError> {
-    let token = random_id("txn_");
+    let token = random_id(TOKEN_PREFIX);
     conn.execute(
         "INSERT INTO transactions (token, imp_uid, channel, m_redirect_url, notice_url, app_scheme)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -461,6 +478,221 @@ fn insert_transaction(
     Ok(token)
 }
 
+/// A payment by `imp_uid`, on `conn`.
+fn payment_on(conn: &Connection, imp_uid: &str) -> Result<Payment, StoreError> {
+    let payment = conn
+        .query_row(
+            "SELECT imp_uid, merchant_uid, pay_method, pg_provider, name, amount, cancel_amount, currency,
+                    status, started_at, paid_at, failed_at, cancelled_at, fail_reason, apply_num, buyer_name,
+                    vbank_num, vbank_name, vbank_date, receipt_url, custom_data, channel
+             FROM payments WHERE imp_uid = ?1",
+            params![imp_uid],
+            |row| {
+                Ok(Payment {
+                    imp_uid: row.get(0)?,
+                    merchant_uid: row.get(1)?,
+                    pay_method: row.get(2)?,
+                    pg_provider: row.get(3)?,
+                    name: row.get(4)?,
+                    amount: row.get(5)?,
+                    cancel_amount: row.get(6)?,
+                    currency: row.get(7)?,
+                    status: row.get(8)?,
+                    started_at: row.get(9)?,
+                    paid_at: row.get(10)?,
+                    failed_at: row.get(11)?,
+                    cancelled_at: row.get(12)?,
+                    fail_reason: row.get(13)?,
+                    apply_num: row.get(14)?,
+                    buyer_name: row.get(15)?,
+                    vbank_num: row.get(16)?,
+                    vbank_name: row.get(17)?,
+                    vbank_date: row.get(18)?,
+                    receipt_url: row.get(19)?,
+                    custom_data: row.get(20)?,
+                    channel: row.get(21)?,
+                    cancel_history: Vec::new(),
+                })
+            },
+        )
+        .optional()?
+        .ok_or(StoreError::NotFound)?;
+    let mut statement = conn.prepare(
+        "SELECT amount, reason, cancelled_at FROM cancellations WHERE imp_uid = ?1 ORDER BY rowid",
+    )?;
+    let history = statement
+        .query_map(params![imp_uid], |row| {
+            Ok(Cancellation {
+                amount: row.get(0)?,
+                reason: row.get(1)?,
+                cancelled_at: row.get(2)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Payment {
+        cancel_history: history,
+        ..payment
+    })
+}
+
+/// The transaction `token`, on `conn`.
+fn transaction_on(conn: &Connection, token: &str) -> Result<Transaction, StoreError> {
+    conn.query_row(
+        "SELECT token, imp_uid, channel, m_redirect_url, notice_url, app_scheme, app, used_at
+         FROM transactions WHERE token = ?1",
+        params![token],
+        |row| {
+            Ok(Transaction {
+                token: row.get(0)?,
+                imp_uid: row.get(1)?,
+                channel: row.get(2)?,
+                m_redirect_url: row.get(3)?,
+                notice_url: row.get(4)?,
+                app_scheme: row.get(5)?,
+                app: row.get(6)?,
+                used_at: row.get(7)?,
+            })
+        },
+    )
+    .optional()?
+    .ok_or(StoreError::NotFound)
+}
+
+/// One order is paid once: a `ready` payment of an order that another payment
+/// already settled (paid, or paid and cancelled) is neither approved nor given a
+/// virtual account, as iamport refuses a paid merchant_uid.
+fn refuse_if_settled_elsewhere(conn: &Connection, imp_uid: &str) -> Result<(), StoreError> {
+    let settled_elsewhere: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM payments other JOIN payments this ON other.merchant_uid = this.merchant_uid
+         WHERE this.imp_uid = ?1 AND other.imp_uid != ?1 AND other.status IN ('paid', 'cancelled'))",
+        params![imp_uid],
+        |row| row.get(0),
+    )?;
+    if settled_elsewhere {
+        return Err(StoreError::Conflict(
+            "이미 결제된 주문번호입니다 (the order was already paid)".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+fn approve_on(conn: &Connection, imp_uid: &str, now: i64) -> Result<Payment, StoreError> {
+    refuse_if_settled_elsewhere(conn, imp_uid)?;
+    let changed = conn.execute(
+        "UPDATE payments SET status = 'paid', paid_at = ?2, apply_num = ?3,
+             receipt_url = 'http://sandbox.invalid/receipts/' || imp_uid
+         WHERE imp_uid = ?1 AND status = 'ready'",
+        params![imp_uid, now, format!("{:08}", now.rem_euclid(100_000_000))],
+    )?;
+    require_changed(
+        conn,
+        imp_uid,
+        changed,
+        "only a ready payment can be approved",
+    )?;
+    payment_on(conn, imp_uid)
+}
+
+fn fail_on(
+    conn: &Connection,
+    imp_uid: &str,
+    reason: &str,
+    now: i64,
+) -> Result<Payment, StoreError> {
+    let changed = conn.execute(
+        "UPDATE payments SET status = 'failed', failed_at = ?2, fail_reason = ?3
+         WHERE imp_uid = ?1 AND status = 'ready'",
+        params![imp_uid, now, reason],
+    )?;
+    require_changed(conn, imp_uid, changed, "only a ready payment can fail")?;
+    payment_on(conn, imp_uid)
+}
+
+fn issue_vbank_on(conn: &Connection, imp_uid: &str, due: i64) -> Result<Payment, StoreError> {
+    refuse_if_settled_elsewhere(conn, imp_uid)?;
+    let account = format!("{}", 10_000_000_000_i64 + due.rem_euclid(1_000_000_000));
+    let changed = conn.execute(
+        "UPDATE payments SET vbank_num = ?2, vbank_name = '샌드박스은행', vbank_date = ?3
+         WHERE imp_uid = ?1 AND status = 'ready'",
+        params![imp_uid, account, due],
+    )?;
+    require_changed(
+        conn,
+        imp_uid,
+        changed,
+        "only a ready payment can get an account",
+    )?;
+    payment_on(conn, imp_uid)
+}
+
+fn require_changed(
+    conn: &Connection,
+    imp_uid: &str,
+    changed: usize,
+    message: &str,
+) -> Result<(), StoreError> {
+    if changed == 1 {
+        return Ok(());
+    }
+    payment_on(conn, imp_uid)?;
+    Err(StoreError::Conflict(message.to_owned()))
+}
+
+fn apply_on(
+    conn: &Connection,
+    imp_uid: &str,
+    outcome: Outcome,
+    reason: Option<&str>,
+    now: i64,
+) -> Result<Payment, StoreError> {
+    match outcome {
+        Outcome::Approve => approve_on(conn, imp_uid, now),
+        Outcome::Deny => fail_on(
+            conn,
+            imp_uid,
+            reason.unwrap_or("카드사 승인 거절 / declined by the card company"),
+            now,
+        ),
+        Outcome::Cancel => fail_on(
+            conn,
+            imp_uid,
+            reason.unwrap_or("사용자가 결제를 취소하였습니다 / cancelled by the buyer"),
+            now,
+        ),
+        Outcome::Vbank => issue_vbank_on(conn, imp_uid, now + VBANK_DAYS * 24 * 3600),
+    }
+}
+
+/// [`Store::settle_transaction`] inside its SQLite transaction `conn`.
+fn settle_on(
+    conn: &Connection,
+    token: &str,
+    outcome: Outcome,
+    reason: Option<&str>,
+    now: i64,
+) -> Result<(Transaction, Payment), StoreError> {
+    let used = conn.execute(
+        "UPDATE transactions SET used_at = ?2 WHERE token = ?1 AND used_at = 0",
+        params![token, now.max(1)],
+    )?;
+    let transaction = transaction_on(conn, token)?;
+    if used == 0 {
+        return Err(StoreError::Conflict(
+            "이미 사용된 거래입니다 (the transaction token was already used)".to_owned(),
+        ));
+    }
+    let payment = apply_on(conn, &transaction.imp_uid, outcome, reason, now)?;
+    // iamport calls `notice_url` when a payment is approved (`paid`) and when a
+    // virtual account is issued (`ready`), never for a failure
+    // (<https://docs.iamport.kr/en-US/tech/webhook>).
+    if matches!(outcome, Outcome::Approve | Outcome::Vbank) {
+        if let Some(url) = &transaction.notice_url {
+            enqueue_webhook(conn, &transaction.imp_uid, url, 0, now)?;
+        }
+    }
+    Ok((transaction_on(conn, token)?, payment))
+}
+
 /// What a checkout transaction carries beyond the payment.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CheckoutUrls<'a> {
@@ -474,16 +706,34 @@ pub struct CheckoutUrls<'a> {
     pub app_scheme: Option<&'a str>,
 }
 
-/// A random id: `prefix` + 24 hex digits.
+/// How many random bytes an id carries (as twice as many hex digits).
+const ID_BYTES: usize = 12;
+
+/// The prefix of a checkout transaction's one-time token.
+pub const TOKEN_PREFIX: &str = "txn_";
+
+/// True for a transaction token of the shape this store makes ([`TOKEN_PREFIX`] and
+/// [`random_id`]'s lowercase hex digits): nothing else may name one, so a token read
+/// from an untrusted URL is one path segment and cannot aim a request elsewhere.
+pub fn is_transaction_token(text: &str) -> bool {
+    text.strip_prefix(TOKEN_PREFIX).is_some_and(|hex| {
+        hex.len() == 2 * ID_BYTES
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
+/// A random id: `prefix` + 24 lowercase hex digits.
 pub fn random_id(prefix: &str) -> String {
-    let mut bytes = [0u8; 12];
+    let mut bytes = [0u8; ID_BYTES];
     // getrandom only fails when the OS has no randomness source; then a time-based id
     // is still unique enough for a sandbox.
     if getrandom::fill(&mut bytes).is_err() {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
-        bytes.copy_from_slice(&nanos.to_le_bytes()[..12]);
+        bytes.copy_from_slice(&nanos.to_le_bytes()[..ID_BYTES]);
     }
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     format!("{prefix}{hex}")
@@ -540,14 +790,16 @@ impl Store {
         Ok(expired_at.is_some_and(|at| at > now))
     }
 
-    /// `POST /payments/prepare`: registers the amount for `merchant_uid`.
+    /// `POST /payments/prepare`: registers the amount for `merchant_uid`; the id as
+    /// stored.
     ///
     /// # Errors
-    /// A non-positive amount, or an order already prepared.
-    pub fn prepare(&self, merchant_uid: &str, amount: i64) -> Result<(), StoreError> {
+    /// A non-positive amount, an empty id, or an order already prepared.
+    pub fn prepare(&self, merchant_uid: &str, amount: i64) -> Result<String, StoreError> {
         if amount <= 0 {
             return Err(StoreError::Invalid("amount must be positive".to_owned()));
         }
+        let merchant_uid = self::merchant_uid(merchant_uid)?;
         let inserted = self.conn.execute(
             "INSERT OR IGNORE INTO prepared (merchant_uid, amount) VALUES (?1, ?2)",
             params![merchant_uid, amount],
@@ -557,7 +809,7 @@ impl Store {
                 "이미 사전등록된 주문번호입니다 (merchant_uid `{merchant_uid}` already prepared)"
             )));
         }
-        Ok(())
+        Ok(merchant_uid.to_owned())
     }
 
     /// The amount prepared for `merchant_uid`.
@@ -565,6 +817,9 @@ impl Store {
     /// # Errors
     /// When SQLite fails.
     pub fn prepared_amount(&self, merchant_uid: &str) -> Result<Option<i64>, StoreError> {
+        let Some(merchant_uid) = normalize_merchant_uid(merchant_uid) else {
+            return Ok(None);
+        };
         Ok(self
             .conn
             .query_row(
@@ -581,7 +836,9 @@ impl Store {
     /// # Errors
     /// [`StoreError::Invalid`] / [`StoreError::Conflict`].
     pub fn create(&mut self, new: &NewPayment, now: i64) -> Result<Payment, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let imp_uid = insert_payment(&tx, new, now)?;
         tx.commit()?;
         self.get(&imp_uid)
@@ -599,7 +856,9 @@ impl Store {
         urls: &CheckoutUrls<'_>,
         now: i64,
     ) -> Result<(Payment, Transaction), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let imp_uid = insert_payment(&tx, new, now)?;
         let token = insert_transaction(&tx, &imp_uid, urls)?;
         tx.commit()?;
@@ -609,29 +868,9 @@ impl Store {
     /// The approval the payment app reports: `ready` → `paid`.
     ///
     /// # Errors
-    /// Unknown payment, or not `ready`.
+    /// Unknown payment, not `ready`, or its order settled by another payment.
     pub fn approve(&mut self, imp_uid: &str, now: i64) -> Result<Payment, StoreError> {
-        // One order is paid once: a second `ready` payment of an order that another
-        // payment already settled is refused, as iamport refuses a paid merchant_uid.
-        let settled_elsewhere: bool = self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM payments other JOIN payments this ON other.merchant_uid = this.merchant_uid
-             WHERE this.imp_uid = ?1 AND other.imp_uid != ?1 AND other.status IN ('paid', 'cancelled'))",
-            params![imp_uid],
-            |row| row.get(0),
-        )?;
-        if settled_elsewhere {
-            return Err(StoreError::Conflict(
-                "이미 결제된 주문번호입니다 (the order was already paid)".to_owned(),
-            ));
-        }
-        let changed = self.conn.execute(
-            "UPDATE payments SET status = 'paid', paid_at = ?2, apply_num = ?3,
-                 receipt_url = 'http://sandbox.invalid/receipts/' || imp_uid
-             WHERE imp_uid = ?1 AND status = 'ready'",
-            params![imp_uid, now, format!("{:08}", now.rem_euclid(100_000_000))],
-        )?;
-        self.require_changed(imp_uid, changed, "only a ready payment can be approved")?;
-        self.get(imp_uid)
+        self.in_transaction(|tx| approve_on(tx, imp_uid, now))
     }
 
     /// A refusal or cancellation in the payment app: `ready` → `failed`.
@@ -639,43 +878,33 @@ impl Store {
     /// # Errors
     /// Unknown payment, or not `ready`.
     pub fn fail(&mut self, imp_uid: &str, reason: &str, now: i64) -> Result<Payment, StoreError> {
-        let changed = self.conn.execute(
-            "UPDATE payments SET status = 'failed', failed_at = ?2, fail_reason = ?3
-             WHERE imp_uid = ?1 AND status = 'ready'",
-            params![imp_uid, now, reason],
-        )?;
-        self.require_changed(imp_uid, changed, "only a ready payment can fail")?;
-        self.get(imp_uid)
+        self.in_transaction(|tx| fail_on(tx, imp_uid, reason, now))
     }
 
     /// A virtual account issued: stays `ready`, with the account.
     ///
     /// # Errors
-    /// Unknown payment, or not `ready`.
+    /// Unknown payment, not `ready`, or its order settled by another payment.
     pub fn issue_vbank(&mut self, imp_uid: &str, due: i64) -> Result<Payment, StoreError> {
-        let account = format!("{}", 10_000_000_000_i64 + due.rem_euclid(1_000_000_000));
-        let changed = self.conn.execute(
-            "UPDATE payments SET vbank_num = ?2, vbank_name = '샌드박스은행', vbank_date = ?3
-             WHERE imp_uid = ?1 AND status = 'ready'",
-            params![imp_uid, account, due],
-        )?;
-        self.require_changed(imp_uid, changed, "only a ready payment can get an account")?;
-        self.get(imp_uid)
+        self.in_transaction(|tx| issue_vbank_on(tx, imp_uid, due))
     }
 
-    fn require_changed(
-        &self,
-        imp_uid: &str,
-        changed: usize,
-        message: &str,
-    ) -> Result<(), StoreError> {
-        if changed == 1 {
-            return Ok(());
-        }
-        match self.get(imp_uid) {
-            Ok(_) => Err(StoreError::Conflict(message.to_owned())),
-            Err(err) => Err(err),
-        }
+    /// `f` in one immediate SQLite transaction: committed when it succeeds, rolled
+    /// back when it fails (rusqlite's `Transaction` rolls back when dropped, also
+    /// when `f` returns early; https://docs.rs/rusqlite/0.37.0/rusqlite/struct.Transaction.html).
+    /// Immediate: the write lock is taken before the first read, so a change that
+    /// reads then writes never meets another connection's commit in between
+    /// (https://www.sqlite.org/lang_transaction.html, "BEGIN IMMEDIATE").
+    fn in_transaction<T>(
+        &mut self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let done = f(&tx)?;
+        tx.commit()?;
+        Ok(done)
     }
 
     /// `POST /payments/cancel`: cancels `amount` (all that is left when `None`) of a
@@ -691,7 +920,9 @@ impl Store {
         reason: &str,
         now: i64,
     ) -> Result<Payment, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let row: Option<(String, i64, i64)> = tx
             .query_row(
                 "SELECT status, amount, cancel_amount FROM payments WHERE imp_uid = ?1",
@@ -749,20 +980,7 @@ impl Store {
         reason: Option<&str>,
         now: i64,
     ) -> Result<Payment, StoreError> {
-        match outcome {
-            Outcome::Approve => self.approve(imp_uid, now),
-            Outcome::Deny => self.fail(
-                imp_uid,
-                reason.unwrap_or("카드사 승인 거절 / declined by the card company"),
-                now,
-            ),
-            Outcome::Cancel => self.fail(
-                imp_uid,
-                reason.unwrap_or("사용자가 결제를 취소하였습니다 / cancelled by the buyer"),
-                now,
-            ),
-            Outcome::Vbank => self.issue_vbank(imp_uid, now + VBANK_DAYS * 24 * 3600),
-        }
+        self.in_transaction(|tx| apply_on(tx, imp_uid, outcome, reason, now))
     }
 
     /// Opens another checkout transaction for a `ready` payment.
@@ -783,26 +1001,7 @@ impl Store {
     /// # Errors
     /// [`StoreError::NotFound`].
     pub fn transaction(&self, token: &str) -> Result<Transaction, StoreError> {
-        self.conn
-            .query_row(
-                "SELECT token, imp_uid, channel, m_redirect_url, notice_url, app_scheme, app, used_at
-                 FROM transactions WHERE token = ?1",
-                params![token],
-                |row| {
-                    Ok(Transaction {
-                        token: row.get(0)?,
-                        imp_uid: row.get(1)?,
-                        channel: row.get(2)?,
-                        m_redirect_url: row.get(3)?,
-                        notice_url: row.get(4)?,
-                        app_scheme: row.get(5)?,
-                        app: row.get(6)?,
-                        used_at: row.get(7)?,
-                    })
-                },
-            )
-            .optional()?
-            .ok_or(StoreError::NotFound)
+        transaction_on(&self.conn, token)
     }
 
     /// The newest transaction of a payment (its webhook address).
@@ -853,45 +1052,12 @@ impl Store {
         now: i64,
     ) -> Result<(Transaction, Payment), StoreError> {
         // One SQLite transaction: a sandbox killed in between keeps the token unused
-        // and the payment `ready` (never a used token on an unsettled payment).
-        self.conn.execute_batch("SAVEPOINT settle")?;
-        let result = self.settle_inside(token, outcome, reason, now);
-        if result.is_ok() {
-            self.conn.execute_batch("RELEASE settle")?;
-        } else {
-            self.conn
-                .execute_batch("ROLLBACK TO settle; RELEASE settle")?;
-        }
-        result
-    }
-
-    fn settle_inside(
-        &mut self,
-        token: &str,
-        outcome: Outcome,
-        reason: Option<&str>,
-        now: i64,
-    ) -> Result<(Transaction, Payment), StoreError> {
-        let used = self.conn.execute(
-            "UPDATE transactions SET used_at = ?2 WHERE token = ?1 AND used_at = 0",
-            params![token, now.max(1)],
-        )?;
-        let transaction = self.transaction(token)?;
-        if used == 0 {
-            return Err(StoreError::Conflict(
-                "이미 사용된 거래입니다 (the transaction token was already used)".to_owned(),
-            ));
-        }
-        let payment = self.apply(&transaction.imp_uid, outcome, reason, now)?;
-        // iamport calls `notice_url` when a payment is approved (`paid`) and when a
-        // virtual account is issued (`ready`), never for a failure
-        // (<https://docs.iamport.kr/en-US/tech/webhook>).
-        if matches!(outcome, Outcome::Approve | Outcome::Vbank) {
-            if let Some(url) = &transaction.notice_url {
-                enqueue_webhook(&self.conn, &transaction.imp_uid, url, 0, now)?;
-            }
-        }
-        Ok((self.transaction(token)?, payment))
+        // and the payment `ready` (never a used token on an unsettled payment). A
+        // failure drops it, which rolls it back and returns the failure itself; when
+        // SQLite already rolled back on its own (https://www.sqlite.org/lang_transaction.html,
+        // "Response To Errors Within A Transaction"), no savepoint is left open for
+        // later writes to land in and no rollback error hides the cause.
+        self.in_transaction(|tx| settle_on(tx, token, outcome, reason, now))
     }
 
     /// Writes a webhook of the payment's current state to its `notice_url` (a resend),
@@ -954,7 +1120,12 @@ impl Store {
         lease_ms: i64,
         limit: usize,
     ) -> Result<Vec<Webhook>, StoreError> {
-        let tx = self.conn.transaction()?;
+        // Immediate: the rows read are leased by the same transaction, and a deferred
+        // one that read before another sender's commit could not write its lease
+        // (SQLITE_BUSY_SNAPSHOT, https://www.sqlite.org/rescode.html#busy_snapshot).
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let due = {
             let mut statement = tx.prepare(&format!(
                 "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE state = 'pending' AND due_at_ms <= ?1
@@ -1043,60 +1214,7 @@ impl Store {
     /// # Errors
     /// [`StoreError::NotFound`].
     pub fn get(&self, imp_uid: &str) -> Result<Payment, StoreError> {
-        let payment = self
-            .conn
-            .query_row(
-                "SELECT imp_uid, merchant_uid, pay_method, pg_provider, name, amount, cancel_amount, currency,
-                        status, started_at, paid_at, failed_at, cancelled_at, fail_reason, apply_num, buyer_name,
-                        vbank_num, vbank_name, vbank_date, receipt_url, custom_data, channel
-                 FROM payments WHERE imp_uid = ?1",
-                params![imp_uid],
-                |row| {
-                    Ok(Payment {
-                        imp_uid: row.get(0)?,
-                        merchant_uid: row.get(1)?,
-                        pay_method: row.get(2)?,
-                        pg_provider: row.get(3)?,
-                        name: row.get(4)?,
-                        amount: row.get(5)?,
-                        cancel_amount: row.get(6)?,
-                        currency: row.get(7)?,
-                        status: row.get(8)?,
-                        started_at: row.get(9)?,
-                        paid_at: row.get(10)?,
-                        failed_at: row.get(11)?,
-                        cancelled_at: row.get(12)?,
-                        fail_reason: row.get(13)?,
-                        apply_num: row.get(14)?,
-                        buyer_name: row.get(15)?,
-                        vbank_num: row.get(16)?,
-                        vbank_name: row.get(17)?,
-                        vbank_date: row.get(18)?,
-                        receipt_url: row.get(19)?,
-                        custom_data: row.get(20)?,
-                        channel: row.get(21)?,
-                        cancel_history: Vec::new(),
-                    })
-                },
-            )
-            .optional()?
-            .ok_or(StoreError::NotFound)?;
-        let mut statement = self.conn.prepare(
-            "SELECT amount, reason, cancelled_at FROM cancellations WHERE imp_uid = ?1 ORDER BY rowid",
-        )?;
-        let history = statement
-            .query_map(params![imp_uid], |row| {
-                Ok(Cancellation {
-                    amount: row.get(0)?,
-                    reason: row.get(1)?,
-                    cancelled_at: row.get(2)?,
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Payment {
-            cancel_history: history,
-            ..payment
-        })
+        payment_on(&self.conn, imp_uid)
     }
 
     /// The newest payment for `merchant_uid` (iamport's `sorting=-started`), optionally
@@ -1105,6 +1223,7 @@ impl Store {
     /// # Errors
     /// [`StoreError::NotFound`].
     pub fn find(&self, merchant_uid: &str, status: Option<&str>) -> Result<Payment, StoreError> {
+        let merchant_uid = normalize_merchant_uid(merchant_uid).ok_or(StoreError::NotFound)?;
         let imp_uid: Option<String> = self
             .conn
             .query_row(
@@ -1115,5 +1234,51 @@ impl Store {
             )
             .optional()?;
         self.get(&imp_uid.ok_or(StoreError::NotFound)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_webhook_row_is_reported_for_a_payment_that_does_not_exist() {
+        let mut store = Store::in_memory().unwrap();
+        let new = NewPayment {
+            merchant_uid: "order_1".to_owned(),
+            amount: 1000,
+            channel: "mobile".to_owned(),
+            ..NewPayment::default()
+        };
+        let urls = CheckoutUrls {
+            channel: "mobile",
+            notice_url: Some("http://127.0.0.1:9/hook"),
+            ..CheckoutUrls::default()
+        };
+        let (payment, _) = store.checkout(&new, &urls, 1).unwrap();
+        let queued = store.queue_webhook(&payment.imp_uid, 0, 1).unwrap();
+        // Nothing inserted: the last row id on the connection is the row above.
+        let unknown = enqueue_webhook(&store.conn, "imp_unknown", "http://127.0.0.1:9/hook", 0, 1);
+        assert!(
+            matches!(unknown, Err(StoreError::NotFound)),
+            "{unknown:?} (row {})",
+            queued.id
+        );
+    }
+
+    #[test]
+    fn only_the_stores_own_token_shape_is_a_token() {
+        assert!(is_transaction_token(&random_id(TOKEN_PREFIX)));
+        for text in [
+            "txn_x/../sandbox",
+            "txn_0123456789ABCDEF01234567",
+            "txn_0123456789abcdef0123456",
+            "txn_0123456789abcdef012345678",
+            "txn_0123456789abcdef0123456/",
+            "imp_0123456789abcdef01234567",
+            "",
+        ] {
+            assert!(!is_transaction_token(text), "{text}");
+        }
     }
 }

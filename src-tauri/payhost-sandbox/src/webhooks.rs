@@ -24,7 +24,29 @@ use serde::Serialize;
 use tokio::sync::mpsc;
 
 use crate::api::{authorize, ok, ApiError, ApiPath, ApiState};
+use crate::apps::LOCALHOST;
 use crate::store::{Delivery, Store, StoreError, Webhook};
+
+/// Why the outbox could not do its work: logged, and for a delivery attempt recorded
+/// in the webhook's row (`last_error`).
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    /// The HTTP client could not be built (then every attempt fails with this).
+    #[error("the webhook client cannot be built: {0}")]
+    Client(Arc<reqwest::Error>),
+    /// The merchant answered, but not with a 2xx status.
+    #[error("the merchant answered {0}")]
+    Answered(reqwest::StatusCode),
+    /// The request failed (connection, timeout, …).
+    #[error(transparent)]
+    Send(#[from] reqwest::Error),
+    /// A thread panicked while holding the store.
+    #[error("the store lock is poisoned")]
+    Poisoned,
+    /// The outbox's database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
 
 /// How failed webhooks are retried: `first`, then doubling up to `cap`, for at most
 /// `max_attempts` attempts in all.
@@ -137,16 +159,22 @@ fn millis(duration: Duration) -> i64 {
 /// The client webhooks go out with: no proxy (reqwest otherwise honours
 /// `HTTP_PROXY`/`ALL_PROXY`, reqwest docs "Proxies", and a proxy would see every
 /// notice meant for a merchant on this machine), no redirects (a loopback answer
-/// cannot send the sandbox elsewhere), connect 10 s, request 30 s.
-fn client() -> Result<reqwest::Client, String> {
+/// cannot send the sandbox elsewhere), connect 10 s, request 30 s. `localhost` is
+/// pinned to the loopback addresses ([`LOCALHOST`]): [`WebhookPolicy`] lets it
+/// through by its name, so the address connected to must be the one the name
+/// stands for, not whatever the system resolver answers for it.
+fn client() -> Result<reqwest::Client, reqwest::Error> {
     reqwest::Client::builder()
         .no_proxy()
+        .resolve_to_addrs("localhost", &LOCALHOST)
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(30))
         .build()
-        .map_err(|err| format!("the webhook client cannot be built: {err}"))
 }
+
+/// The webhook client, or why there is none (shared by every attempt).
+type Http = Result<reqwest::Client, Arc<reqwest::Error>>;
 
 /// The outbox's side of the API state: wakes the sender after a commit and sends a
 /// resend at once.
@@ -155,15 +183,15 @@ pub(crate) struct Outbox {
     wake: mpsc::Sender<()>,
     waiting: Arc<Mutex<Option<mpsc::Receiver<()>>>>,
     pub(crate) policy: WebhookPolicy,
-    http: Result<reqwest::Client, String>,
+    http: Http,
 }
 
 impl Outbox {
     pub(crate) fn new() -> Self {
         let (wake, waiting) = mpsc::channel(1);
-        let http = client();
+        let http = client().map_err(Arc::new);
         if let Err(err) = &http {
-            tracing::error!("{err}");
+            tracing::error!("{}", WebhookError::Client(Arc::clone(err)));
         }
         Self {
             wake,
@@ -198,17 +226,15 @@ pub struct WebhookSender {
     store: Arc<Mutex<Store>>,
     wake: mpsc::Receiver<()>,
     policy: WebhookPolicy,
-    http: Result<reqwest::Client, String>,
+    http: Http,
 }
 
 fn with_store<T>(
     store: &Mutex<Store>,
     f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
-) -> Result<T, String> {
-    let mut store = store
-        .lock()
-        .map_err(|_| "the store lock is poisoned".to_owned())?;
-    f(&mut store).map_err(|err| err.to_string())
+) -> Result<T, WebhookError> {
+    let mut store = store.lock().map_err(|_| WebhookError::Poisoned)?;
+    Ok(f(&mut store)?)
 }
 
 impl WebhookSender {
@@ -287,7 +313,7 @@ async fn sleep_or_forever(wait: Option<Duration>) {
 /// One attempt to deliver `webhook`, recorded in the outbox.
 pub(crate) async fn deliver(
     store: &Mutex<Store>,
-    http: &Result<reqwest::Client, String>,
+    http: &Http,
     policy: &WebhookPolicy,
     webhook: &Webhook,
 ) -> Delivery {
@@ -301,27 +327,26 @@ pub(crate) async fn deliver(
             merchant_uid: &webhook.merchant_uid,
             status: &webhook.status,
         };
-        let (error, merchant_status) = match http {
+        let attempt = match http {
             Ok(http) => match http.post(&webhook.url).json(&body).send().await {
-                Ok(response) if response.status().is_success() => {
-                    (None, Some(response.status().as_u16()))
-                }
-                Ok(response) => (
-                    Some(format!("the merchant answered {}", response.status())),
+                Ok(response) if response.status().is_success() => Ok(response.status().as_u16()),
+                Ok(response) => Err((
+                    WebhookError::Answered(response.status()),
                     Some(response.status().as_u16()),
-                ),
-                Err(err) => (Some(err.to_string()), None),
+                )),
+                Err(err) => Err((WebhookError::Send(err), None)),
             },
-            Err(err) => (Some(err.clone()), None),
+            Err(err) => Err((WebhookError::Client(Arc::clone(err)), None)),
         };
         let attempts = u32::try_from(webhook.attempts.saturating_add(1)).unwrap_or(u32::MAX);
-        match (error, merchant_status) {
-            (None, Some(merchant_status)) => {
+        match attempt {
+            Ok(merchant_status) => {
                 tracing::info!("webhook {url} ({}) → {merchant_status}", webhook.status);
                 Delivery::Delivered { merchant_status }
             }
-            (error, merchant_status) => {
-                let error = error.unwrap_or_default();
+            Err((error, merchant_status)) => {
+                // Recorded as text in the outbox row.
+                let error = error.to_string();
                 if attempts >= policy.retry.max_attempts {
                     tracing::warn!("webhook {url}: attempt {attempts} failed, giving up: {error}");
                     Delivery::GaveUp {

@@ -397,3 +397,83 @@ async fn invalid_utf8_in_a_path_gets_the_v1_envelope() {
         assert!(body.message.is_some_and(|m| !m.is_empty()), "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_padded_merchant_uid_is_the_same_order_for_prepare_find_and_cancel() {
+    let s = sandbox().await;
+    let token = s.token().await;
+    let (_, prepared) = s
+        .post(
+            "/payments/prepare",
+            Some(&token),
+            json!({"merchant_uid": "  m1  ", "amount": 30000}),
+        )
+        .await;
+    assert_eq!(prepared["code"], 0, "{prepared}");
+    // The prepared amount holds for the order's one id: another amount is refused.
+    let tampered = s
+        .request_pay(json!({"merchant_uid": "m1", "amount": 100}))
+        .await;
+    assert!(
+        tampered["error_msg"]
+            .as_str()
+            .is_some_and(|m| m.contains("사전등록")),
+        "{tampered}"
+    );
+    assert_eq!(prepared["response"]["merchant_uid"], "m1", "{prepared}");
+    let (_, again) = s
+        .post(
+            "/payments/prepare",
+            Some(&token),
+            json!({"merchant_uid": "m1", "amount": 100}),
+        )
+        .await;
+    assert_eq!(again["code"], 1, "prepared once: {again}");
+    // Find and cancel by a padded merchant_uid reach the order's payment.
+    let imp_uid = s.paid("m1", 30000).await;
+    let (status, found) = s.get("/payments/find/%20m1%20/paid", Some(&token)).await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["response"]["imp_uid"], imp_uid.as_str());
+    let (_, cancelled) = s
+        .post(
+            "/payments/cancel",
+            Some(&token),
+            json!({"merchant_uid": " m1\t"}),
+        )
+        .await;
+    assert_eq!(cancelled["code"], 0, "{cancelled}");
+    assert_eq!(cancelled["response"]["status"], "cancelled");
+    let (_, blank) = s
+        .post(
+            "/payments/prepare",
+            Some(&token),
+            json!({"merchant_uid": "   ", "amount": 1000}),
+        )
+        .await;
+    assert_eq!(blank["code"], 1, "{blank}");
+}
+
+#[tokio::test]
+async fn no_virtual_account_for_an_order_settled_by_another_payment() {
+    let s = sandbox().await;
+    let token = s.token().await;
+    for (merchant_uid, cancel_first) in [("order_vb_paid", false), ("order_vb_cancelled", true)] {
+        // Two tabs: a virtual account still to be issued, and a card that is paid.
+        let (vbank, vbank_txn) = s.ready(merchant_uid, 1000, "vbank").await;
+        let card = s.paid(merchant_uid, 1000).await;
+        if cancel_first {
+            let (_, cancelled) = s
+                .post("/payments/cancel", Some(&token), json!({"imp_uid": card}))
+                .await;
+            assert_eq!(cancelled["code"], 0, "{cancelled}");
+        }
+        s.settle(&vbank_txn, "vbank").await;
+        let (_, fetched) = s.get(&format!("/payments/{vbank}"), Some(&token)).await;
+        assert_eq!(fetched["response"]["status"], "ready", "{fetched}");
+        assert_eq!(
+            fetched["response"]["vbank_num"],
+            Value::Null,
+            "{merchant_uid}: an account for an order another payment settled"
+        );
+    }
+}

@@ -820,3 +820,40 @@ fn start_up_errors_name_the_database_file() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_settlement_rolled_back_by_sqlite_reports_its_cause_and_keeps_the_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Sandbox {
+        base: start(dir.path()).await,
+        http: reqwest::Client::new(),
+        _dir: None,
+    };
+    let (token, _) = s.open(1000).await;
+    s.page(&format!("/pg/{token}/pay/isp"), "desktop").await;
+    // A fault that makes SQLite roll the whole transaction back (as SQLITE_FULL or
+    // an I/O error may, https://www.sqlite.org/lang_transaction.html "Response To
+    // Errors Within A Transaction").
+    let db = rusqlite::Connection::open(dir.path().join("sandbox.sqlite3")).unwrap();
+    db.execute_batch(
+        "CREATE TRIGGER refuse BEFORE UPDATE OF status ON payments WHEN NEW.status = 'paid'
+         BEGIN SELECT RAISE(ROLLBACK, 'disk full (injected)'); END;",
+    )
+    .unwrap();
+    let (status, refused) = s.outcome(&token, "approve").await;
+    assert_eq!(status, 500, "{refused}");
+    assert!(
+        refused["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("disk full (injected)")),
+        "the cause, not the rollback's own failure: {refused}"
+    );
+    // Nothing of it stayed: the token is unused and works once the fault is gone.
+    db.execute_batch("DROP TRIGGER refuse").unwrap();
+    let (status, settled) = s.outcome(&token, "approve").await;
+    assert_eq!(
+        (status, &settled["status"]),
+        (200, &json!("paid")),
+        "{settled}"
+    );
+}

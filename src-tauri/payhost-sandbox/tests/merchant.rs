@@ -38,7 +38,7 @@ struct World {
     iamport: String,
     merchant: String,
     http: reqwest::Client,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 /// One checkout: its payment and the one-time token of its PG page.
@@ -76,7 +76,7 @@ async fn world() -> World {
         iamport,
         merchant,
         http: client(),
-        _dir: dir,
+        dir,
     }
 }
 
@@ -547,6 +547,73 @@ async fn a_padded_merchant_uid_is_one_order_for_the_shop_and_the_checkout() {
     assert_eq!(row["merchant_uid"], "padded");
 }
 
+#[tokio::test]
+async fn a_ready_payment_does_not_hide_another_tabs_paid_one() {
+    let w = world().await;
+    let amount = w.order("order_race", "coffee").await;
+    let vbank = w.checkout("order_race", amount, "vbank").await;
+    let card = w.checkout("order_race", amount, "card").await;
+    // Tab 2 gets its account, then tab 1 is paid; tab 1's webhook is not handled yet.
+    w.pg(&vbank, "vbank").await;
+    assert!(w.approve(&card).await);
+    // Tab 2's vbank webhook, then its landing: the API knows a paid payment of the
+    // order, so no deposit account is shown for it.
+    let (_, answer) = w
+        .webhook(json!({"imp_uid": vbank.imp_uid, "merchant_uid": "order_race", "status": "ready"}))
+        .await;
+    assert_eq!(answer["status"], "paid", "{answer}");
+    let (status, html) = w.landing(&query(&vbank.imp_uid, "order_race")).await;
+    assert_eq!(status, "paid", "{html}");
+    assert!(
+        !html.contains("입금하세요"),
+        "a deposit account is shown: {html}"
+    );
+    let row = w.stored("order_race").await;
+    assert_eq!(
+        (&row["status"], &row["imp_uid"]),
+        (&json!("paid"), &json!(card.imp_uid))
+    );
+}
+
+#[tokio::test]
+async fn a_forged_payment_cancelled_before_a_failed_save_is_still_forged() {
+    let w = world().await;
+    let amount = w.order("order_forged_fault", "gift").await;
+    let tab = w
+        .pay("order_forged_fault", amount - 1000, "card", "approve")
+        .await;
+    // A fault between the API's cancel and the order's update: saving `forged` fails.
+    let db = rusqlite::Connection::open(w.dir.path().join("merchant.sqlite3")).unwrap();
+    db.execute_batch(
+        "CREATE TRIGGER refuse BEFORE UPDATE ON orders WHEN NEW.status = 'forged'
+         BEGIN SELECT RAISE(ABORT, 'disk full (injected)'); END;",
+    )
+    .unwrap();
+    let back = w.redirect_query(&tab).await;
+    let (status, html) = w.landing(&back).await;
+    assert_eq!(status, "error", "{html}");
+    assert!(html.contains("disk full (injected)"), "{html}");
+    let token = w.api_token().await;
+    assert_eq!(
+        w.payment(&token, &tab.imp_uid).await["status"],
+        "cancelled",
+        "cancelled through the API before the save failed"
+    );
+    // The fault is gone: a reload (or the cancellation's webhook) records the verdict
+    // the merchant made, from the API's answer alone.
+    db.execute_batch("DROP TRIGGER refuse").unwrap();
+    let (status, html) = w.landing(&back).await;
+    assert_eq!(status, "forged", "{html}");
+    let (_, answer) = w
+        .webhook(json!({"imp_uid": tab.imp_uid, "merchant_uid": "order_forged_fault", "status": "cancelled"}))
+        .await;
+    assert_eq!(answer["status"], "forged", "{answer}");
+    assert_eq!(w.stored("order_forged_fault").await["status"], "forged");
+    // Cancelled once: the merchant did not cancel again.
+    let payment = w.payment(&token, &tab.imp_uid).await;
+    assert_eq!(payment["cancel_history"].as_array().unwrap().len(), 1);
+}
+
 /// A proxy that answers nothing and counts who tried it.
 async fn counting_proxy() -> (String, Arc<AtomicUsize>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -594,7 +661,7 @@ async fn the_merchants_api_calls_ignore_proxy_variables() {
         merchant: format!("{base}/shop"),
         iamport: base,
         http: client(),
-        _dir: dir,
+        dir,
     };
     let amount = w.order("order_proxy", "coffee").await;
     let tab = w.pay("order_proxy", amount, "card", "approve").await;
@@ -610,8 +677,10 @@ async fn the_merchants_api_calls_ignore_proxy_variables() {
 }
 
 // The property: random interleavings of several tabs' checkouts, the payment apps'
-// answers, API cancellations, forged or repeated webhooks and landings, over two
-// orders. After every step each order agrees with its payments at iamport.
+// answers, API cancellations, forged, repeated, late or lost webhooks and landings,
+// over two orders. After every step each order agrees with its payments at iamport
+// as far as the merchant heard of them, and whatever the merchant shows is true of
+// the API at that moment.
 
 /// What a webhook's body claims (the merchant must never believe it).
 const CLAIMS: [&str; 4] = ["paid", "ready", "failed", "cancelled"];
@@ -624,8 +693,12 @@ enum Op {
         tamper: bool,
         vbank: bool,
     },
-    /// The payment app approves (a virtual account: it is issued), then iamport's webhook.
-    Approve { tab: usize },
+    /// The payment app approves (a virtual account: it is issued), then iamport's
+    /// webhook, or (`hold`) the webhook is held back: delivered by a later
+    /// [`Op::Deliver`], or never.
+    Approve { tab: usize, hold: bool },
+    /// A held webhook arrives, late.
+    Deliver { held: usize },
     /// The card company declines (no webhook: iamport sends none for a failure).
     Deny { tab: usize },
     /// The buyer cancels on the PG page (no webhook either).
@@ -648,15 +721,16 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        3 => (0usize..ORDERS.len(), proptest::bool::weighted(0.25), proptest::bool::weighted(0.2))
+        3 => (0usize..ORDERS.len(), proptest::bool::weighted(0.25), proptest::bool::weighted(0.3))
             .prop_map(|(order, tamper, vbank)| Op::Checkout { order, tamper, vbank }),
-        3 => (0usize..8).prop_map(|tab| Op::Approve { tab }),
+        4 => (0usize..8, proptest::bool::weighted(0.6)).prop_map(|(tab, hold)| Op::Approve { tab, hold }),
+        1 => (0usize..8).prop_map(|held| Op::Deliver { held }),
         1 => (0usize..8).prop_map(|tab| Op::Deny { tab }),
         1 => (0usize..8).prop_map(|tab| Op::CancelTab { tab }),
         2 => (0usize..8).prop_map(|tab| Op::ApiCancel { tab }),
-        2 => (0usize..8, 0usize..CLAIMS.len(), any::<bool>())
+        3 => (0usize..8, 0usize..CLAIMS.len(), any::<bool>())
             .prop_map(|(tab, claim, with_order)| Op::Webhook { tab, claim, with_order }),
-        2 => (0usize..8, any::<bool>(), proptest::option::weighted(0.2, 0usize..ORDERS.len()))
+        3 => (0usize..8, any::<bool>(), proptest::option::weighted(0.2, 0usize..ORDERS.len()))
             .prop_map(|(tab, lost_imp_uid, other_order)| Op::Landing { tab, lost_imp_uid, other_order }),
     ]
 }
@@ -667,11 +741,24 @@ struct Tabbed {
     tab: Tab,
 }
 
-fn pick(tabs: &[Tabbed], i: usize) -> Option<&Tabbed> {
-    tabs.get(i % tabs.len().max(1))
+/// A webhook iamport owes the merchant and has not delivered yet.
+struct Held {
+    order: usize,
+    body: Value,
+}
+
+fn pick<T>(items: &[T], i: usize) -> Option<&T> {
+    items.get(i % items.len().max(1))
 }
 
 const ORDERS: [(&str, &str); 2] = [("o_coffee", "coffee"), ("o_gift", "gift")];
+
+/// What the merchant answered a webhook with, if it answered with a verdict.
+fn answered(code: u16, answer: &Value) -> Option<String> {
+    (code == 200)
+        .then(|| answer["status"].as_str().map(str::to_owned))
+        .flatten()
+}
 
 async fn run_interleaving(ops: Vec<Op>) -> Result<(), TestCaseError> {
     let w = world().await;
@@ -681,7 +768,12 @@ async fn run_interleaving(ops: Vec<Op>) -> Result<(), TestCaseError> {
     }
     let token = w.api_token().await;
     let mut tabs: Vec<Tabbed> = Vec::new();
+    let mut held: Vec<Held> = Vec::new();
+    // Each order's (status, imp_uid) after the previous step.
+    let mut before = vec![(json!("pending"), Value::Null); ORDERS.len()];
     for (step, op) in ops.iter().enumerate() {
+        // What the merchant showed in this step, and for which order.
+        let mut shown: Vec<(usize, String)> = Vec::new();
         match *op {
             Op::Checkout {
                 order,
@@ -698,7 +790,7 @@ async fn run_interleaving(ops: Vec<Op>) -> Result<(), TestCaseError> {
                     tabs.push(Tabbed { order, vbank, tab });
                 }
             }
-            Op::Approve { tab } => {
+            Op::Approve { tab, hold } => {
                 if let Some(t) = pick(&tabs, tab) {
                     let issued = if t.vbank {
                         w.pg(&t.tab, "vbank").await;
@@ -708,9 +800,24 @@ async fn run_interleaving(ops: Vec<Op>) -> Result<(), TestCaseError> {
                     };
                     if issued {
                         let status = if t.vbank { "ready" } else { "paid" };
-                        w.webhook(json!({"imp_uid": t.tab.imp_uid, "merchant_uid": ORDERS[t.order].0, "status": status}))
-                            .await;
+                        let body = json!({"imp_uid": t.tab.imp_uid, "merchant_uid": ORDERS[t.order].0, "status": status});
+                        if hold {
+                            held.push(Held {
+                                order: t.order,
+                                body,
+                            });
+                        } else {
+                            let (code, answer) = w.webhook(body).await;
+                            shown.extend(answered(code, &answer).map(|s| (t.order, s)));
+                        }
                     }
+                }
+            }
+            Op::Deliver { held: i } => {
+                if !held.is_empty() {
+                    let late = held.remove(i % held.len());
+                    let (code, answer) = w.webhook(late.body).await;
+                    shown.extend(answered(code, &answer).map(|s| (late.order, s)));
                 }
             }
             Op::Deny { tab } => {
@@ -726,8 +833,9 @@ async fn run_interleaving(ops: Vec<Op>) -> Result<(), TestCaseError> {
             Op::ApiCancel { tab } => {
                 if let Some(t) = pick(&tabs, tab) {
                     if w.api_cancel(&token, &t.tab.imp_uid).await {
-                        w.webhook(json!({"imp_uid": t.tab.imp_uid, "merchant_uid": ORDERS[t.order].0, "status": "cancelled"}))
+                        let (code, answer) = w.webhook(json!({"imp_uid": t.tab.imp_uid, "merchant_uid": ORDERS[t.order].0, "status": "cancelled"}))
                             .await;
+                        shown.extend(answered(code, &answer).map(|s| (t.order, s)));
                     }
                 }
             }
@@ -741,7 +849,8 @@ async fn run_interleaving(ops: Vec<Op>) -> Result<(), TestCaseError> {
                     if with_order {
                         body["merchant_uid"] = json!(ORDERS[t.order].0);
                     }
-                    w.webhook(body).await;
+                    let (code, answer) = w.webhook(body).await;
+                    shown.extend(answered(code, &answer).map(|s| (t.order, s)));
                 }
             }
             Op::Landing {
@@ -750,13 +859,20 @@ async fn run_interleaving(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 other_order,
             } => {
                 if let Some(t) = pick(&tabs, tab) {
-                    let named = ORDERS[other_order.unwrap_or(t.order)].0;
-                    let q = if lost_imp_uid {
-                        format!("merchant_uid={named}")
+                    let named_index = other_order.unwrap_or(t.order);
+                    let named = ORDERS[named_index].0;
+                    // The payment's own order is verified; without imp_uid, the newest
+                    // payment of the named one.
+                    let (q, verified) = if lost_imp_uid {
+                        (format!("merchant_uid={named}"), named_index)
                     } else {
-                        query(&t.tab.imp_uid, named)
+                        (query(&t.tab.imp_uid, named), t.order)
                     };
-                    w.landing(&q).await;
+                    let (status, _) = w.landing(&q).await;
+                    // An order with no payment yet is an error page, no verdict.
+                    if status != "error" {
+                        shown.push((verified, status));
+                    }
                 }
             }
         }
@@ -770,19 +886,51 @@ async fn run_interleaving(ops: Vec<Op>) -> Result<(), TestCaseError> {
             let paid_in_full = payments
                 .iter()
                 .any(|p| p["status"] == "paid" && p["amount"] == amounts[index]);
+            let any_paid = payments.iter().any(|p| p["status"] == "paid");
             let context = format!("step {step} {op:?}: {order} with {payments:?}");
-            prop_assert_eq!(
-                status == "paid",
-                paid_in_full,
-                "paid ⇔ a paid payment of the order's amount; {}",
-                context
-            );
-            if status == "failed" {
+            // What the merchant showed is what the API says now: a payment of the
+            // order is paid exactly when it said `paid`.
+            for (_, said) in shown.iter().filter(|(o, _)| *o == index) {
+                if said == "paid" {
+                    prop_assert!(paid_in_full, "showed paid; {}", context);
+                } else {
+                    prop_assert!(
+                        !any_paid,
+                        "showed {} while a payment is paid; {}",
+                        said,
+                        context
+                    );
+                }
+            }
+            // A new verdict other than `paid` is given only when no payment of the
+            // order is paid, and a virtual account only to an order nothing settled.
+            let now = (order["status"].clone(), order["imp_uid"].clone());
+            let changed = before[index] != now;
+            before[index] = now;
+            if changed && status != "paid" {
+                prop_assert!(!any_paid, "became {} while paid; {}", status, context);
+            }
+            if changed && status == "vbank_issued" {
                 prop_assert!(
-                    payments.iter().all(|p| p["status"] != "paid"),
-                    "failed while paid; {}",
+                    payments
+                        .iter()
+                        .all(|p| p["status"] == "ready" || p["status"] == "failed"),
+                    "an account for a settled order; {}",
                     context
                 );
+            }
+            // Once the merchant heard every webhook of the order: paid ⇔ a paid payment
+            // of the order's amount, and never `failed` while one is paid.
+            if !held.iter().any(|h| h.order == index) {
+                prop_assert_eq!(
+                    status == "paid",
+                    paid_in_full,
+                    "paid ⇔ a paid payment of the order's amount; {}",
+                    context
+                );
+                if status == "failed" {
+                    prop_assert!(!any_paid, "failed while paid; {}", context);
+                }
             }
             let own = payments
                 .iter()
@@ -809,7 +957,7 @@ async fn run_interleaving(ops: Vec<Op>) -> Result<(), TestCaseError> {
 
 proptest! {
     // Each case starts both servers on fresh SQLite files: few cases, short runs.
-    #![proptest_config(ProptestConfig { cases: 40, max_shrink_iters: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, max_shrink_iters: 64, ..ProptestConfig::default() })]
 
     #[test]
     fn orders_always_agree_with_their_payments(ops in proptest::collection::vec(op(), 1..28)) {

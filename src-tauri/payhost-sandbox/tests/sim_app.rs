@@ -192,3 +192,55 @@ async fn an_argument_that_is_not_utf8_is_refused_without_a_panic() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_token_that_is_not_the_sandboxs_own_is_refused_before_any_request() {
+    // A loopback server that answers every request as the sandbox's transaction
+    // routes would and records what it was asked.
+    let seen: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let host = listener.local_addr().unwrap().to_string();
+    let stub = axum::Router::new().fallback({
+        let seen = Arc::clone(&seen);
+        move |method: axum::http::Method, uri: axum::http::Uri| {
+            let seen = Arc::clone(&seen);
+            async move {
+                seen.lock().unwrap().push(format!("{method} {uri}"));
+                axum::Json(json!({
+                    "token": "txn_x", "imp_uid": "imp_x", "merchant_uid": "o", "name": "x",
+                    "amount": 1000, "status": "paid", "used": false, "channel": "mobile",
+                    "app": null, "app_label": null, "app_scheme": null, "result_url": "",
+                    "return_link": null
+                }))
+            }
+        }
+    });
+    tokio::spawn(async move { axum::serve(listener, stub).await });
+    let sandbox = host.replace(':', "%3A");
+    for token in [
+        "txn_x%2F..%2Fsandbox",
+        "txn_x%2F..%2F..%2F..%2Fshop%2Fpayments%2Fwebhook%23",
+        "txn_0123456789abcdef01234567%3Fx%3D",
+        "..",
+        "imp_0123456789abcdef01234567",
+    ] {
+        let url = format!("ispmobile://?sandbox_txn={token}&sandbox={sandbox}");
+        let output = app(args(&["--auto", "approve", "--no-return", &url]), vec![]).await;
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{token}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains("transaction token"),
+            "{token}: {}",
+            stderr(&output)
+        );
+        assert_eq!(
+            seen.lock().unwrap().clone(),
+            Vec::<String>::new(),
+            "{token}: the app sent requests"
+        );
+    }
+}

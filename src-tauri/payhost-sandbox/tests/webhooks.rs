@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use payhost_sandbox::store::{Store, Webhook, WebhookState};
+use payhost_sandbox::store::{CheckoutUrls, NewPayment, Store, Webhook, WebhookState};
 use payhost_sandbox::{Backoff, SandboxConfig, SANDBOX_IMP_KEY, SANDBOX_IMP_SECRET};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -560,4 +560,82 @@ async fn webhooks_go_straight_to_the_merchant_whatever_the_proxy_variables_say()
         0,
         "nothing went through the proxy"
     );
+}
+
+#[tokio::test]
+async fn localhost_reaches_the_loopback_addresses_whatever_the_resolver_says() {
+    // A merchant on `[::1]` only. The system resolver answers `localhost` from
+    // /etc/hosts, NSS or DNS, and may well leave `::1` out (many containers list
+    // only `127.0.0.1 localhost`): the sandbox connects to the loopback addresses
+    // themselves (RFC 6761 §6.3), never to what a resolver says.
+    let Ok(listener) = tokio::net::TcpListener::bind("[::1]:0").await else {
+        eprintln!("no IPv6 loopback here: nothing to check");
+        return;
+    };
+    let port = listener.local_addr().unwrap().port();
+    let received = hook_on(listener);
+    let dir = tempfile::tempdir().unwrap();
+    let s = Sandbox::new(&fast(dir.path(), 3)).await;
+    let imp_uid = s
+        .paid("order_localhost", &format!("http://localhost:{port}/hook"))
+        .await;
+    let notices = wait_for(&received, 1, Duration::from_secs(3)).await;
+    assert_eq!(
+        notices.first().map(|n| n.imp_uid.as_str()),
+        Some(imp_uid.as_str()),
+        "{:?}",
+        outbox(dir.path(), &imp_uid)
+    );
+}
+
+#[test]
+fn two_senders_on_one_database_both_claim_without_a_busy_error() {
+    // Two sandboxes on one file (a restart while the old process still runs): each
+    // claim reads the due rows and then writes their lease, so it must take the
+    // write lock first; a deferred transaction that read before the other's commit
+    // cannot write at all in WAL mode (SQLITE_BUSY_SNAPSHOT, no busy wait:
+    // https://www.sqlite.org/rescode.html#busy_snapshot).
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sandbox.sqlite3");
+    let mut store = Store::open(&db).unwrap();
+    let urls = CheckoutUrls {
+        channel: "mobile",
+        notice_url: Some("http://127.0.0.1:9/hook"),
+        ..CheckoutUrls::default()
+    };
+    for i in 0..8 {
+        let new = NewPayment {
+            merchant_uid: format!("order_claim_{i}"),
+            pay_method: "card".to_owned(),
+            pg_provider: "nice".to_owned(),
+            name: "claim".to_owned(),
+            amount: 1000,
+            channel: "mobile".to_owned(),
+            ..NewPayment::default()
+        };
+        let (payment, _) = store.checkout(&new, &urls, 1).unwrap();
+        store.queue_webhook(&payment.imp_uid, 0, 1).unwrap();
+    }
+    let senders: Vec<_> = (0..2)
+        .map(|_| {
+            let db = db.clone();
+            std::thread::spawn(move || {
+                let mut store = Store::open(&db).unwrap();
+                (0..300)
+                    .map(|n| store.claim_due_webhooks(n, 0, 4).map(|_| ()))
+                    .filter_map(Result::err)
+                    .map(|err| err.to_string())
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    for sender in senders {
+        let failed = sender.join().unwrap();
+        assert!(
+            failed.is_empty(),
+            "{} of 300 claims failed, the first with {:?}",
+            failed.len(),
+            failed.first()
+        );
+    }
 }

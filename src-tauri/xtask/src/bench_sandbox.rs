@@ -122,7 +122,11 @@ async fn json_post(http: &reqwest::Client, url: String, body: Value) -> Result<V
 }
 
 async fn measure_all(base: &str) -> Result<Vec<Measured>> {
+    // The sandbox is on loopback: never through a proxy the environment names
+    // (`HTTP_PROXY`/`ALL_PROXY`, which reqwest honours by default:
+    // https://docs.rs/reqwest/0.12/reqwest/#proxies), which would measure the proxy.
     let http = reqwest::Client::builder()
+        .no_proxy()
         .pool_max_idle_per_host(CLIENTS)
         .build()
         .map_err(|err| failed(err.to_string()))?;
