@@ -390,7 +390,8 @@ fn setup<R: Runtime>(
     {
         use tauri_plugin_deep_link::DeepLinkExt;
         // Dev builds and unpackaged runs receive links only once registered
-        // (tauri2.md §4); the runtime scheme may differ from tauri.conf.json's.
+        // (`tauri-plugin-deep-link@2.6.3:src/lib.rs` `register_all`: Linux and Windows);
+        // the runtime scheme may differ from tauri.conf.json's.
         if let Err(err) = app.deep_link().register_all() {
             tracing::warn!("deep-link registration failed: {err}");
         }
@@ -516,7 +517,8 @@ fn setup<R: Runtime>(
 }
 
 /// A `window.open` / `target=_blank` page as a related child window, so that
-/// `window.opener` and `window.close()` work (tauri2.md §2).
+/// `window.opener` and `window.close()` work (`tauri@2.12.5:src/webview/mod.rs`
+/// `NewWindowResponse::Create`: the new webview must be related to its opener).
 #[cfg(desktop)]
 fn open_popup<R: Runtime>(
     app: &tauri::AppHandle<R>,
@@ -610,7 +612,7 @@ mod error_pages {
                 );
                 // A navigation payhost cancelled (an app hand-off) is not a failure:
                 // WebKit reports it as cancelled or as a policy change (the "102" error
-                // Toss iOS ignores, payment-apps.md §1 notes).
+                // TOSS's iOS SDK ignores, tosspayments/payment-sdk-ios commit f27513a).
                 if error.matches(NetworkError::Cancelled) || error.kind::<PolicyError>().is_some() {
                     return false;
                 }

@@ -195,12 +195,38 @@ mod tests {
     fn a_crash_between_write_and_rename_keeps_the_previous_record() {
         let dir = tempfile::tempdir().unwrap();
         let store = PendingStore::new(dir.path());
-        store.save(&record("https://pg.example/old")).unwrap();
-        // What a crash after `write_all` and before `rename` leaves behind.
+        let old = record("https://pg.example/old");
+        store.save(&old).unwrap();
+        // A second name for the previous record's file. A save that wrote into that
+        // file (truncate, then write) would leave a half-written record behind a
+        // crash; one that writes a new file and renames it over the path leaves this
+        // file as it was, so until the rename the path still holds the old record.
+        let witness = dir.path().join("previous-record");
+        fs::hard_link(store.path(), &witness).unwrap();
+        let new = record("https://pg.example/new");
+        store.save(&new).unwrap();
+        let previous: PendingPayment =
+            serde_json::from_slice(&fs::read(&witness).unwrap()).unwrap();
+        assert_eq!(
+            previous, old,
+            "the save wrote into the previous record's file"
+        );
+        assert_eq!(store.load().unwrap(), Some(new.clone()));
+        let names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            names.iter().all(|name| !name.ends_with(".tmp")),
+            "a finished save leaves no temporary file: {names:?}"
+        );
+
+        // What a crash after `write_all` and before `rename` leaves behind: a
+        // temporary file beside the record. `load` reads the record, not the
+        // leftover, and removes the leftover.
         let tmp = dir.path().join(format!("{PENDING_FILE}.4242.tmp"));
         fs::write(&tmp, b"{\"left_url\":\"https://pg.example/ne").unwrap();
-        let loaded = store.load().unwrap().unwrap();
-        assert_eq!(loaded.left_url, "https://pg.example/old");
+        assert_eq!(store.load().unwrap(), Some(new));
         assert!(!tmp.exists(), "the leftover temporary file is removed");
     }
 

@@ -38,7 +38,7 @@ pub type Spawn = Arc<dyn Fn(Box<dyn FnOnce() + Send>) + Send + Sync>;
 
 /// How long an identical deep link is treated as a duplicate (the desktop argv and
 /// `get_current()` both report a cold-start link; Android's `currentUrl` is never
-/// cleared, tauri2.md §4).
+/// cleared, `tauri-plugin-deep-link@2.6.3:android/src/main/java/DeepLinkPlugin.kt`).
 const DUPLICATE_WINDOW: Duration = Duration::from_secs(30);
 
 /// Static inputs of the glue.

@@ -1,6 +1,6 @@
 //! Starts payhost the way a user's OS does, under WebDriver: a fresh XDG home per
-//! test (WebKit caches pages there, linux-desktop.md gotcha 6), a fake payment app
-//! registered as the OS handler of the test schemes (so the real launcher path —
+//! test (WebKit caches pages there: `wry@0.57.1:src/webkitgtk/web_context.rs`), a fake
+//! payment app registered as the OS handler of the test schemes (so the real launcher path —
 //! tauri-plugin-opener → xdg-open → .desktop handler — is what runs), tauri-driver in
 //! front of WebKitWebDriver, and helpers to wait, read and take screenshots.
 

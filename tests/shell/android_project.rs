@@ -107,10 +107,12 @@ fn the_queries_block_lists_every_package_of_the_scheme_table() {
     let declared: BTreeSet<String> = children(doc.root_element(), "queries")
         .flat_map(|queries| names(queries, "package"))
         .collect();
+    // Every package of every row (not the generator's deduplicated list, which
+    // wrote the manifest): the ones a row launches and the older ones beside them.
     let expected: BTreeSet<String> = payhost_core::schemes::table()
-        .android_query_packages()
-        .into_iter()
-        .map(str::to_owned)
+        .apps()
+        .iter()
+        .flat_map(|app| app.android_packages.iter().cloned())
         .collect();
     assert_eq!(
         declared, expected,

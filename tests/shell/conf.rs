@@ -43,13 +43,18 @@ pub(crate) fn mobile_schemes() -> Vec<String> {
     schemes
 }
 
+/// The app's bundle identifier.
+pub(crate) fn identifier() -> String {
+    conf().identifier
+}
+
 /// `Info.ios.plist` as the generator writes it for this configuration.
 pub(crate) fn fresh_info_plist() -> String {
     let schemes = mobile_schemes();
     let schemes: Vec<&str> = schemes.iter().map(String::as_str).collect();
     payhost_core::platform_files::ios_info_plist(
         payhost_core::schemes::table(),
-        &conf().identifier,
+        &identifier(),
         &schemes,
     )
 }

@@ -11,8 +11,9 @@
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
-use payhost_core::{Context, Platform, ReturnContext};
-use payhost_lib::flow::FlowLog;
+use payhost_core::{BlockReason, Context, Platform, ReturnContext};
+use payhost_lib::flow::{FlowLog, Step};
+use payhost_lib::pages;
 use payhost_lib::pending::{PendingPayment, PendingStore};
 use payhost_lib::shell::{MainWebview, Shell, ShellSettings, Spawn};
 use tauri_plugin_payhost::{LaunchError, Launcher, OpenRequest};
@@ -61,21 +62,33 @@ impl MainWebview for RecordingWebview {
     }
 }
 
-struct Fixture {
+/// A shell wired to `launcher`, a recording WebView on a PG page and a pending store
+/// in a temporary directory that lives as long as the fixture.
+struct Fixture<L = RecordingLauncher> {
     shell: Arc<Shell>,
-    launcher: Arc<RecordingLauncher>,
+    launcher: Arc<L>,
     webview: Arc<RecordingWebview>,
     pending: PendingStore,
     flow: Arc<FlowLog>,
     _dir: tempfile::TempDir,
 }
 
+/// The shell with a [`RecordingLauncher`] on which the schemes `installed` open.
 fn fixture(platform: Platform, installed: &[&str], resume_url: Option<&str>) -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let launcher = Arc::new(RecordingLauncher {
+    let launcher = RecordingLauncher {
         installed: installed.iter().map(|s| (*s).to_owned()).collect(),
         ..RecordingLauncher::default()
-    });
+    };
+    fixture_with(platform, launcher, resume_url)
+}
+
+fn fixture_with<L: Launcher>(
+    platform: Platform,
+    launcher: L,
+    resume_url: Option<&str>,
+) -> Fixture<L> {
+    let dir = tempfile::tempdir().unwrap();
+    let launcher = Arc::new(launcher);
     let webview = Arc::new(RecordingWebview::default());
     *webview.current.lock().unwrap() =
         Some("https://pg.example/pay?merchant_uid=order_9".to_owned());
@@ -108,7 +121,7 @@ fn fixture(platform: Platform, installed: &[&str], resume_url: Option<&str>) -> 
 }
 
 /// A payment left for ISP a moment ago (order `order_9`).
-fn save_pending(f: &Fixture) {
+fn save_pending<L>(f: &Fixture<L>) {
     f.pending
         .save(&PendingPayment {
             left_url: "https://pg.example/pay".to_owned(),
@@ -130,8 +143,24 @@ fn opened(f: &Fixture) -> Vec<String> {
         .collect()
 }
 
-fn navigations(f: &Fixture) -> Vec<String> {
+fn navigations<L>(f: &Fixture<L>) -> Vec<String> {
     f.webview.navigations.lock().unwrap().clone()
+}
+
+fn toasts<L>(f: &Fixture<L>) -> Vec<String> {
+    f.webview.toasts.lock().unwrap().clone()
+}
+
+/// The "app missing" page the shell shows for the table's app of `scheme`, whose
+/// retry button goes to `retry`.
+fn app_missing_notice(scheme: &str, retry: &str) -> String {
+    let app = payhost_core::schemes::table().lookup(scheme).unwrap();
+    pages::data_url(&pages::app_missing(Some(&app.display_name()), retry))
+}
+
+/// The toast the shell shows over the page for a blocked navigation.
+fn blocked_toast(reason: &BlockReason) -> String {
+    pages::blocked_notice(&reason.message_ko(), &reason.to_string())
 }
 
 #[test]
@@ -186,6 +215,10 @@ fn a_missing_app_walks_the_fallbacks_in_order_then_stops_at_the_store() {
         ["kb-acp://x", "market://details?id=com.kbcard.kbkookmincard"],
         "the app, then the intent's store page, which opened"
     );
+    assert!(
+        navigations(&f).is_empty(),
+        "the store opened: no notice over the page"
+    );
 }
 
 #[test]
@@ -209,31 +242,46 @@ fn when_every_fallback_fails_the_notice_names_the_app_and_nothing_is_pending() {
             "market://details?id=com.kftc.bankpay.android"
         ]
     );
-    let notice = navigations(&f).pop().unwrap();
-    assert!(notice.starts_with("data:text/html"), "{notice}");
-    let decoded = percent_encoding::percent_decode_str(&notice)
-        .decode_utf8_lossy()
-        .into_owned();
-    assert!(decoded.contains("뱅크페이"), "names the app");
-    assert!(
-        decoded.contains("kftc-bankpay://eftpay?x=1"),
-        "retry goes to the same URL"
+    // The one navigation is the notice naming 뱅크페이, whose retry goes to the same URL.
+    assert_eq!(
+        navigations(&f),
+        [app_missing_notice(
+            "kftc-bankpay",
+            "kftc-bankpay://eftpay?x=1"
+        )]
     );
     assert_eq!(f.pending.load().unwrap(), None, "nothing was handed off");
 }
 
+/// The intent-scheme attack: a page names another app's private activity.
 #[test]
 fn an_intent_with_an_explicit_component_never_reaches_the_launcher() {
-    let f = fixture(Platform::Android, &["com.victim"], None);
+    // With a data URI, only that URI goes out, as a plain VIEW without the intent.
+    // Its app is installed, so this one request is all the launcher sees.
+    let f = fixture(Platform::Android, &["ispmobile"], None);
     assert!(!f
         .shell
+        .on_navigation("intent://x#Intent;scheme=ispmobile;component=com.victim/.Secret;end"));
+    let requests = f.launcher.opened.lock().unwrap().clone();
+    assert_eq!(
+        requests,
+        [OpenRequest {
+            url: "ispmobile://x".to_owned(),
+            intent: None
+        }]
+    );
+    assert!(toasts(&f).is_empty(), "{:?}", toasts(&f));
+    // Without one, the component is the only target: nothing goes out, the page
+    // stays, and the notice over it says why.
+    let g = fixture(Platform::Android, &[], None);
+    assert!(!g
+        .shell
         .on_navigation("intent:#Intent;component=com.victim/.Secret;end"));
-    assert!(opened(&f).is_empty());
-    assert!(navigations(&f).is_empty(), "the page stays");
-    let toasts = f.webview.toasts.lock().unwrap().clone();
-    assert!(
-        toasts.len() == 1 && toasts[0].contains("explicit component"),
-        "{toasts:?}"
+    assert!(opened(&g).is_empty());
+    assert!(navigations(&g).is_empty(), "the page stays");
+    assert_eq!(
+        toasts(&g),
+        [blocked_toast(&BlockReason::IntentExplicitTarget)]
     );
 }
 
@@ -246,12 +294,7 @@ fn a_blocked_url_shows_a_notice_over_the_page_and_launches_nothing() {
         navigations(&f).is_empty(),
         "the page the buyer is on stays (the navigation may be an iframe's)"
     );
-    let toasts = f.webview.toasts.lock().unwrap().clone();
-    assert_eq!(toasts.len(), 1, "{toasts:?}");
-    assert!(
-        toasts[0].contains("payhost blocked an address"),
-        "{toasts:?}"
-    );
+    assert_eq!(toasts(&f), [blocked_toast(&BlockReason::LocalFile)]);
 }
 
 #[test]
@@ -283,10 +326,20 @@ fn deep_links_navigate_resume_or_are_refused_and_duplicates_are_dropped() {
     f.shell.on_deep_link("myapp://");
     f.shell.on_deep_link("myapp://://https://evil.example/");
     assert_eq!(navigations(&f), ["https://shop.example/done?imp_uid=imp_1"]);
-    assert_eq!(
-        f.webview.toasts.lock().unwrap().len(),
-        1,
-        "the hostile link is shown, not followed"
+    // What became of each link, in order (the flow log's first word).
+    let actions: Vec<String> = f
+        .flow
+        .events()
+        .into_iter()
+        .filter(|event| event.step == Step::DeepLink)
+        .filter_map(|event| event.detail.split(' ').next().map(str::to_owned))
+        .collect();
+    assert_eq!(actions, ["navigate", "duplicate", "resume", "reject"]);
+    let toasts = toasts(&f);
+    assert_eq!(toasts.len(), 1, "{toasts:?}");
+    assert!(
+        toasts[0].contains("evil.example"),
+        "the hostile link is shown, not followed: {toasts:?}"
     );
 }
 
@@ -408,30 +461,15 @@ mod mobile_launcher {
         }
     }
 
-    fn mobile_fixture(installed: &[&str]) -> (Arc<Shell>, FakeNative, Arc<RecordingWebview>) {
+    /// The shell over the Rust side of the mobile launcher, whose native half is a
+    /// [`FakeNative`] on which the schemes `installed` open.
+    fn mobile_fixture(installed: &[&str]) -> (Fixture<MobileLauncher<FakeNative>>, FakeNative) {
         let native = FakeNative {
             installed: Arc::new(installed.iter().map(|s| (*s).to_owned()).collect()),
             ..FakeNative::default()
         };
-        let webview = Arc::new(RecordingWebview::default());
-        let dir = tempfile::tempdir().unwrap().keep();
-        let inline: Spawn = Arc::new(|job| job());
-        let shell = Shell::new(
-            ShellSettings {
-                ctx: Context::new(
-                    Platform::Android,
-                    ReturnContext::new(&["myapp"], &["shop.example"]).unwrap(),
-                ),
-                start_url: "https://shop.example/".to_owned(),
-                resume_url: None,
-            },
-            Arc::new(MobileLauncher::new(native.clone())),
-            PendingStore::new(&dir),
-            Arc::new(FlowLog::new(None).unwrap()),
-            inline,
-        );
-        shell.attach(Arc::clone(&webview) as Arc<dyn MainWebview>);
-        (shell, native, webview)
+        let f = fixture_with(Platform::Android, MobileLauncher::new(native.clone()), None);
+        (f, native)
     }
 
     fn urls(native: &FakeNative) -> Vec<String> {
@@ -446,9 +484,9 @@ mod mobile_launcher {
 
     #[test]
     fn not_found_walks_the_core_fallbacks_in_order() {
-        let (shell, native, _) = mobile_fixture(&["market"]);
+        let (f, native) = mobile_fixture(&["market"]);
         let intent = "intent://x#Intent;scheme=kb-acp;package=com.kbcard.kbkookmincard;end";
-        shell.on_navigation(intent);
+        f.shell.on_navigation(intent);
         assert_eq!(
             urls(&native),
             ["kb-acp://x", "market://details?id=com.kbcard.kbkookmincard"]
@@ -478,8 +516,9 @@ mod mobile_launcher {
         }
         assert!(native.calls.lock().unwrap().is_empty());
         // Through the shell the core already drops the component: the data URI goes out plain.
-        let (shell, native, _) = mobile_fixture(&["ispmobile"]);
-        shell.on_navigation("intent://x#Intent;scheme=ispmobile;component=com.evil/.Steal;end");
+        let (f, native) = mobile_fixture(&["ispmobile"]);
+        f.shell
+            .on_navigation("intent://x#Intent;scheme=ispmobile;component=com.evil/.Steal;end");
         let calls = native.calls.lock().unwrap().clone();
         assert_eq!(
             calls,
@@ -492,14 +531,15 @@ mod mobile_launcher {
 
     #[test]
     fn when_every_fallback_fails_the_shell_shows_its_notice() {
-        let (shell, native, webview) = mobile_fixture(&[]);
-        shell.on_navigation("intent://pay#Intent;scheme=supertoss;package=viva.republica.toss;end");
+        let (f, native) = mobile_fixture(&[]);
+        let intent = "intent://pay#Intent;scheme=supertoss;package=viva.republica.toss;end";
+        f.shell.on_navigation(intent);
         assert_eq!(
             urls(&native),
             ["supertoss://pay", "market://details?id=viva.republica.toss"]
         );
-        let last = webview.navigations.lock().unwrap().last().cloned().unwrap();
-        assert!(last.starts_with("data:text/html"), "{last}");
+        // The one navigation is the notice naming Toss; retry sends the intent again.
+        assert_eq!(navigations(&f), [app_missing_notice("supertoss", intent)]);
     }
 }
 
@@ -507,9 +547,14 @@ mod mobile_launcher {
 /// the committed ones (rust-analyzer's "stale generated file → failing test").
 /// `PAYHOST_UPDATE_GENERATED=1 cargo test --test shell` rewrites them.
 mod generated_files {
+    use std::collections::BTreeSet;
     use std::path::Path;
 
     use payhost_core::platform_files;
+    use payhost_core::schemes::{self, TablePlatform};
+    use serde::Deserialize;
+
+    const ANDROID: &str = "http://schemas.android.com/apk/res/android";
 
     fn ensure_file_contents(relative: &str, contents: &str) {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
@@ -524,15 +569,52 @@ mod generated_files {
         panic!("{relative} is stale: run `PAYHOST_UPDATE_GENERATED=1 cargo test --test shell` and commit it");
     }
 
+    /// The keys of `Info.ios.plist` these tests read.
+    #[derive(Deserialize)]
+    struct InfoPlist {
+        #[serde(rename = "LSApplicationQueriesSchemes")]
+        queries: Vec<String>,
+        #[serde(rename = "CFBundleURLTypes")]
+        url_types: Vec<UrlType>,
+    }
+
+    #[derive(Deserialize)]
+    struct UrlType {
+        #[serde(rename = "CFBundleURLName")]
+        name: String,
+        #[serde(rename = "CFBundleURLSchemes")]
+        schemes: Vec<String>,
+    }
+
     #[test]
     fn info_ios_plist_is_up_to_date() {
         let plist = crate::conf::fresh_info_plist();
-        let schemes = crate::conf::mobile_schemes();
+        let info: InfoPlist = plist::from_bytes(plist.as_bytes()).unwrap();
+        // The URL type is tauri.conf.json's identifier with its mobile deep-link schemes.
+        assert_eq!(info.url_types.len(), 1);
+        assert_eq!(info.url_types[0].name, crate::conf::identifier());
+        assert_eq!(info.url_types[0].schemes, crate::conf::mobile_schemes());
+        // 50 distinct query schemes (all that iOS reads), each a table scheme that
+        // iOS pages send, the core payment flow among them.
+        let distinct: BTreeSet<&str> = info.queries.iter().map(String::as_str).collect();
         assert_eq!(
-            plist.matches("<string>").count(),
-            50 + 1 + schemes.len(),
-            "50 query schemes"
+            (info.queries.len(), distinct.len()),
+            (50, 50),
+            "{:?}",
+            info.queries
         );
+        for scheme in &info.queries {
+            let app = schemes::table()
+                .lookup(scheme)
+                .unwrap_or_else(|| panic!("{scheme} is not in the table"));
+            assert!(
+                app.platforms.contains(&TablePlatform::Ios) && !app.legacy,
+                "{scheme} is not an iOS scheme"
+            );
+        }
+        for core in ["ispmobile", "kftc-bankpay", "kb-acp", "supertoss"] {
+            assert!(distinct.contains(core), "{core} is not queried");
+        }
         ensure_file_contents("Info.ios.plist", &plist);
     }
 
@@ -548,10 +630,31 @@ mod generated_files {
 
     #[test]
     fn the_android_queries_block_lists_every_package_once() {
-        let xml = platform_files::android_queries_xml(payhost_core::schemes::table());
-        let packages = payhost_core::schemes::table().android_query_packages();
-        assert_eq!(xml.matches("<package ").count(), packages.len());
-        assert!(xml.contains("<package android:name=\"kvp.jjy.MispAndroid320\" />"));
-        assert!(xml.contains("<data android:scheme=\"https\" />"));
+        let xml = platform_files::android_queries_xml(schemes::table());
+        let manifest = format!("<manifest xmlns:android=\"{ANDROID}\">{xml}</manifest>");
+        let doc = roxmltree::Document::parse(&manifest).unwrap();
+        let queries = doc
+            .root_element()
+            .children()
+            .find(|node| node.has_tag_name("queries"))
+            .expect("<queries>");
+        let listed: Vec<&str> = queries
+            .children()
+            .filter(|node| node.has_tag_name("package"))
+            .map(|node| node.attribute((ANDROID, "name")).expect("android:name"))
+            .collect();
+        let distinct: BTreeSet<&str> = listed.iter().copied().collect();
+        assert_eq!(distinct.len(), listed.len(), "a package twice: {listed:?}");
+        // Every package of every row, not only the first one each row launches.
+        let rows: BTreeSet<&str> = schemes::table()
+            .apps()
+            .iter()
+            .flat_map(|app| app.android_packages.iter().map(String::as_str))
+            .collect();
+        assert_eq!(distinct, rows);
+        assert!(rows.contains("com.lotte.lpay"), "a second package of a row");
+        // And the browser intent, so that a page can be opened outside.
+        assert!(queries.descendants().any(|node| node.has_tag_name("data")
+            && node.attribute((ANDROID, "scheme")) == Some("https")));
     }
 }

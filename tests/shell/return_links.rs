@@ -118,13 +118,23 @@ fn a_cold_start_link_from_launch_link_wins_over_the_resume_offer() {
         "https://web.nicepay.co.kr/smart/card/isp/ispResult.jsp?tid=nictest00m01011704201234567890"
     );
     // No link (`{}`: org.json drops a null value): the resume offer as before.
-    let g = fixture(Platform::Android, &[], None);
+    let g = fixture(
+        Platform::Android,
+        &[],
+        Some("https://shop.example/resume?merchant_uid={merchant_uid}"),
+    );
+    save_pending(&g);
     let none: NativeReturn = serde_json::from_str("{}").unwrap();
     links.set_launch_link(none.url);
+    let launch: Vec<String> = links.take_launch_link().into_iter().collect();
+    assert!(launch.is_empty(), "{launch:?}");
     assert_eq!(
-        g.shell
-            .first_page(&links.take_launch_link().into_iter().collect::<Vec<_>>()),
-        "https://shop.example/"
+        g.shell.first_page(&launch),
+        payhost_lib::pages::data_url(&payhost_lib::pages::resume_offer(
+            "https://shop.example/resume?merchant_uid=order_9",
+            "https://shop.example/",
+            Some("order_9"),
+        ))
     );
 }
 

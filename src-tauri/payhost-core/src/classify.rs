@@ -4,8 +4,8 @@
 //! This runs synchronously inside the WebView's navigation hook (Android's
 //! `shouldOverrideUrlLoading` on the UI thread, via wry) for every main-frame and
 //! sub-frame navigation, so it does no I/O and allocates only for the answers that
-//! carry a URL. The rules are payment-apps.md §6 (and the cases of §3), with the
-//! choices written next to each branch.
+//! carry a URL. The rules are what the SDKs of `docs/sources.md` do (and the URLs of
+//! its URL corpus), with the choices written next to each branch.
 
 use std::fmt;
 
@@ -140,7 +140,7 @@ pub enum BlockReason {
     AndroidApp,
     /// An `intent:` that Android's parser refuses, or that is in a format no app handles.
     Intent(IntentParseError),
-    /// `intent:` on iOS: Android-only links (payment-apps.md §3 row 10).
+    /// `intent:` on iOS: Android-only links (URL corpus row 10, `docs/sources.md`).
     IntentOnIos,
     /// The intent's only target is an explicit component or selector (the
     /// intent-scheme attack).
@@ -203,7 +203,8 @@ impl fmt::Display for BlockReason {
 }
 
 /// Hosts whose http(s) pages are store pages that must leave the WebView, per
-/// platform (payment-apps.md §2.7, §6 rule 2; §3 row 38 for GCash's onelink).
+/// platform (FL, LEG, TOSS, PAND and PRN open them outside; URL corpus row 38 for
+/// GCash's onelink; short names of `docs/sources.md`).
 const ANDROID_STORE_HOSTS: &[&str] = &[
     "play.google.com",
     "market.android.com",
@@ -236,8 +237,8 @@ fn scheme_class(scheme: &str) -> SchemeClass {
     } else if is("market") || is("itms-apps") {
         SchemeClass::Store
     } else if is("itms") || is("itmss") {
-        // Inicis emits `itmss://itunes.apple.com/…` on iOS; RN, capacitor and
-        // ConvertUrl rewrite `itms*` to `https:` (payment-apps.md §1 notes).
+        // Inicis emits `itmss://itunes.apple.com/…` on iOS; RN, LEG's iamport-capacitor
+        // and TOSS's ConvertUrl rewrite `itms*` to `https:`.
         SchemeClass::StoreToHttps
     } else if is("file") {
         SchemeClass::Blocked(BlockReason::LocalFile)
@@ -412,7 +413,7 @@ fn classify_intent(url: &str, ctx: &Context) -> Decision {
 
 /// `S.browser_fallback_url` first (Chrome's semantics: only http(s) is honoured, a
 /// store page goes out, a web page loads), then the store: the intent's package,
-/// then the table's when it differs (§3 row 19: old packages in PG pages).
+/// then the table's when it differs (URL corpus row 19: old packages in PG pages).
 fn intent_fallbacks(
     intent: &IntentUri,
     intent_package: Option<&str>,

@@ -92,8 +92,9 @@ pub struct ReturnContext {
 
 impl ReturnContext {
     /// Validates and normalises the app schemes (`myapp`, `myapp:` and `myapp://`
-    /// are the same scheme: the SDKs disagree on the format, payment-apps.md §4
-    /// item 16) and adds the merchant's hosts to the built-in allowlist.
+    /// are the same scheme: the SDKs disagree on the format,
+    /// portone-io/iamport-react-native#257, portone-io/developers.portone.io#483) and
+    /// adds the merchant's hosts to the built-in allowlist.
     ///
     /// # Errors
     /// A scheme that is not a valid scheme, is a web/system scheme or a payment

@@ -2,8 +2,9 @@
 //!
 //! Korean PG pages hand off to card and bank apps on Android with
 //! `intent://HOST#Intent;scheme=S;package=P;end`. The SDKs split that string by
-//! hand and get the edge cases wrong (payment-apps.md §1: JSON in the host, hosts
-//! with ports, `%`-escapes, no `scheme=`). This module follows
+//! hand and get the edge cases wrong (RN, FL, PRN and TOSS's ConvertUrl in
+//! `docs/sources.md`: JSON in the host, pichillilorenzo/flutter_inappwebview#1328;
+//! hosts with ports; `%`-escapes; no `scheme=`). This module follows
 //! `android.content.Intent.parseUri(uri, URI_INTENT_SCHEME)` from
 //! `frameworks/base/core/java/android/content/Intent.java` (`parseUriInternal`) step
 //! by step, including its quirks: the *last* `#` starts the intent fragment, items
@@ -155,7 +156,7 @@ pub enum IntentErrorKind {
     /// The text does not start with `intent:`.
     NotIntent,
     /// No `#` at all: Android makes a VIEW intent of the whole `intent:` text, which
-    /// no app handles (payment-apps.md §3 row 4).
+    /// no app handles (URL corpus row 4, `docs/sources.md`).
     NoIntentFragment,
     /// The last `#` is not followed by `Intent;`: Android falls back to the old
     /// `#action(…)component(…)` format, which can name a component.

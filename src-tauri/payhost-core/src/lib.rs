@@ -19,6 +19,8 @@ mod classify;
 mod context;
 mod hosts;
 mod intent;
+#[doc(hidden)]
+pub mod invariants; // test support for tests/it and fuzz/, not public API
 mod payment;
 pub mod platform_files;
 mod report;

@@ -3,8 +3,9 @@
 //!
 //! The shell records `merchant_uid` / `imp_uid` before handing the buyer to another
 //! app, so that a killed process can still send the buyer to the merchant's result
-//! page (payment-apps.md §6 rule 8: no maintained SDK restores state after a cold
-//! start). These helpers keep that URL reading in the policy crate.
+//! page (no maintained SDK of `docs/sources.md` restores state after a cold start;
+//! only LEG's old Android samples read the launch link). These helpers keep that URL
+//! reading in the policy crate.
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use url::Url;
@@ -19,7 +20,8 @@ const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// The iamport ids found in a URL's query (V1 redirect parameters, payment-apps.md §5.1).
+/// The iamport ids found in a URL's query (V1 redirect parameters, PDOC
+/// `integration/start/v1/auth.mdx`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PaymentIds {
     /// `merchant_uid`: the merchant's order id.
@@ -30,7 +32,7 @@ pub struct PaymentIds {
 
 impl PaymentIds {
     /// Reads `merchant_uid` and `imp_uid` from an http(s) URL's query; empty values
-    /// count as absent (`http://null?imp_uid=&merchant_uid`, §3 row 60).
+    /// count as absent (`http://null?imp_uid=&merchant_uid`, URL corpus row 60).
     pub fn from_url(url: &str) -> Self {
         let Ok(parsed) = Url::parse(url) else {
             return Self::default();

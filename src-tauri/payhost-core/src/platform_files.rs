@@ -21,8 +21,9 @@ fn escape_xml(text: &str) -> String {
 }
 
 /// The `<queries>` element: every package of the table (Android 11+ package
-/// visibility, payment-apps.md §4 item 3) plus the VIEW/BROWSABLE https intent the
-/// Toss and PortOne guides add so browsers stay visible.
+/// visibility, "Android package visibility" in `docs/sources.md`;
+/// portone-io/portone_flutter#23) plus the VIEW/BROWSABLE https intent the Toss and
+/// PortOne guides add so browsers stay visible (TOSS's WebView guide, PRN README).
 pub fn android_queries_xml(table: &SchemeTable) -> String {
     let mut xml = String::from("<queries>\n");
     for package in table.android_query_packages() {
@@ -42,7 +43,7 @@ pub fn android_queries_xml(table: &SchemeTable) -> String {
 /// `Info.ios.plist`: `LSApplicationQueriesSchemes` (the table's iOS schemes by
 /// priority, at most 50), `CFBundleURLTypes` for our scheme(s), mirrored from the
 /// deep-link configuration because the deep-link plugin's build script can lose it
-/// (plugins-workspace#3596, tauri2.md §4), and `NSAppTransportSecurity` with
+/// (tauri-apps/plugins-workspace#3596), and `NSAppTransportSecurity` with
 /// `NSAllowsArbitraryLoadsInWebContent`.
 pub fn ios_info_plist(table: &SchemeTable, url_name: &str, app_schemes: &[&str]) -> String {
     let mut xml = String::from(
@@ -88,8 +89,8 @@ pub fn ios_info_plist(table: &SchemeTable, url_name: &str, app_schemes: &[&str])
 
 /// An Android network security config that keeps cleartext off except for the
 /// payment parties of `data/return-hosts.toml`: some card-company steps still use
-/// `http://` (`ERR_CLEARTEXT_NOT_PERMITTED` on API 30, FL README; payment-apps.md
-/// §4 item 15), and a release build must not fall back to a blanket
+/// `http://` (`ERR_CLEARTEXT_NOT_PERMITTED` on API 30, FL README), and a release
+/// build must not fall back to a blanket
 /// `usesCleartextTraffic="true"`.
 pub fn android_network_security_config() -> String {
     let mut xml = String::from(

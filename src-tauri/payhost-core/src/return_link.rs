@@ -1,9 +1,9 @@
 //! Return deep links: what to do when the OS hands payhost a link to our own
 //! scheme after the buyer leaves the card or bank app.
 //!
-//! The PGs send the buyer back in several shapes (payment-apps.md §1 "Return
-//! deep-link formats", §3 rows 50-55, §6 rule 7): `app://://<url>` (NICE/Inicis
-//! ISP), `app://?callbackparam1=<url>&…` (NICE bank transfer), `app://?…
+//! The PGs send the buyer back in several shapes (what RN, FL, IOS and the LEG
+//! samples handle; URL corpus rows 50-55, `docs/sources.md`): `app://://<url>`
+//! (NICE/Inicis ISP), `app://?callbackparam1=<url>&…` (NICE bank transfer), `app://?…
 //! m_redirect_url=<url>` (Inicis iOS transfer), `app://?url=<url>`, or a bare
 //! `app://` when the PG page goes on by itself. `app://https://<url>` (the LEG Android
 //! substring form) is accepted too, and so is `app://https//<url>`, what it becomes
@@ -95,7 +95,7 @@ impl fmt::Display for RejectReason {
 const URL_KEYS: [&str; 3] = ["callbackparam1", "m_redirect_url", "url"];
 
 /// iamport's result parameters, copied onto `m_redirect_url` when the link carries
-/// them beside it (V1 redirect query, payment-apps.md §5.1).
+/// them beside it (V1 redirect query, PDOC `integration/start/v1/auth.mdx`).
 const RESULT_KEYS: [&str; 5] = [
     "imp_uid",
     "merchant_uid",
@@ -168,7 +168,8 @@ pub fn parse_return(link: &str, ctx: &ReturnContext) -> ReturnAction {
         return ReturnAction::Resume;
     };
     // Everything after `?` is the query, `#` included: a raw embedded URL keeps its
-    // fragment (`m_redirect_url=https://www.iamport.kr?orderId=…#result`, §3 row 61).
+    // fragment (`m_redirect_url=https://www.iamport.kr?orderId=…#result`, URL corpus
+    // row 61).
     let pairs: Vec<(&str, &str)> = query
         .split('&')
         .filter(|pair| !pair.is_empty())

@@ -1,7 +1,7 @@
 //! The payment-app scheme table (`data/schemes.toml`), parsed once.
 //!
 //! One data file instead of the drifting per-platform copies the SDKs carry
-//! (payment-apps.md §2.8 lists nine typos and disagreements between them). The
+//! (the `# disagreement:` notes of the file record their typos and conflicts). The
 //! runtime lookup, the Android `<queries>` list and the iOS
 //! `LSApplicationQueriesSchemes` list are all derived from it here, so a scheme
 //! added to the file reaches every platform at once.
@@ -14,7 +14,8 @@ use serde::Deserialize;
 use crate::Platform;
 
 /// iOS 15+ reads only the first 50 `LSApplicationQueriesSchemes` entries
-/// (`tosspayments/payment-sdk-ios#48`; PRN README; payment-apps.md §4 item 4).
+/// (`tosspayments/payment-sdk-ios#48`; PRN README; "canOpenURL limit" in
+/// `docs/sources.md`).
 pub const IOS_QUERY_SCHEMES_LIMIT: usize = 50;
 
 const SCHEMES_TOML: &str = include_str!("../data/schemes.toml");
@@ -128,7 +129,7 @@ pub fn market_url(package: &str) -> String {
 }
 
 /// `itms-apps://itunes.apple.com/app/idNNN`: opens the App Store app directly
-/// (FL, IOS, TOSS; payment-apps.md §1 "iOS store fallback").
+/// (FL, IOS and TOSS's iOS SDK open this form; short names of `docs/sources.md`).
 pub fn app_store_url(id: u64) -> String {
     format!("itms-apps://itunes.apple.com/app/id{id}")
 }
@@ -208,7 +209,7 @@ impl SchemeTable {
     /// Every Android package of the table, deduplicated, in table order: the
     /// `<package android:name=…/>` entries of the manifest's `<queries>` block, which
     /// Android 11+ needs before it lets payhost see (and so launch or check) an app
-    /// (payment-apps.md §4 item 3).
+    /// ("Android package visibility" in `docs/sources.md`).
     pub fn android_query_packages(&self) -> Vec<&str> {
         let mut seen = HashSet::new();
         self.apps
@@ -222,7 +223,8 @@ impl SchemeTable {
     /// The iOS `LSApplicationQueriesSchemes` list: schemes that iOS pages emit, by
     /// `ios_priority` and then table order, deduplicated, legacy rows left out, at
     /// most [`IOS_QUERY_SCHEMES_LIMIT`]. payhost itself never gates on `canOpenURL`
-    /// (payment-apps.md §6 rule 5); the list is for the merchant's other code.
+    /// (its 50-entry limit; TOSS, BP and IOS call `open()` and read its result
+    /// instead); the list is for the merchant's other code.
     pub fn ios_query_schemes(&self) -> Vec<&str> {
         let mut rows: Vec<&App> = self
             .apps

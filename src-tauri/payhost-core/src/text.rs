@@ -5,8 +5,9 @@
 //! ASCII delimiters, so every slice boundary is a char boundary.
 
 /// The scheme of `url`: the text before the first `:`, when it is a syntactically
-/// valid scheme. payment-apps.md §6 rule 1: classify by the text before the first
-/// `:`, not before `://` (`about:`, `javascript:` and `data:` have no `//`).
+/// valid scheme. Classify by the text before the first `:`, not before `://`
+/// (`about:`, `javascript:` and `data:` have no `//`; RN splits on `://` and so has to
+/// list `about:blank` and `about:srcdoc` as whole strings).
 ///
 /// Valid means RFC 3986 (`ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )`) plus `_`,
 /// because real payment schemes use it (`shinhan-sr-ansimclick_samsungpay`, PRN).

@@ -1,7 +1,8 @@
 /* payhost sandbox: a stand-in for iamport.payment.js (V1), served by payhost-sandbox.
  * IMP.init(code) and IMP.request_pay(params, callback) with the real split
- * (payment-apps.md §5.1): on a phone, or on a PC with `popup: false`, the PG page
- * replaces the merchant page and the checkout ends at `m_redirect_url?imp_uid=…`
+ * ("iamport V1 JS SDK" in docs/sources.md, `m_redirect_url`): on a phone, or on a PC
+ * with `popup: false`, the PG page replaces the merchant page and the checkout ends at
+ * `m_redirect_url?imp_uid=…`
  * (failures before the PG opens go there too); on a PC the PG opens in a layer over the
  * page (an iframe, iamport's PC default; a window with `popup: true`) and the callback
  * receives `rsp`. The server (`/checkout`) validates; this file only

@@ -1,6 +1,6 @@
 //! The payment apps the sandbox's PG pages hand off to, and the exact URLs each side
 //! emits: the PG's hand-off (Android `intent:` forms, raw schemes on iOS and desktop,
-//! payment-apps.md §3 rows 1, 3, 19–30) and the app's way back (NICE ISP
+//! URL corpus rows 1, 3, 19–30 in `docs/sources.md`) and the app's way back (NICE ISP
 //! `app://://<result URL>`, app cards' bare `app://`, NICE BankPay's
 //! `app://?callbackparam1=<url>&…`, rows 50–55). Pure functions, so the PG pages, the
 //! simulated apps and their tests agree on one definition.
@@ -37,7 +37,8 @@ pub enum ReturnStyle {
     BankPayCallback,
 }
 
-/// How the Android hand-off is written (both forms occur in the wild, §3 rows 1/3).
+/// How the Android hand-off is written (both forms occur in the wild, URL corpus rows
+/// 1 and 3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum IntentForm {
     /// `intent://REST#Intent;scheme=S;package=P;end`.

@@ -23,7 +23,8 @@ use crate::store::{CheckoutUrls, NewPayment, Outcome, Payment, Transaction};
 /// The `pay_method`s the sandbox's PGs offer.
 pub const PAY_METHODS: [&str; 5] = ["card", "trans", "vbank", "kakaopay", "tosspay"];
 
-/// The parameters of `IMP.request_pay` the sandbox reads (the seed documents' set).
+/// The parameters of `IMP.request_pay` the sandbox reads (those of iamport's V1
+/// JavaScript SDK, "iamport V1 JS SDK" in `docs/sources.md`).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct PayParams {
     /// `html5_inicis`, `nice`, `kcp`, `kakaopay`, `tosspay`, …

@@ -20,7 +20,8 @@ impl<R: Runtime> NativeLaunch for PluginNative<R> {
     fn launch(&self, args: &LaunchArgs) -> Result<LaunchResponse, String> {
         // Called from the shell's spawned blocking task, never from the navigation hook:
         // the Android command is dispatched on the UI thread, which the hook occupies
-        // (tauri2.md §1). Awaiting the async call on this worker thread is safe.
+        // (`tauri@2.12.5:src/plugin/mobile.rs` `run_mobile_plugin`, "tauri mobile plugin
+        // calls" in docs/sources.md). Awaiting the async call on this worker thread is safe.
         tauri::async_runtime::block_on(
             self.0
                 .run_mobile_plugin_async::<LaunchResponse>("launch", args.clone()),

@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 
 use crate::{Result, XtaskError};
 
-/// Concurrent clients (the figure).
+/// Concurrent clients: the load the sandbox is required to serve.
 const CLIENTS: usize = 64;
 /// Warm-up before each measured window.
 const WARM_UP: Duration = Duration::from_secs(1);

@@ -5,8 +5,9 @@
 //!   registers the sandbox's simulated payment apps and opens payhost (on the
 //!   sandbox's shop unless a start URL is configured); with no display it runs under
 //!   Xvfb and saves a screenshot;
-//! - `test`: formatting, clippy `-D warnings`, every test, a build check of the fuzz
-//!   targets, and the end-to-end tests on the real WebView (Xvfb, D-Bus session,
+//! - `test`: formatting, every citation naming a source (`sources`), clippy
+//!   `-D warnings`, every test, a build check of the fuzz targets, and the
+//!   end-to-end tests on the real WebView (Xvfb, D-Bus session,
 //!   tauri-driver); what `.ci/run` calls;
 //! - `bench`: the app against MiniBrowser, the sandbox under 64 concurrent clients,
 //!   and the criterion benchmark, each as a ratio to a reference in the same run;
@@ -20,6 +21,7 @@
 mod android_init;
 mod bench_app;
 mod bench_sandbox;
+mod sources;
 
 use std::env;
 use std::fmt;
@@ -100,7 +102,8 @@ fn step(title: &str, mut command: Command) -> Result {
 
 /// Debian packages: WebKitGTK to build and run, Xvfb + D-Bus for headless runs,
 /// WebKitWebDriver for e2e, xdg-utils for deep-link registration, ImageMagick for
-/// screenshots, a Korean font so the pages render (linux-desktop.md §1).
+/// screenshots, a Korean font so the pages render ("Tauri Linux prerequisites",
+/// "Tauri WebDriver" and "fonts-nanum" in docs/sources.md).
 const SYSTEM_PACKAGES: [&str; 11] = [
     "libwebkit2gtk-4.1-dev",
     "xvfb",
@@ -277,6 +280,7 @@ fn test() -> Result {
         "src-tauri/payhost-core/fuzz/Cargo.toml",
     ]);
     step("cargo fmt --check (fuzz crate)", fmt_fuzz)?;
+    sources::check()?;
 
     let mut clippy = cargo();
     clippy.args([
@@ -423,8 +427,9 @@ fn ios_check_compiler_shim() -> Result<PathBuf> {
 }
 
 /// The end-to-end tests: the real payhost binary on WebKitGTK, under a private Xvfb
-/// display and a D-Bus session bus (single-instance needs one, linux-desktop.md
-/// gotcha 1), one test at a time.
+/// display and a D-Bus session bus (single-instance needs one to find the first
+/// instance: `tauri-plugin-single-instance@2.5.5:src/platform_impl/linux.rs`), one
+/// test at a time.
 fn e2e() -> Result {
     ensure_tauri_driver()?;
     // The sandbox e2e tests register this binary as the simulated payment apps.

@@ -1,27 +1,9 @@
 //! Fuzzes the `intent:` parser: never panics, and whatever parses reparses to the
-//! same structure from `to_uri()` (servo/rust-url's round-trip property).
+//! same structure from `to_uri()`. The property is
+//! `payhost_core::invariants::check_parse_intent`, shared with the proptest
+//! properties and the replay of committed findings.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use payhost_core::parse_intent;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
-    // Give most inputs the prefix, so the fuzzer spends its time past the first check.
-    let input = if text.starts_with("intent:") {
-        text.to_owned()
-    } else {
-        format!("intent:{text}")
-    };
-    if let Ok(intent) = parse_intent(&input) {
-        let rebuilt = intent.to_uri();
-        let reparsed = parse_intent(&rebuilt);
-        assert_eq!(
-            reparsed.as_ref(),
-            Ok(&intent),
-            "input {input:?} rebuilt {rebuilt:?}"
-        );
-    }
-});
+fuzz_target!(|data: &[u8]| payhost_core::invariants::fuzz_parse_intent(data));

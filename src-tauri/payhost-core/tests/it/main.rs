@@ -1,10 +1,10 @@
-//! The one integration-test binary of payhost-core (matklad: one binary, one module
-//! per concern).
+//! The one integration-test binary of payhost-core: one binary, one module per
+//! concern (https://matklad.github.io/2021/02/27/delete-cargo-integration-tests.html).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-/// Committed fuzzer findings, replayed.
+/// Committed fuzzer findings, replayed through the fuzz targets' bodies.
 mod fuzz_regressions;
-/// Properties over generated inputs: no panics, intent round trips, no component launches.
+/// The fuzz properties (`payhost_core::invariants`) over generated inputs.
 mod properties;
 /// The scheme table: it parses, is consistent, and feeds the platform lists.
 mod scheme_table;

@@ -1,21 +1,13 @@
-//! Properties over generated inputs (proptest): nothing panics, a parsed `intent:`
-//! reparses to the same structure from its rebuilt form, and `classify` never
-//! hands Android an intent with an explicit component or selector.
+//! Properties over generated inputs (proptest). The properties themselves are
+//! `payhost_core::invariants::check_*`, the same functions the fuzz targets and the
+//! replay of committed findings call; this file only generates the inputs: any
+//! string, URL-shaped strings, `intent:`-shaped strings and return links carrying
+//! a URL.
 
-use payhost_core::{
-    classify, parse_intent, parse_return, Context, Decision, Platform, ReturnContext,
+use payhost_core::invariants::{
+    check_classify, check_parse_intent, check_parse_return, APP_SCHEME, MERCHANT_HOST,
 };
 use proptest::prelude::*;
-
-const PLATFORMS: [Platform; 3] = [Platform::Android, Platform::Ios, Platform::Desktop];
-
-fn contexts() -> Vec<Context> {
-    let returns = ReturnContext::new(&["myapp"], &["shop.example"]).unwrap();
-    PLATFORMS
-        .iter()
-        .map(|platform| Context::new(*platform, returns.clone()))
-        .collect()
-}
 
 /// Short values with the characters that matter to the parsers.
 fn value() -> impl Strategy<Value = String> {
@@ -93,75 +85,54 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 4000, ..ProptestConfig::default() })]
 
     #[test]
-    fn no_string_makes_the_policy_panic(input in "\\PC{0,64}") {
-        for ctx in contexts() {
-            let _ = classify(&input, &ctx);
-            let _ = parse_return(&input, ctx.returns());
-        }
-        let _ = parse_intent(&input);
+    fn any_string_keeps_every_property(input in "\\PC{0,64}") {
+        check_classify(&input);
+        check_parse_return(&input);
+        check_parse_intent(&input);
     }
 
     #[test]
-    fn no_url_shaped_string_makes_the_policy_panic(
-        scheme in prop_oneof![Just("myapp"), Just("https"), Just("intent"), Just("ispmobile"), Just("itmss"), Just("MyApp")],
+    fn a_url_shaped_string_keeps_every_property(
+        scheme in prop_oneof![Just(APP_SCHEME), Just("https"), Just("intent"), Just("ispmobile"), Just("itmss"), Just("MyApp")],
         rest in "[ -~]{0,40}",
     ) {
         let input = format!("{scheme}:{rest}");
-        for ctx in contexts() {
-            let _ = classify(&input, &ctx);
-            let _ = parse_return(&input, ctx.returns());
-        }
+        check_classify(&input);
+        check_parse_return(&input);
+        check_parse_intent(&input);
     }
 
     #[test]
     fn a_parsed_intent_reparses_to_the_same_structure(input in intent_like()) {
-        if let Ok(intent) = parse_intent(&input) {
-            let rebuilt = intent.to_uri();
-            let reparsed = parse_intent(&rebuilt);
-            prop_assert_eq!(reparsed.as_ref(), Ok(&intent), "rebuilt: {}", rebuilt);
-        }
+        check_parse_intent(&input);
     }
 
     #[test]
-    fn classify_never_launches_an_explicit_component(input in intent_like()) {
-        for ctx in contexts() {
-            if let Decision::Launch(launch) = classify(&input, &ctx) {
-                if let Some(intent) = &launch.intent {
-                    let parsed = parse_intent(intent);
-                    prop_assert!(parsed.is_ok(), "launch carries an unparseable intent {intent}");
-                    let parsed = parsed.unwrap();
-                    prop_assert!(!parsed.has_explicit_target(), "launch carries an explicit target: {intent}");
-                }
-                prop_assert!(!launch.target.to_ascii_lowercase().starts_with("intent:"));
-            }
-        }
+    fn classify_never_launches_an_intent_target_or_an_explicit_component(input in intent_like()) {
+        check_classify(&input);
     }
 
     #[test]
-    fn an_accepted_return_target_is_always_on_the_allowlist(
+    fn an_accepted_return_target_is_always_http_and_on_the_allowlist(
+        scheme in prop_oneof![Just("https"), Just("http"), Just("HTTPS"), Just("javascript"), Just("ftp")],
         host in prop_oneof![
-            Just("shop.example".to_owned()),
+            Just(MERCHANT_HOST.to_owned()),
             Just("evil.example".to_owned()),
-            Just("shop.example.evil.example".to_owned()),
-            Just("m.shop.example".to_owned()),
+            Just(format!("{MERCHANT_HOST}.evil.example")),
+            Just(format!("m.{MERCHANT_HOST}")),
+            Just(format!("user@{MERCHANT_HOST}")),
+            Just(format!("{MERCHANT_HOST}:8443")),
             "[a-z.%@:\\\\]{1,20}",
         ],
         path in "[a-zA-Z0-9/?=&%#]{0,20}",
         form in 0..3usize,
     ) {
-        let ctx = ReturnContext::new(&["myapp"], &["shop.example"]).unwrap();
-        let target = format!("https://{host}/{path}");
+        let target = format!("{scheme}://{host}/{path}");
         let link = match form {
-            0 => format!("myapp://://{target}"),
-            1 => format!("myapp://?url={}", target.replace('%', "%25").replace('&', "%26").replace('#', "%23")),
-            _ => format!("myapp://?m_redirect_url={target}"),
+            0 => format!("{APP_SCHEME}://://{target}"),
+            1 => format!("{APP_SCHEME}://?url={}", target.replace('%', "%25").replace('&', "%26").replace('#', "%23")),
+            _ => format!("{APP_SCHEME}://?m_redirect_url={target}"),
         };
-        if let payhost_core::ReturnAction::Navigate(url) = parse_return(&link, &ctx) {
-            let parsed = url::Url::parse(&url).unwrap();
-            let host = parsed.host_str().unwrap_or_default();
-            prop_assert!(host == "shop.example" || host.ends_with(".shop.example"), "navigated to {url}");
-            prop_assert_eq!(parsed.port(), None);
-            prop_assert_eq!(parsed.username(), "");
-        }
+        check_parse_return(&link);
     }
 }

@@ -18,7 +18,7 @@ fn the_table_parses_and_is_consistent() {
     assert_eq!(table.problems(), Vec::<String>::new());
     assert!(
         table.apps().len() >= 80,
-        "every row of payment-apps.md §2: {}",
+        "every row of data/schemes.toml: {}",
         table.apps().len()
     );
 }
@@ -65,7 +65,10 @@ fn the_android_queries_list_has_every_package_once() {
             assert!(packages.contains(&package.as_str()), "{package} missing");
         }
     }
-    // The disagreements of payment-apps.md §2.8 resolved to the real packages.
+    // Where the SDKs disagree, the real packages: Hana's `com.hanaskcard.paycla`, not
+    // the `com.hanaskard.paycla` of iamport/iamport-react-native:src/constants/index.ts,
+    // and KB's `com.kbstar.kbbank`, not the `com.kbstar.kbkank` of
+    // iamport/iamport_flutter:lib/model/url_data.dart.
     assert!(packages.contains(&"com.hanaskcard.paycla"));
     assert!(!packages.contains(&"com.hanaskard.paycla"));
     assert!(packages.contains(&"com.kbstar.kbbank"));
@@ -116,12 +119,31 @@ fn the_ios_list_is_ordered_by_priority_and_capped_at_50() {
     );
 }
 
+/// The canonical (first) scheme of the row `scheme` finds, `None` when it finds none.
+fn canonical(scheme: &str) -> Option<&'static str> {
+    schemes::table()
+        .lookup(scheme)
+        .map(|app| app.schemes[0].as_str())
+}
+
 #[test]
 fn lookups_ignore_case() {
-    let table = schemes::table();
-    assert_eq!(table.lookup("NewSmartPib"), table.lookup("newsmartpib"));
-    assert!(table.lookup("Lpayapp").is_some());
-    assert!(table.lookup("nosuchscheme").is_none());
+    // Spellings pages send that differ from the table's only in case (iamport's
+    // manual writes `NewSmartPib` and `Lpayapp`: iamport/iamport-manual:en/General/README.md);
+    // scheme names are case-insensitive (RFC 3986 §3.1).
+    for (sent, row) in [
+        ("NewSmartPib", "newsmartpib"),
+        ("newsmartpib", "newsmartpib"),
+        ("Lpayapp", "lpayapp"),
+        ("ISPMOBILE", "ispmobile"),
+        // A row's other schemes find the same row, in any case.
+        ("NhAppVardAnsimclick", "nhappcardansimclick"),
+        ("sfg-shb-sbank", "shinhansol"),
+    ] {
+        assert_eq!(canonical(sent), Some(row), "{sent}");
+    }
+    assert_eq!(canonical("nosuchscheme"), None);
+    assert_eq!(canonical("NoSuchScheme"), None);
 }
 
 #[test]

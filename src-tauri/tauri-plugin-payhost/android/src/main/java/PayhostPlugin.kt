@@ -115,16 +115,17 @@ class PayhostPlugin(private val activity: Activity) : Plugin(activity) {
         val cookies = CookieManager.getInstance()
         cookies.setAcceptCookie(true)
         // Card-company and PG steps run in third-party iframes that keep their session
-        // in cookies (AND, BP, NICE and LEG samples all turn this on; SmilePay fails
-        // without it, payment-apps.md §1 "Cookies / mixed content / cache").
+        // in cookies (AND, BP, the LEG samples and the NICE manual all turn this on;
+        // SmilePay fails without it: FL; short names of docs/sources.md).
         cookies.setAcceptThirdPartyCookies(webView, true)
         // Some card-company pages still load http resources inside https PG pages;
         // COMPATIBILITY (not ALWAYS_ALLOW) lets images/media through and keeps
-        // blockable content blocked (NICE/LEG guides need mixed content).
+        // blockable content blocked (the NICE manual and LEG need mixed content).
         webView.settings.mixedContentMode = WebSettings.MIXED_CONTENT_COMPATIBILITY_MODE
-        // LOAD_DEFAULT: NICE warns LOAD_CACHE_ELSE_NETWORK breaks card sessions, and the
-        // KakaoPay "아직 결제가 완료되지 않았습니다" bug came from stale cached pages
-        // (iamport/iamport-capacitor#15, payment-apps.md §4 item 11).
+        // LOAD_DEFAULT: the NICE manual warns LOAD_CACHE_ELSE_NETWORK breaks card
+        // sessions, and the KakaoPay "아직 결제가 완료되지 않았습니다" bug came from
+        // stale cached pages (iamport/iamport-capacitor#15, fixed by
+        // iamport/iamport-capacitor#48).
         webView.settings.cacheMode = WebSettings.LOAD_DEFAULT
     }
 
@@ -154,8 +155,9 @@ class PayhostPlugin(private val activity: Activity) : Plugin(activity) {
         }
         try {
             // Started from our activity (same task), so the back stack returns to payhost
-            // when the payment app finishes (payment-apps.md §1 notes on launching in the
-            // same task).
+            // when the payment app finishes (AND and the LEG samples call
+            // activity.startActivity the same way; PRN's "use startActivityAsync on
+            // android", portone-io/react-native-sdk commit 9b70f38).
             activity.startActivity(intent)
             result.put("status", "launched")
         } catch (ex: ActivityNotFoundException) {
