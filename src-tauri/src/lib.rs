@@ -421,10 +421,10 @@ fn setup<R: Runtime>(
             env!("CARGO_PKG_VERSION"),
             platform(),
             config.app_scheme,
-            config
-                .source
-                .as_ref()
-                .map_or_else(|| "defaults".to_owned(), |p| p.display().to_string())
+            config.source.as_ref().map_or_else(
+                || "tauri.conf.json (embedded)".to_owned(),
+                |p| p.display().to_string()
+            )
         ),
     );
     // The cold-start link: the desktop argv, or on a phone the launch intent's /
