@@ -137,6 +137,14 @@ impl fmt::Display for SettingsError {
 
 impl std::error::Error for SettingsError {}
 
+/// Every key of the section, with the field it fills.
+const KEYS: [(&str, SettingsField); 4] = [
+    ("startUrl", SettingsField::StartUrl),
+    ("appScheme", SettingsField::AppScheme),
+    ("returnHosts", SettingsField::ReturnHosts),
+    ("resumeUrl", SettingsField::ResumeUrl),
+];
+
 impl RawSettings {
     /// Validates every field through the policy's own validators (the same
     /// `ReturnContext` the app runs with), naming the first field that is wrong.
@@ -194,17 +202,7 @@ impl RawSettings {
             returns,
         })
     }
-}
 
-/// Every key of the section, with the field it fills.
-const KEYS: [(&str, SettingsField); 4] = [
-    ("startUrl", SettingsField::StartUrl),
-    ("appScheme", SettingsField::AppScheme),
-    ("returnHosts", SettingsField::ReturnHosts),
-    ("resumeUrl", SettingsField::ResumeUrl),
-];
-
-impl RawSettings {
     /// Reads the `plugins.payhost` section from a parsed Tauri configuration value
     /// (what `tauri::Config::plugins` holds at run time; absent or `null` means all
     /// defaults). Key by key, so a wrong type names its key (serde_json's own message
