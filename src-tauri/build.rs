@@ -1,6 +1,6 @@
 //! Runs tauri-build: reads tauri.conf.json and capabilities/ from the repository root
-//! (the Tauri app directory) and declares the app's own commands, so the ACL can
-//! grant them to local pages only.
+//! (the Tauri app directory). The app has no commands of its own; the QA panel reads
+//! the flow through tauri-plugin-payhost's `flow_log`, granted to it alone.
 //!
 //! Before that it checks the `plugins.payhost` section of tauri.conf.json through
 //! payhost-core's validators: a phone has no other configuration than what is
@@ -16,9 +16,7 @@ fn main() {
     if let Err(err) = payhost_core::settings::check_tauri_conf(&conf) {
         panic!("tauri.conf.json: {err}");
     }
-    let attributes = tauri_build::Attributes::new()
-        .app_manifest(tauri_build::AppManifest::new().commands(&["qa_flow"]));
-    if let Err(err) = tauri_build::try_build(attributes) {
+    if let Err(err) = tauri_build::try_build(tauri_build::Attributes::new()) {
         panic!("tauri-build failed: {err:#}");
     }
 }

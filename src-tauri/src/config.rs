@@ -44,7 +44,7 @@ pub struct Config {
 
 /// Why the configuration cannot be used.
 #[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
+pub enum LoadError {
     /// The embedded `plugins.payhost` section is unusable (the build script checks
     /// it, so only a binary built around that check gets here).
     #[error("tauri.conf.json: {0}")]
@@ -150,8 +150,8 @@ impl Sources {
 /// `payhost.toml` field).
 ///
 /// # Errors
-/// [`ConfigError`] naming the source and the field.
-pub fn load(sources: &Sources) -> Result<Config, ConfigError> {
+/// [`LoadError`] naming the source and the field.
+pub fn load(sources: &Sources) -> Result<Config, LoadError> {
     sources.embedded.validate()?;
     let (file, source) = read_file(sources)?;
     let mut raw = sources.embedded.clone();
@@ -187,21 +187,21 @@ pub fn load(sources: &Sources) -> Result<Config, ConfigError> {
         raw.resume_url = text(Some(value.to_owned()));
     }
     if let Some(value) = sources.env("PAYHOST_SANDBOX_PORT") {
-        sandbox_port = Some(value.trim().parse().map_err(|_| ConfigError::Invalid {
+        sandbox_port = Some(value.trim().parse().map_err(|_| LoadError::Invalid {
             field: "sandbox_port",
             message: format!("`{value}` is not a port (1-65535)"),
         })?);
     }
     let settings = raw.validate().map_err(|err| match err {
-        SettingsError::Invalid { field, message } => ConfigError::Invalid {
+        SettingsError::Invalid { field, message } => LoadError::Invalid {
             field: field.toml_key(),
             message,
         },
-        other => ConfigError::Embedded(other),
+        other => LoadError::Embedded(other),
     })?;
     let sandbox_port = sandbox_port.unwrap_or(DEFAULT_SANDBOX_PORT);
     if sandbox_port == 0 {
-        return Err(ConfigError::Invalid {
+        return Err(LoadError::Invalid {
             field: "sandbox_port",
             message: "0 is not a fixed port; a return link must find the sandbox again".to_owned(),
         });
@@ -220,17 +220,17 @@ pub fn load(sources: &Sources) -> Result<Config, ConfigError> {
 /// `sandbox_port` from `payhost.toml`: an integer that fits a port, else an error
 /// naming the key like every other field (`0` is refused later, as from the
 /// environment).
-fn file_port(value: &toml::Value) -> Result<u16, ConfigError> {
+fn file_port(value: &toml::Value) -> Result<u16, LoadError> {
     value
         .as_integer()
         .and_then(|port| u16::try_from(port).ok())
-        .ok_or_else(|| ConfigError::Invalid {
+        .ok_or_else(|| LoadError::Invalid {
             field: "sandbox_port",
             message: format!("`{value}` is not a port (1-65535)"),
         })
 }
 
-fn read_file(sources: &Sources) -> Result<(FileConfig, Option<PathBuf>), ConfigError> {
+fn read_file(sources: &Sources) -> Result<(FileConfig, Option<PathBuf>), LoadError> {
     let candidates: Vec<PathBuf> = match &sources.explicit_file {
         Some(path) => vec![path.clone()],
         None => [&sources.exe_dir, &sources.config_dir]
@@ -248,9 +248,9 @@ fn read_file(sources: &Sources) -> Result<(FileConfig, Option<PathBuf>), ConfigE
             {
                 continue
             }
-            Err(source) => return Err(ConfigError::Read { path, source }),
+            Err(source) => return Err(LoadError::Read { path, source }),
         };
-        let file = toml::from_str(&text).map_err(|err| ConfigError::Parse {
+        let file = toml::from_str(&text).map_err(|err| LoadError::Parse {
             path: path.clone(),
             message: err.message().to_owned(),
         })?;
@@ -273,20 +273,20 @@ impl Config {
     /// # Errors
     /// When the allowlist refuses the loopback host (it does not: ports are allowed
     /// when named).
-    pub fn on_sandbox(mut self) -> Result<Self, ConfigError> {
+    pub fn on_sandbox(mut self) -> Result<Self, LoadError> {
         let origin = self.sandbox_origin();
         let host = format!("127.0.0.1:{}", self.sandbox_port);
         if !self.return_hosts.contains(&host) {
             self.return_hosts.push(host);
         }
         self.returns = ReturnContext::new(&[self.app_scheme.as_str()], &self.return_hosts)
-            .map_err(|err| ConfigError::Invalid {
+            .map_err(|err| LoadError::Invalid {
                 field: "return_hosts",
                 message: err.to_string(),
             })?;
         self.start_url =
             Some(
-                Url::parse(&format!("{origin}/shop")).map_err(|err| ConfigError::Invalid {
+                Url::parse(&format!("{origin}/shop")).map_err(|err| LoadError::Invalid {
                     field: "sandbox_port",
                     message: err.to_string(),
                 })?,
@@ -399,7 +399,7 @@ mod tests {
             (&[("PAYHOST_SANDBOX_PORT", "0")][..], "sandbox_port"),
         ] {
             match load(&env(pairs)) {
-                Err(ConfigError::Invalid { field: got, .. }) => assert_eq!(got, field, "{pairs:?}"),
+                Err(LoadError::Invalid { field: got, .. }) => assert_eq!(got, field, "{pairs:?}"),
                 other => panic!("{pairs:?}: expected an invalid `{field}`, got {other:?}"),
             }
         }
@@ -416,7 +416,7 @@ mod tests {
         for value in ["70000", "-1", "0", "\"8717\"", "8717.0", "true", "[8717]"] {
             std::fs::write(&file, format!("sandbox_port = {value}\n")).unwrap();
             match load(&sources) {
-                Err(ConfigError::Invalid {
+                Err(LoadError::Invalid {
                     field: "sandbox_port",
                     message,
                 }) => {
@@ -493,7 +493,7 @@ mod tests {
             ..env(&[("PAYHOST_START_URL", "https://fine.example/")])
         };
         let err = load(&sources).unwrap_err();
-        assert!(matches!(err, ConfigError::Embedded(_)), "{err}");
+        assert!(matches!(err, LoadError::Embedded(_)), "{err}");
         assert!(
             err.to_string().contains("plugins.payhost.startUrl"),
             "{err}"
@@ -507,7 +507,7 @@ mod tests {
             explicit_file: Some(dir.path().join("missing.toml")),
             ..Sources::default()
         };
-        assert!(matches!(load(&sources), Err(ConfigError::Read { .. })));
+        assert!(matches!(load(&sources), Err(LoadError::Read { .. })));
         let bad = dir.path().join("bad.toml");
         std::fs::write(&bad, "start_ur = \"typo\"\n").unwrap();
         let sources = Sources {
@@ -515,7 +515,7 @@ mod tests {
             ..Sources::default()
         };
         let err = load(&sources).unwrap_err();
-        assert!(matches!(err, ConfigError::Parse { .. }), "{err}");
+        assert!(matches!(err, LoadError::Parse { .. }), "{err}");
         assert!(err.to_string().contains("start_ur"), "{err}");
     }
 }

@@ -1,28 +1,20 @@
-//! payhost, the app: a Tauri 2 shell that hosts a merchant's payment page and carries
-//! the payment through the hand-off to card and bank apps and back.
+//! payhost, the app: tauri-plugin-payhost's reference host. It hosts a merchant's
+//! payment page (or, with none configured, the sandbox's shop) and carries the
+//! payment through the hand-off to card and bank apps and back.
 //!
-//! This file only wires things together: configuration, plugins (single-instance
-//! first, then deep-link, opener and payhost's own launcher plugin), the payment
-//! window with its hooks, the QA panel.
-//! Every URL decision is payhost-core's; acting on it is [`shell::Shell`]'s.
+//! This file only wires things together: the configuration (`config`), the plugins
+//! (single-instance first, then deep-link, opener and payhost), the in-process
+//! sandbox on desktop, the payment window and the QA panel. Everything about a
+//! payment is the plugin's; every URL decision is payhost-core's.
 
 pub mod config;
-pub mod flow;
-pub mod pages;
-pub mod pending;
-pub mod shell;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
-use payhost_core::{Context, Platform};
-use tauri::{Manager, Runtime, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
-use tauri_plugin_payhost::PayhostExt;
-
-use crate::flow::{FlowEvent, FlowLog, Step};
-use crate::pending::PendingStore;
-use crate::shell::{MainWebview, Shell, ShellSettings};
+use tauri::{Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
+use tauri_plugin_payhost::flow::Step;
+use tauri_plugin_payhost::{PayhostExt, WindowOptions};
 
 /// The payment window's label.
 pub const MAIN_WINDOW: &str = "main";
@@ -36,7 +28,7 @@ pub struct CliOptions {
     pub qa_panel: bool,
     /// `--qa-log FILE`: write the flow as JSON lines.
     pub qa_log: Option<PathBuf>,
-    /// Arguments that look like URLs (a deep link on a cold start).
+    /// Arguments that are not options (a deep link on a cold start), for the plugin.
     pub links: Vec<String>,
     /// `--mobile-popup-shim` (e2e builds only): the payment window gets the phone
     /// builds' popup script, so the real WebKitGTK WebView can test it.
@@ -69,76 +61,81 @@ impl CliOptions {
     }
 }
 
-fn platform() -> Platform {
-    if cfg!(target_os = "android") {
-        Platform::Android
-    } else if cfg!(target_os = "ios") {
-        Platform::Ios
-    } else {
-        Platform::Desktop
+/// Where the app starts, when no `start_url` is configured.
+#[derive(Debug, Default)]
+struct StartPage {
+    /// The notice the start page shows instead (the sandbox cannot start, or this
+    /// build has none).
+    notice: Option<String>,
+    /// What the QA flow says about it.
+    note: Option<String>,
+}
+
+impl StartPage {
+    fn notice(message: String) -> Self {
+        Self {
+            note: Some(message.clone()),
+            notice: Some(message),
+        }
     }
 }
 
-/// The first page when no merchant URL is configured: on desktop the sandbox's shop,
-/// served in-process on `127.0.0.1:sandbox_port` (its databases in the app data
-/// dir, so a payment survives a killed payhost); elsewhere, or when the sandbox
-/// cannot start, a page saying what to configure. Returns the configuration the
-/// shell runs with (the sandbox's origin added to the return allowlist).
+/// The start page the app runs with: the configured `start_url`, else on desktop the
+/// sandbox's shop, served in-process on `127.0.0.1:sandbox_port` (its databases in
+/// the app data dir, so a payment survives a killed payhost). Returns the
+/// configuration (on the sandbox: its origin added to the return allowlist).
 fn start_page(
-    config: &config::Config,
-    data_dir: &std::path::Path,
-    flow: &FlowLog,
-) -> (config::Config, String) {
-    if let Some(url) = &config.start_url {
-        return (config.clone(), url.to_string());
+    config: config::Config,
+    data_dir: Option<&std::path::Path>,
+) -> (config::Config, StartPage) {
+    if config.start_url.is_some() {
+        return (config, StartPage::default());
     }
     #[cfg(all(desktop, feature = "sandbox"))]
-    let page = match start_sandbox(config, data_dir) {
-        Ok(on_sandbox) => {
-            flow.record(
-                Step::Start,
-                format!(
+    {
+        let Some(data_dir) = data_dir else {
+            let message = "샌드박스를 시작할 수 없습니다: 데이터 디렉터리가 없습니다 / the sandbox cannot start: no data directory";
+            return (config, StartPage::notice(message.to_owned()));
+        };
+        match start_sandbox(&config, data_dir) {
+            Ok(on_sandbox) => {
+                let note = format!(
                     "sandbox on {} (no start_url configured)",
                     on_sandbox.sandbox_origin()
-                ),
-            );
-            let start = on_sandbox
-                .start_url
-                .as_ref()
-                .map_or_else(String::new, ToString::to_string);
-            (on_sandbox, start)
+                );
+                let start = StartPage {
+                    notice: None,
+                    note: Some(note),
+                };
+                (on_sandbox, start)
+            }
+            Err(message) => {
+                tracing::error!("{message}");
+                (config, StartPage::notice(message))
+            }
         }
-        Err(message) => {
-            tracing::error!("{message}");
-            flow.record(Step::Start, message.clone());
-            (
-                config.clone(),
-                pages::data_url(&pages::no_start_page(&message)),
-            )
-        }
-    };
+    }
     #[cfg(not(all(desktop, feature = "sandbox")))]
-    let page = {
+    {
         let _ = data_dir;
-        let message = if cfg!(mobile) {
-            "시작 페이지가 설정되지 않았습니다. tauri.conf.json 의 plugins.payhost.startUrl 에 가맹점 결제 페이지 주소를 넣고 다시 빌드하세요 / \
-             No start page: set plugins.payhost.startUrl in tauri.conf.json to the merchant's payment page and build again"
-        } else {
+        let notice = cfg!(desktop).then(|| {
             "시작 페이지가 설정되지 않았습니다 (이 빌드에는 샌드박스가 없습니다): tauri.conf.json 의 plugins.payhost.startUrl, payhost.toml 의 start_url 또는 PAYHOST_START_URL 을 설정하세요 / \
              No start page, and this build has no sandbox: set plugins.payhost.startUrl in tauri.conf.json, start_url in payhost.toml or PAYHOST_START_URL"
-        };
-        tracing::error!("{message}");
-        flow.record(Step::Start, message);
+                .to_owned()
+        });
         (
-            config.clone(),
-            pages::data_url(&pages::no_start_page(message)),
+            config,
+            StartPage {
+                note: notice.clone(),
+                notice,
+            },
         )
-    };
-    page
+    }
 }
 
-/// Binds the sandbox's fixed loopback port and serves it on Tauri's runtime; binding
-/// and opening the databases happen here, so a failure becomes a page, not a hang.
+/// Binds the sandbox's fixed loopback port and serves it on Tauri's async runtime
+/// (which exists before the app does); binding and opening the databases happen
+/// here, so a failure becomes the start page's notice, not a hang.
 #[cfg(all(desktop, feature = "sandbox"))]
 fn start_sandbox(
     config: &config::Config,
@@ -165,53 +162,6 @@ fn start_sandbox(
         }
     });
     Ok(on_sandbox)
-}
-
-/// The real WebView behind [`MainWebview`].
-struct TauriWebview<R: Runtime> {
-    window: WebviewWindow<R>,
-}
-
-impl<R: Runtime> MainWebview for TauriWebview<R> {
-    fn navigate(&self, url: &str) {
-        match url::Url::parse(url) {
-            Ok(url) => {
-                if let Err(err) = self.window.navigate(url) {
-                    tracing::warn!("navigate failed: {err}");
-                }
-            }
-            Err(err) => tracing::warn!("not navigating to an unparsable URL: {err}"),
-        }
-    }
-
-    fn current_url(&self) -> Option<String> {
-        self.window.url().ok().map(String::from)
-    }
-
-    fn show_toast(&self, message: &str) {
-        let text = serde_json::to_string(message).unwrap_or_else(|_| "\"\"".to_owned());
-        let script = format!(
-            "(function(){{var o=document.getElementById('payhost-toast');if(o)o.remove();\
-             var d=document.createElement('div');d.id='payhost-toast';d.setAttribute('role','alert');d.textContent={text};\
-             d.style.cssText='position:fixed;left:12px;right:12px;bottom:16px;z-index:2147483647;padding:12px 16px;\
-             border-radius:8px;background:#1b1f24;color:#fff;font:14px system-ui,sans-serif';\
-             (document.body||document.documentElement).appendChild(d);setTimeout(function(){{d.remove()}},6000);}})()"
-        );
-        if let Err(err) = self.window.eval(&script) {
-            tracing::warn!("toast failed: {err}");
-        }
-    }
-}
-
-/// The QA panel's only command: the flow so far.
-#[tauri::command]
-fn qa_flow(flow: tauri::State<'_, Arc<FlowLog>>) -> Vec<FlowEvent> {
-    flow.events()
-}
-
-/// Registers the app's commands (shared with the tests, which check the ACL).
-pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![qa_flow])
 }
 
 /// Opens (or focuses) the QA panel.
@@ -271,13 +221,18 @@ pub fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // The app config dir as Tauri's path resolver computes it on desktop
-    // (`dirs::config_dir()/<identifier>`), known before the app exists so that a bad
-    // configuration stops payhost before any window opens.
-    let config_dir = if cfg!(desktop) {
-        dirs::config_dir().map(|dir| dir.join(&context.config().identifier))
+    // The app's config and data dirs as Tauri's path resolver computes them on
+    // desktop (`dirs::config_dir()/<identifier>`, `dirs::data_dir()/<identifier>`),
+    // known before the app exists so that a bad configuration stops payhost before
+    // any window opens and the sandbox is up before the first page loads.
+    let identifier = &context.config().identifier;
+    let (config_dir, data_dir) = if cfg!(desktop) {
+        (
+            dirs::config_dir().map(|dir| dir.join(identifier)),
+            dirs::data_dir().map(|dir| dir.join(identifier)),
+        )
     } else {
-        None
+        (None, None)
     };
     let config = match config::load(&config::Sources::from_process(embedded, config_dir)) {
         Ok(config) => config,
@@ -286,14 +241,8 @@ pub fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let flow = match FlowLog::new(options.qa_log.as_deref()) {
-        Ok(flow) => Arc::new(flow),
-        Err(err) => {
-            eprintln!("payhost: cannot open the QA log: {err}");
-            return ExitCode::from(2);
-        }
-    };
-    match build(tauri::Builder::default(), options, config, flow).build(context) {
+    let (config, start) = start_page(config, data_dir.as_deref());
+    match build(tauri::Builder::default(), options, config, start).build(context) {
         Ok(app) => {
             app.run(|_, _| {});
             ExitCode::SUCCESS
@@ -316,24 +265,49 @@ pub fn embedded_settings(
     payhost_core::settings::RawSettings::from_plugin_value(config.plugins.0.get("payhost"))
 }
 
+/// The payhost plugin as this app configures it: its resolved configuration (the
+/// embedded section, `payhost.toml` and `PAYHOST_*` on desktop, the sandbox's shop),
+/// the QA log, the cold-start link from the command line.
+fn payhost_plugin<R: Runtime>(
+    options: &CliOptions,
+    config: &config::Config,
+    start_notice: Option<&str>,
+) -> tauri::plugin::TauriPlugin<R, Option<serde_json::Value>> {
+    let mut payhost = tauri_plugin_payhost::Builder::new()
+        .app_scheme(config.app_scheme.clone())
+        .return_hosts(config.return_hosts.clone())
+        .qa_log(options.qa_log.clone())
+        .launch_args(options.links.clone())
+        .popup_shim_on_desktop(options.mobile_popup_shim);
+    if let Some(url) = &config.start_url {
+        payhost = payhost.start_url(url.to_string());
+    }
+    if let Some(template) = &config.resume_url {
+        payhost = payhost.resume_url(template.clone());
+    }
+    if let Some(notice) = start_notice {
+        payhost = payhost.start_notice(notice);
+    }
+    payhost.build()
+}
+
 fn build<R: Runtime>(
     builder: tauri::Builder<R>,
     options: CliOptions,
     config: config::Config,
-    flow: Arc<FlowLog>,
+    start: StartPage,
 ) -> tauri::Builder<R> {
     let mut builder = builder;
     #[cfg(desktop)]
     {
         // Registered first (tauri-plugin-single-instance README): a second `payhost
         // myapp://…` process hands its argv to this one and exits.
-        // The raw argv, never through `url::Url` (which refuses `myapp://://…`),
-        // into the same queue the phones' native side feeds.
+        // The raw argv, never through `url::Url` (which refuses `myapp://://…`).
         builder = builder.plugin(tauri_plugin_single_instance::init(
             move |app, argv, _cwd| {
                 let links = argv.iter().skip(1).filter(|a| !a.starts_with("--"));
-                match app.payhost_returns() {
-                    Some(returns) => links.for_each(|link| returns.deliver(link)),
+                match app.try_payhost() {
+                    Some(payhost) => links.for_each(|link| payhost.deliver_link(link)),
                     None => tracing::warn!("a return link came before payhost's plugin was ready"),
                 }
                 if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
@@ -345,53 +319,32 @@ fn build<R: Runtime>(
     builder = builder
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
-        .plugin(tauri_plugin_payhost::init());
-    with_commands(builder)
-        .manage(Arc::clone(&flow))
-        .setup(move |app| {
-            if let Err(message) = setup(app, &options, &config, &flow) {
-                // Setup errors would otherwise surface as a panic inside the event loop.
-                eprintln!("payhost: {message}");
-                std::process::exit(1);
-            }
-            Ok(())
-        })
+        .plugin(payhost_plugin(&options, &config, start.notice.as_deref()));
+    builder.setup(move |app| {
+        if let Err(message) = setup(app, &options, &config, start.note.as_deref()) {
+            // Setup errors would otherwise surface as a panic inside the event loop.
+            eprintln!("payhost: {message}");
+            std::process::exit(1);
+        }
+        Ok(())
+    })
 }
 
 fn setup<R: Runtime>(
     app: &mut tauri::App<R>,
     options: &CliOptions,
     config: &config::Config,
-    flow: &Arc<FlowLog>,
+    start_note: Option<&str>,
 ) -> Result<(), String> {
-    let data_dir = app
-        .path()
-        .app_data_dir()
-        .map_err(|err| format!("no app data directory: {err}"))?;
-    let (config, start_url) = start_page(config, &data_dir, flow);
-    let config = &config;
-    let settings = ShellSettings {
-        ctx: Context::new(platform(), config.returns.clone()),
-        start_url,
-        resume_url: config.resume_url.clone(),
-    };
-    let spawn: shell::Spawn = Arc::new(|job| {
-        tauri::async_runtime::spawn_blocking(job);
-    });
-    let shell = Shell::new(
-        settings,
-        app.payhost_launcher(),
-        PendingStore::new(&data_dir),
-        Arc::clone(flow),
-        spawn,
-    );
-
     #[cfg(desktop)]
     {
         use tauri_plugin_deep_link::DeepLinkExt;
         // Dev builds and unpackaged runs receive links only once registered
         // (`tauri-plugin-deep-link@2.6.3:src/lib.rs` `register_all`: Linux and Windows);
-        // the runtime scheme may differ from tauri.conf.json's.
+        // the runtime scheme may differ from tauri.conf.json's. The links themselves
+        // reach payhost through the single-instance argv and the plugin's own
+        // cold-start arguments, raw (its `on_open_url` reads `url::Url`, which
+        // cannot hold `myapp://://…`).
         if let Err(err) = app.deep_link().register_all() {
             tracing::warn!("deep-link registration failed: {err}");
         }
@@ -399,93 +352,30 @@ fn setup<R: Runtime>(
             tracing::warn!("registering `{}` failed: {err}", config.app_scheme);
         }
     }
-    // Desktop: tauri-plugin-deep-link also reports the links it could parse (a
-    // duplicate of the argv, which the shell ignores). Not on phones: there its
-    // event cannot carry `myapp://://…` (`on_open_url` reads `Vec<url::Url>`), and
-    // payhost's own native plugin delivers every link of our scheme raw instead.
-    #[cfg(desktop)]
-    {
-        use tauri_plugin_deep_link::DeepLinkExt;
-        let on_link = Arc::clone(&shell);
-        app.deep_link().on_open_url(move |event| {
-            for url in event.urls() {
-                on_link.on_deep_link(url.as_str());
-            }
-        });
+    let payhost = app.payhost();
+    if let Some(note) = start_note {
+        payhost.record(Step::Start, note);
     }
-
-    flow.record(
+    payhost.record(
         Step::Start,
         format!(
-            "payhost {} on {}, scheme `{}`, config {}",
+            "payhost {} on {}, scheme `{}`, config {}, start {}",
             env!("CARGO_PKG_VERSION"),
-            platform(),
+            payhost.context().platform(),
             config.app_scheme,
             config.source.as_ref().map_or_else(
                 || "tauri.conf.json (embedded)".to_owned(),
                 |p| p.display().to_string()
+            ),
+            config.start_url.as_ref().map_or_else(
+                || "a notice (no start_url)".to_owned(),
+                |url| payhost_core::redact_url(url.as_str())
             )
         ),
     );
-    // The cold-start link: the desktop argv, or on a phone the launch intent's /
-    // launch URL's raw string from payhost's native plugin (tauri-plugin-deep-link's
-    // `get_current()` is a `url::Url` and, on Android, still empty during setup).
-    let returns = app
-        .payhost_returns()
-        .ok_or("tauri-plugin-payhost is not registered")?;
-    let mut launch_links = options.links.clone();
-    launch_links.extend(returns.take_launch_link());
-    let first = shell.first_page(&launch_links);
-    // Later links, and any that arrived while the shell did not exist yet.
-    let on_link = Arc::clone(&shell);
-    returns.set_handler(Arc::new(move |link| on_link.on_deep_link(link)));
-    let first = url::Url::parse(&first).map_err(|err| format!("first page: {err}"))?;
-    // On Linux the window starts blank and loads the first page only once the
-    // load-failed handlers are connected (`with_webview` runs later on the main
-    // thread; a refused connection fails faster than that).
-    #[cfg(target_os = "linux")]
-    let (initial, first_after_attach) = (
-        url::Url::parse("about:blank").map_err(|err| err.to_string())?,
-        first,
-    );
-    #[cfg(not(target_os = "linux"))]
-    let initial = first;
-
-    let nav_shell = Arc::clone(&shell);
-    let builder = WebviewWindowBuilder::new(app, MAIN_WINDOW, WebviewUrl::External(initial))
-        .title("payhost")
-        .inner_size(480.0, 820.0)
-        .on_navigation(move |url| nav_shell.on_navigation(url.as_str()));
-    // Every frame: a card company's iframe opens its popup as often as the PG page
-    // does, and `initialization_script` reaches the main frame only
-    // (tauri 2.12.5 `WebviewWindowBuilder::initialization_script_for_all_frames`).
-    #[cfg(mobile)]
-    let builder = builder
-        .initialization_script_for_all_frames(tauri_plugin_payhost::MOBILE_WINDOW_OPEN_SCRIPT);
-    #[cfg(feature = "e2e")]
-    let builder = if options.mobile_popup_shim {
-        builder
-            .initialization_script_for_all_frames(tauri_plugin_payhost::MOBILE_WINDOW_OPEN_SCRIPT)
-    } else {
-        builder
-    };
-    #[cfg(desktop)]
-    let builder = {
-        let popup_shell = Arc::clone(&shell);
-        let handle = app.handle().clone();
-        builder.on_new_window(move |url, features| {
-            if !popup_shell.on_new_window(url.as_str()) {
-                return tauri::webview::NewWindowResponse::Deny;
-            }
-            open_popup(&handle, &popup_shell, features)
-        })
-    };
-    let window = builder
-        .build()
-        .map_err(|err| format!("cannot open the payment window: {err}"))?;
-    #[cfg(target_os = "linux")]
-    error_pages::attach(&window, &shell, flow, first_after_attach.to_string());
-    shell.attach(Arc::new(TauriWebview { window }));
+    payhost
+        .open_start_window(&WindowOptions::new(MAIN_WINDOW))
+        .map_err(|err| err.to_string())?;
 
     #[cfg(desktop)]
     {
@@ -514,125 +404,4 @@ fn setup<R: Runtime>(
         open_qa_panel(app).map_err(|err| format!("QA panel: {err}"))?;
     }
     Ok(())
-}
-
-/// A `window.open` / `target=_blank` page as a related child window, so that
-/// `window.opener` and `window.close()` work (`tauri@2.12.5:src/webview/mod.rs`
-/// `NewWindowResponse::Create`: the new webview must be related to its opener).
-#[cfg(desktop)]
-fn open_popup<R: Runtime>(
-    app: &tauri::AppHandle<R>,
-    shell: &Arc<Shell>,
-    features: tauri::webview::NewWindowFeatures,
-) -> tauri::webview::NewWindowResponse<R> {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static POPUPS: AtomicU32 = AtomicU32::new(0);
-    let label = format!("popup-{}", POPUPS.fetch_add(1, Ordering::Relaxed));
-    let nav_shell = Arc::clone(shell);
-    let Ok(blank) = url::Url::parse("about:blank") else {
-        return tauri::webview::NewWindowResponse::Deny;
-    };
-    let built = WebviewWindowBuilder::new(app, label, WebviewUrl::External(blank))
-        .window_features(features)
-        .title("payhost")
-        .on_navigation(move |url| nav_shell.on_navigation(url.as_str()))
-        .build();
-    match built {
-        Ok(window) => tauri::webview::NewWindowResponse::Create { window },
-        Err(err) => {
-            tracing::warn!("popup window failed: {err}");
-            tauri::webview::NewWindowResponse::Deny
-        }
-    }
-}
-
-/// WebKitGTK reports failed loads (offline, DNS, TLS) only through its own signals;
-/// payhost replaces WebKit's page with its own, naming the host, with a retry.
-#[cfg(target_os = "linux")]
-mod error_pages {
-    use std::sync::Arc;
-
-    use tauri::{Runtime, WebviewWindow};
-    use webkit2gtk::{LoadEvent, NetworkError, PolicyError, WebViewExt};
-
-    use crate::flow::{FlowLog, Step};
-    use crate::shell::Shell;
-
-    pub(crate) fn attach<R: Runtime>(
-        window: &WebviewWindow<R>,
-        shell: &Arc<Shell>,
-        flow: &Arc<FlowLog>,
-        first: String,
-    ) {
-        let failed = Arc::clone(shell);
-        let tls = Arc::clone(shell);
-        let loads = Arc::clone(flow);
-        let result = window.with_webview(move |platform| {
-            let webview = platform.inner();
-            // Each page's title in the QA flow once it has loaded (QA sees where the
-            // buyer ended, e.g. the merchant's verified result, also after a cold
-            // start with no WebDriver attached). WebKit may deliver the title after
-            // `load-changed: finished`, so both signals report, once per page and
-            // title; an untitled page shows only as its navigation (GTK main thread
-            // only: `Rc` suffices).
-            let last = std::rc::Rc::new(std::cell::RefCell::new(String::new()));
-            let record_page = move |webview: &webkit2gtk::WebView| {
-                let uri = webview.uri().map(|u| u.to_string()).unwrap_or_default();
-                let title = webview.title().map(|t| t.to_string()).unwrap_or_default();
-                if title.is_empty() || uri == "about:blank" || uri.starts_with("data:") {
-                    return;
-                }
-                let key = format!("{uri}\n{title}");
-                if *last.borrow() == key {
-                    return;
-                }
-                *last.borrow_mut() = key;
-                loads.record(
-                    Step::PageLoad,
-                    format!("{} “{title}”", payhost_core::redact_url(&uri)),
-                );
-            };
-            let on_title = record_page.clone();
-            webview.connect_load_changed(move |webview, event| {
-                if event == LoadEvent::Finished {
-                    record_page(webview);
-                }
-            });
-            webview.connect_title_notify(move |webview| {
-                if !webview.is_loading() {
-                    on_title(webview);
-                }
-            });
-            webview.connect_load_failed(move |webview, _event, uri, error| {
-                tracing::debug!(
-                    "load-failed {} {:?} {}",
-                    payhost_core::redact_url(uri),
-                    error.domain(),
-                    error.message()
-                );
-                // A navigation payhost cancelled (an app hand-off) is not a failure:
-                // WebKit reports it as cancelled or as a policy change (the "102" error
-                // TOSS's iOS SDK ignores, tosspayments/payment-sdk-ios commit f27513a).
-                if error.matches(NetworkError::Cancelled) || error.kind::<PolicyError>().is_some() {
-                    return false;
-                }
-                let html = failed.load_failed_page(uri, error.message());
-                webview.load_alternate_html(&html, uri, None);
-                true
-            });
-            webview.connect_load_failed_with_tls_errors(
-                move |webview, uri, _certificate, flags| {
-                    let html =
-                        tls.load_failed_page(uri, &format!("TLS certificate error ({flags:?})"));
-                    webview.load_alternate_html(&html, uri, None);
-                    true
-                },
-            );
-            // Goes through the navigation hook like any load.
-            webview.load_uri(&first);
-        });
-        if let Err(err) = result {
-            tracing::warn!("error pages unavailable: {err}");
-        }
-    }
 }

@@ -279,19 +279,22 @@ async fn the_remote_page_is_refused_ipc_while_the_local_qa_panel_reads_the_flow(
     let client = h.session(&["--qa"]).await;
     wait_url(&client, "the merchant page", |u| u.contains("/index.html")).await;
     let main = client.window().await.unwrap();
-    let answer = client
-        .execute_async(
-            "const done = arguments[arguments.length - 1];\
-             window.__TAURI_INTERNALS__.invoke('qa_flow').then(() => done('allowed'), e => done('refused: ' + e));",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let answer = answer.as_str().unwrap_or_default().to_owned();
-    assert!(
-        answer.starts_with("refused"),
-        "a remote origin must not reach any command: {answer}"
-    );
+    for command in ["plugin:payhost|flow_log", "plugin:payhost|open_payment"] {
+        let answer = client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];\
+                 window.__TAURI_INTERNALS__.invoke(arguments[0], { url: 'https://pg.example/' })\
+                 .then(() => done('allowed'), e => done('refused: ' + e));",
+                vec![serde_json::json!(command)],
+            )
+            .await
+            .unwrap();
+        let answer = answer.as_str().unwrap_or_default().to_owned();
+        assert!(
+            answer.starts_with("refused"),
+            "a remote origin must not reach `{command}`: {answer}"
+        );
+    }
 
     // A full hand-off and return: ISP launched, the card app sends the buyer back.
     click(&client, "#isp").await;

@@ -1,4 +1,4 @@
-//! Shell-level tests without a display: the glue (`payhost_lib::shell::Shell`) driven
+//! Shell-level tests without a display: the glue (`tauri_plugin_payhost::shell::Shell`) driven
 //! with a recording launcher and a recording WebView, jobs run inline. What a decision
 //! leads to: launches, fallbacks in order, notices, the pending record, deep links.
 #![allow(
@@ -12,16 +12,20 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use payhost_core::{BlockReason, Context, Platform, ReturnContext};
-use payhost_lib::flow::{FlowLog, Step};
-use payhost_lib::pages;
-use payhost_lib::pending::{PendingPayment, PendingStore};
-use payhost_lib::shell::{MainWebview, Shell, ShellSettings, Spawn};
-use tauri_plugin_payhost::{LaunchError, Launcher, OpenRequest};
+use tauri_plugin_payhost::flow::{FlowLog, Step};
+use tauri_plugin_payhost::pages;
+use tauri_plugin_payhost::pending::{PendingPayment, PendingStore};
+use tauri_plugin_payhost::shell::{PaymentWebview, Shell, ShellSettings, Spawn};
+use tauri_plugin_payhost::{LaunchError, Launcher, OpenRequest, PaymentResult, ResultSink};
 
 mod android_project;
 mod conf;
 mod platform_xml;
+mod results;
 mod return_links;
+
+/// The payment webview's label in the fixture.
+const MAIN: &str = "main";
 
 /// Records every open; URLs whose scheme is in `installed` open, the rest fail.
 #[derive(Default)]
@@ -49,7 +53,7 @@ struct RecordingWebview {
     toasts: Mutex<Vec<String>>,
 }
 
-impl MainWebview for RecordingWebview {
+impl PaymentWebview for RecordingWebview {
     fn navigate(&self, url: &str) {
         self.navigations.lock().unwrap().push(url.to_owned());
         *self.current.lock().unwrap() = Some(url.to_owned());
@@ -70,6 +74,7 @@ struct Fixture<L = RecordingLauncher> {
     webview: Arc<RecordingWebview>,
     pending: PendingStore,
     flow: Arc<FlowLog>,
+    results: Arc<Mutex<Vec<PaymentResult>>>,
     _dir: tempfile::TempDir,
 }
 
@@ -95,6 +100,9 @@ fn fixture_with<L: Launcher>(
     let pending = PendingStore::new(dir.path());
     let inline: Spawn = Arc::new(|job| job());
     let flow = Arc::new(FlowLog::new(None).unwrap());
+    let results = Arc::new(Mutex::new(Vec::new()));
+    let recorded = Arc::clone(&results);
+    let sink: ResultSink = Arc::new(move |result| recorded.lock().unwrap().push(result));
     let shell = Shell::new(
         ShellSettings {
             ctx: Context::new(
@@ -108,14 +116,16 @@ fn fixture_with<L: Launcher>(
         pending.clone(),
         Arc::clone(&flow),
         inline,
+        sink,
     );
-    shell.attach(Arc::clone(&webview) as Arc<dyn MainWebview>);
+    shell.attach(MAIN, Arc::clone(&webview) as Arc<dyn PaymentWebview>);
     Fixture {
         shell,
         launcher,
         webview,
         pending,
         flow,
+        results,
         _dir: dir,
     }
 }
@@ -128,7 +138,7 @@ fn save_pending<L>(f: &Fixture<L>) {
             merchant_uid: Some("order_9".to_owned()),
             imp_uid: None,
             app_scheme: "ispmobile".to_owned(),
-            created_at_ms: payhost_lib::pending::now_ms(),
+            created_at_ms: tauri_plugin_payhost::pending::now_ms(),
         })
         .unwrap();
 }
@@ -168,7 +178,7 @@ fn a_page_loads_and_nothing_is_launched() {
     let f = fixture(Platform::Android, &[], None);
     assert!(f
         .shell
-        .on_navigation("https://mobile.inicis.com/smart/payment/"));
+        .on_navigation(MAIN, "https://mobile.inicis.com/smart/payment/"));
     assert!(opened(&f).is_empty());
     assert!(navigations(&f).is_empty());
 }
@@ -179,9 +189,12 @@ fn an_installed_app_is_launched_with_the_core_target_and_the_intent() {
     // The merchant page carried the order id.
     assert!(f
         .shell
-        .on_navigation("https://shop.example/checkout?merchant_uid=order_9"));
+        .on_navigation(MAIN, "https://shop.example/checkout?merchant_uid=order_9"));
     let intent = "intent://TID=1#Intent;scheme=ispmobile;package=kvp.jjy.MispAndroid320;end";
-    assert!(!f.shell.on_navigation(intent), "cancelled in the WebView");
+    assert!(
+        !f.shell.on_navigation(MAIN, intent),
+        "cancelled in the WebView"
+    );
     let requests = f.launcher.opened.lock().unwrap().clone();
     assert_eq!(
         requests,
@@ -207,9 +220,10 @@ fn an_installed_app_is_launched_with_the_core_target_and_the_intent() {
 #[test]
 fn a_missing_app_walks_the_fallbacks_in_order_then_stops_at_the_store() {
     let f = fixture(Platform::Android, &["market"], None);
-    assert!(!f
-        .shell
-        .on_navigation("intent://x#Intent;scheme=kb-acp;package=com.kbcard.kbkookmincard;end"));
+    assert!(!f.shell.on_navigation(
+        MAIN,
+        "intent://x#Intent;scheme=kb-acp;package=com.kbcard.kbkookmincard;end"
+    ));
     assert_eq!(
         opened(&f),
         ["kb-acp://x", "market://details?id=com.kbcard.kbkookmincard"],
@@ -224,8 +238,7 @@ fn a_missing_app_walks_the_fallbacks_in_order_then_stops_at_the_store() {
 #[test]
 fn a_browser_fallback_page_is_loaded_in_the_webview() {
     let f = fixture(Platform::Android, &[], None);
-    f.shell.on_navigation(
-        "intent://pay#Intent;scheme=supertoss;package=viva.republica.toss;S.browser_fallback_url=https%3A%2F%2Fshop.example%2Fno-app;end",
+    f.shell.on_navigation(MAIN, "intent://pay#Intent;scheme=supertoss;package=viva.republica.toss;S.browser_fallback_url=https%3A%2F%2Fshop.example%2Fno-app;end",
     );
     assert_eq!(opened(&f), ["supertoss://pay"]);
     assert_eq!(navigations(&f), ["https://shop.example/no-app"]);
@@ -234,7 +247,7 @@ fn a_browser_fallback_page_is_loaded_in_the_webview() {
 #[test]
 fn when_every_fallback_fails_the_notice_names_the_app_and_nothing_is_pending() {
     let f = fixture(Platform::Android, &[], None);
-    f.shell.on_navigation("kftc-bankpay://eftpay?x=1");
+    f.shell.on_navigation(MAIN, "kftc-bankpay://eftpay?x=1");
     assert_eq!(
         opened(&f),
         [
@@ -259,9 +272,10 @@ fn an_intent_with_an_explicit_component_never_reaches_the_launcher() {
     // With a data URI, only that URI goes out, as a plain VIEW without the intent.
     // Its app is installed, so this one request is all the launcher sees.
     let f = fixture(Platform::Android, &["ispmobile"], None);
-    assert!(!f
-        .shell
-        .on_navigation("intent://x#Intent;scheme=ispmobile;component=com.victim/.Secret;end"));
+    assert!(!f.shell.on_navigation(
+        MAIN,
+        "intent://x#Intent;scheme=ispmobile;component=com.victim/.Secret;end"
+    ));
     let requests = f.launcher.opened.lock().unwrap().clone();
     assert_eq!(
         requests,
@@ -276,7 +290,7 @@ fn an_intent_with_an_explicit_component_never_reaches_the_launcher() {
     let g = fixture(Platform::Android, &[], None);
     assert!(!g
         .shell
-        .on_navigation("intent:#Intent;component=com.victim/.Secret;end"));
+        .on_navigation(MAIN, "intent:#Intent;component=com.victim/.Secret;end"));
     assert!(opened(&g).is_empty());
     assert!(navigations(&g).is_empty(), "the page stays");
     assert_eq!(
@@ -288,7 +302,7 @@ fn an_intent_with_an_explicit_component_never_reaches_the_launcher() {
 #[test]
 fn a_blocked_url_shows_a_notice_over_the_page_and_launches_nothing() {
     let f = fixture(Platform::Desktop, &["file"], None);
-    assert!(!f.shell.on_navigation("file:///etc/passwd"));
+    assert!(!f.shell.on_navigation(MAIN, "file:///etc/passwd"));
     assert!(opened(&f).is_empty());
     assert!(
         navigations(&f).is_empty(),
@@ -302,16 +316,17 @@ fn a_store_link_goes_outside() {
     let f = fixture(Platform::Ios, &["https"], None);
     assert!(!f
         .shell
-        .on_navigation("itmss://itunes.apple.com/app/id369125087"));
+        .on_navigation(MAIN, "itmss://itunes.apple.com/app/id369125087"));
     assert_eq!(opened(&f), ["https://itunes.apple.com/app/id369125087"]);
 }
 
 #[test]
 fn our_scheme_inside_the_webview_continues_there_and_is_never_launched() {
     let f = fixture(Platform::Ios, &["myapp"], None);
-    assert!(!f
-        .shell
-        .on_navigation("myapp://?imp_uid=imp_1&m_redirect_url=https%3A%2F%2Fshop.example%2Fdone"));
+    assert!(!f.shell.on_navigation(
+        MAIN,
+        "myapp://?imp_uid=imp_1&m_redirect_url=https%3A%2F%2Fshop.example%2Fdone"
+    ));
     assert!(opened(&f).is_empty());
     assert_eq!(navigations(&f), ["https://shop.example/done?imp_uid=imp_1"]);
 }
@@ -346,16 +361,18 @@ fn deep_links_navigate_resume_or_are_refused_and_duplicates_are_dropped() {
 #[test]
 fn reaching_the_merchant_return_page_clears_the_pending_record() {
     let f = fixture(Platform::Android, &["ispmobile"], None);
-    f.shell.on_navigation("ispmobile://TID=1");
+    f.shell.on_navigation(MAIN, "ispmobile://TID=1");
     assert!(f.pending.load().unwrap().is_some());
     f.shell
-        .on_navigation("https://mobile.inicis.com/smart/result?imp_uid=imp_1");
+        .on_navigation(MAIN, "https://mobile.inicis.com/smart/result?imp_uid=imp_1");
     assert!(
         f.pending.load().unwrap().is_some(),
         "a PG page is not the merchant's"
     );
-    f.shell
-        .on_navigation("https://shop.example/complete?imp_uid=imp_1&merchant_uid=order_9");
+    f.shell.on_navigation(
+        MAIN,
+        "https://shop.example/complete?imp_uid=imp_1&merchant_uid=order_9",
+    );
     assert_eq!(f.pending.load().unwrap(), None);
 }
 
@@ -376,8 +393,8 @@ fn a_start_with_a_pending_record_offers_to_resume_at_the_merchant() {
         "{decoded}"
     );
     // The buyer starts over instead: the payment is abandoned.
-    f.shell.on_navigation(&first);
-    f.shell.on_navigation("https://shop.example/");
+    f.shell.on_navigation(MAIN, &first);
+    f.shell.on_navigation(MAIN, "https://shop.example/");
     assert_eq!(f.pending.load().unwrap(), None);
 }
 
@@ -424,9 +441,9 @@ fn command_line_options_parse() {
 #[test]
 fn a_popup_page_opens_and_a_custom_scheme_popup_goes_to_the_launcher() {
     let f = fixture(Platform::Desktop, &["ispmobile"], None);
-    assert!(f.shell.on_new_window("https://card.example/popup"));
+    assert!(f.shell.on_new_window(MAIN, "https://card.example/popup"));
     assert!(opened(&f).is_empty());
-    assert!(!f.shell.on_new_window("ispmobile://TID=POPUP"));
+    assert!(!f.shell.on_new_window(MAIN, "ispmobile://TID=POPUP"));
     assert_eq!(opened(&f), ["ispmobile://TID=POPUP"]);
 }
 
@@ -486,7 +503,7 @@ mod mobile_launcher {
     fn not_found_walks_the_core_fallbacks_in_order() {
         let (f, native) = mobile_fixture(&["market"]);
         let intent = "intent://x#Intent;scheme=kb-acp;package=com.kbcard.kbkookmincard;end";
-        f.shell.on_navigation(intent);
+        f.shell.on_navigation(MAIN, intent);
         assert_eq!(
             urls(&native),
             ["kb-acp://x", "market://details?id=com.kbcard.kbkookmincard"]
@@ -517,8 +534,10 @@ mod mobile_launcher {
         assert!(native.calls.lock().unwrap().is_empty());
         // Through the shell the core already drops the component: the data URI goes out plain.
         let (f, native) = mobile_fixture(&["ispmobile"]);
-        f.shell
-            .on_navigation("intent://x#Intent;scheme=ispmobile;component=com.evil/.Steal;end");
+        f.shell.on_navigation(
+            MAIN,
+            "intent://x#Intent;scheme=ispmobile;component=com.evil/.Steal;end",
+        );
         let calls = native.calls.lock().unwrap().clone();
         assert_eq!(
             calls,
@@ -533,7 +552,7 @@ mod mobile_launcher {
     fn when_every_fallback_fails_the_shell_shows_its_notice() {
         let (f, native) = mobile_fixture(&[]);
         let intent = "intent://pay#Intent;scheme=supertoss;package=viva.republica.toss;end";
-        f.shell.on_navigation(intent);
+        f.shell.on_navigation(MAIN, intent);
         assert_eq!(
             urls(&native),
             ["supertoss://pay", "market://details?id=viva.republica.toss"]

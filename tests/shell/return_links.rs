@@ -9,7 +9,7 @@ use payhost_core::Platform;
 use tauri::ipc::InvokeResponseBody;
 use tauri_plugin_payhost::{return_channel, NativeReturn, ReturnLinks};
 
-use crate::{fixture, navigations, opened, save_pending, Fixture};
+use crate::{fixture, navigations, opened, save_pending, Fixture, MAIN};
 
 /// The NICE ISP return of iamport's WebView manual, with our scheme.
 const ISP_RETURN: &str =
@@ -130,7 +130,7 @@ fn a_cold_start_link_from_launch_link_wins_over_the_resume_offer() {
     assert!(launch.is_empty(), "{launch:?}");
     assert_eq!(
         g.shell.first_page(&launch),
-        payhost_lib::pages::data_url(&payhost_lib::pages::resume_offer(
+        tauri_plugin_payhost::pages::data_url(&tauri_plugin_payhost::pages::resume_offer(
             "https://shop.example/resume?merchant_uid=order_9",
             "https://shop.example/",
             Some("order_9"),
@@ -158,7 +158,7 @@ fn a_return_link_while_the_resume_offer_shows_answers_it() {
     assert_eq!(navigations(&f), ["https://shop.example/done?imp_uid=imp_9"]);
     // Loading it is a return, not "the buyer started over".
     f.shell
-        .on_navigation("https://shop.example/done?imp_uid=imp_9");
+        .on_navigation(MAIN, "https://shop.example/done?imp_uid=imp_9");
     let flow = f.flow.events();
     assert!(
         flow.iter()

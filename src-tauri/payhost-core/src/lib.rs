@@ -15,6 +15,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod app_content;
 mod classify;
 mod context;
 mod hosts;
@@ -29,6 +30,7 @@ pub mod schemes;
 pub mod settings;
 mod text;
 
+pub use app_content::is_app_content;
 pub use classify::{
     classify, BlockReason, Decision, Fallback, FallbackKind, Launch, LaunchNote, Opens,
 };

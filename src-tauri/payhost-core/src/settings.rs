@@ -1,4 +1,5 @@
-//! The host's settings (start page, app scheme, merchant hosts, resume URL) and their
+//! The host's settings (start page, app scheme, merchant hosts, resume URL, payment
+//! webviews) and their
 //! one validation, shared by the three places that read them: the app's build script
 //! (the `plugins.payhost` section of `tauri.conf.json`, checked before anything is
 //! compiled, because a phone only ever has what was compiled in), the app at start
@@ -28,6 +29,9 @@ pub struct RawSettings {
     pub return_hosts: Vec<String>,
     /// Where an interrupted payment resumes, with `{merchant_uid}` / `{imp_uid}`.
     pub resume_url: Option<String>,
+    /// The labels of the payment webviews; `None`: every webview showing remote
+    /// content.
+    pub windows: Option<Vec<String>>,
 }
 
 /// Validated settings.
@@ -43,6 +47,8 @@ pub struct Settings {
     pub resume_url: Option<String>,
     /// The return policy built from the scheme and the hosts.
     pub returns: ReturnContext,
+    /// The payment webviews' labels (`None`: every webview showing remote content).
+    pub windows: Option<Vec<String>>,
 }
 
 /// A settings field, named as each source spells it.
@@ -56,6 +62,8 @@ pub enum SettingsField {
     ReturnHosts,
     /// `resumeUrl` / `resume_url`.
     ResumeUrl,
+    /// `windows` (tauri.conf.json only).
+    Windows,
 }
 
 impl SettingsField {
@@ -66,6 +74,7 @@ impl SettingsField {
             Self::AppScheme => "app_scheme",
             Self::ReturnHosts => "return_hosts",
             Self::ResumeUrl => "resume_url",
+            Self::Windows => "windows",
         }
     }
 
@@ -76,6 +85,7 @@ impl SettingsField {
             Self::AppScheme => "plugins.payhost.appScheme",
             Self::ReturnHosts => "plugins.payhost.returnHosts",
             Self::ResumeUrl => "plugins.payhost.resumeUrl",
+            Self::Windows => "plugins.payhost.windows",
         }
     }
 }
@@ -138,12 +148,22 @@ impl fmt::Display for SettingsError {
 impl std::error::Error for SettingsError {}
 
 /// Every key of the section, with the field it fills.
-const KEYS: [(&str, SettingsField); 4] = [
+const KEYS: [(&str, SettingsField); 5] = [
     ("startUrl", SettingsField::StartUrl),
     ("appScheme", SettingsField::AppScheme),
     ("returnHosts", SettingsField::ReturnHosts),
     ("resumeUrl", SettingsField::ResumeUrl),
+    ("windows", SettingsField::Windows),
 ];
+
+/// A webview label Tauri accepts: alphanumerics, `-`, `/`, `:` and `_`
+/// (tauri 2.12.5 `src/window/mod.rs` `is_label_valid`).
+fn is_valid_label(label: &str) -> bool {
+    !label.is_empty()
+        && label
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '/' | ':' | '_'))
+}
 
 impl RawSettings {
     /// Validates every field through the policy's own validators (the same
@@ -194,12 +214,24 @@ impl RawSettings {
                 ));
             }
         }
+        if let Some(label) = self
+            .windows
+            .iter()
+            .flatten()
+            .find(|label| !is_valid_label(label))
+        {
+            return Err(invalid(
+                SettingsField::Windows,
+                format!("`{label}` is not a webview label (letters, digits, `-`, `/`, `:`, `_`)"),
+            ));
+        }
         Ok(Settings {
             start_url,
             app_scheme,
             return_hosts: self.return_hosts.clone(),
             resume_url: self.resume_url.clone(),
             returns,
+            windows: self.windows.clone(),
         })
     }
 
@@ -240,20 +272,25 @@ impl RawSettings {
                     raw.resume_url = Some(text().ok_or_else(|| wrong("a string"))?)
                 }
                 SettingsField::ReturnHosts => {
-                    raw.return_hosts = value
-                        .as_array()
-                        .and_then(|hosts| {
-                            hosts
-                                .iter()
-                                .map(|h| h.as_str().map(str::to_owned))
-                                .collect()
-                        })
-                        .ok_or_else(|| wrong("an array of strings"))?;
+                    raw.return_hosts =
+                        strings(value).ok_or_else(|| wrong("an array of strings"))?;
+                }
+                SettingsField::Windows => {
+                    raw.windows = Some(strings(value).ok_or_else(|| wrong("an array of strings"))?);
                 }
             }
         }
         Ok(raw)
     }
+}
+
+/// A JSON array of strings.
+fn strings(value: &serde_json::Value) -> Option<Vec<String>> {
+    value
+        .as_array()?
+        .iter()
+        .map(|item| item.as_str().map(str::to_owned))
+        .collect()
 }
 
 /// The mobile schemes of tauri-plugin-deep-link's section (plugins-workspace
@@ -321,6 +358,13 @@ mod tests {
         );
         assert_eq!(settings.app_scheme, "myapp");
         assert_eq!(settings.return_hosts, ["shop.example"]);
+        assert_eq!(settings.windows, None);
+        let listed =
+            check_tauri_conf(&conf(r#"{"windows":["main","pay/1"]}"#, r#"["payhost"]"#)).unwrap();
+        assert_eq!(
+            listed.windows,
+            Some(vec!["main".to_owned(), "pay/1".to_owned()])
+        );
     }
 
     #[test]
@@ -373,6 +417,16 @@ mod tests {
                 r#"["payhost"]"#,
                 SettingsField::ResumeUrl,
             ),
+            (
+                r#"{"windows":["pay window"]}"#,
+                r#"["payhost"]"#,
+                SettingsField::Windows,
+            ),
+            (
+                r#"{"windows":[""]}"#,
+                r#"["payhost"]"#,
+                SettingsField::Windows,
+            ),
         ];
         for (payhost, mobile, field) in cases {
             let err = check_tauri_conf(&conf(payhost, mobile)).unwrap_err();
@@ -386,6 +440,7 @@ mod tests {
         for (payhost, key) in [
             (r#"{"startURL":"https://shop.example/"}"#, "startURL"),
             (r#"{"returnHosts":"shop.example"}"#, "returnHosts"),
+            (r#"{"windows":"main"}"#, "windows"),
         ] {
             let err = check_tauri_conf(&conf(payhost, r#"["payhost"]"#)).unwrap_err();
             assert!(matches!(err, SettingsError::Shape { .. }), "{err}");

@@ -1,34 +1,90 @@
-//! payhost's native side, as a Tauri plugin: what Tauri does not do for a payment
-//! host. It opens `intent:` URLs with store fallbacks on Android and learns on iOS
-//! whether `open` found an app ([`PayhostLauncher`]), and it receives the return
-//! links of our scheme as the exact strings the OS delivered ([`ReturnLinks`]),
-//! which Tauri's `url::Url`-based deep-link path cannot carry.
+//! tauri-plugin-payhost: the whole Korean payment hand-off for a Tauri 2 app.
 //!
-//! The same `open` on every platform, chosen by `cfg(mobile)` here only: on Android
-//! and iOS it asks the native plugin (`android/…/PayhostPlugin.kt`,
-//! `ios/Sources/PayhostPlugin.swift`); on desktop it uses tauri-plugin-opener. The
-//! plugin defines no JS command and no permission. Its configuration is the
-//! `plugins.payhost` section of `tauri.conf.json` (validated at init by
-//! payhost-core's `settings`; the native side reads `appScheme` from it).
+//! A PG's payment page hands the buyer to card and bank apps (`ispmobile://…`,
+//! `kb-acp://…`, Android `intent://…#Intent;…;end`) and the payment app sends the
+//! buyer back through the app's own scheme (`myapp://://https://…`). A plain WebView
+//! shows `ERR_UNKNOWN_URL_SCHEME` and the payment dies. This plugin carries it
+//! through:
+//! - every navigation of a payment webview is classified by payhost-core (load,
+//!   launch the app, store fallback, external store page, our return link, block)
+//!   and acted on: the launcher (Android intents with their fallbacks, iOS `open`
+//!   with its answer, the OS handler on desktop), a notice over the page for a block;
+//! - return links reach the plugin as the exact strings the OS delivered (the native
+//!   side on phones, [`Payhost::deliver_link`] for a desktop second instance), and the
+//!   buyer continues at the URL the link carries, only inside the allowlist;
+//! - before each hand-off a pending-payment record is written, so that after the OS
+//!   killed the app the buyer is offered to continue;
+//! - the app's own local UI gets typed results (`payhost://result`, [`PaymentResult`])
+//!   and can open payment windows (`open_payment`); the guest bindings are the npm
+//!   package `tauri-plugin-payhost-api` (`guest-js/`).
+//!
+//! The plugin decides nothing about a URL itself: every decision is a pure function of
+//! payhost-core. Success is never decided here either: the merchant's server checks
+//! the payment through the payment API.
+//!
+//! # Use
+//! ```no_run
+//! use tauri_plugin_payhost::{PayhostExt, WindowOptions};
+//!
+//! /// `context` is `tauri::generate_context!()` in the app.
+//! fn run(context: tauri::Context<tauri::Wry>) -> tauri::Result<()> {
+//!     tauri::Builder::default()
+//!         .plugin(tauri_plugin_opener::init())
+//!         .plugin(
+//!             tauri_plugin_payhost::Builder::new()
+//!                 .on_result(|_app, result| println!("payment: {:?}", result.kind))
+//!                 .build(),
+//!         )
+//!         .setup(|app| {
+//!             app.payhost().open_start_window(&WindowOptions::new("main"))?;
+//!             Ok(())
+//!         })
+//!         .run(context)
+//! }
+//! ```
+//! with `plugins.payhost` in `tauri.conf.json` (`startUrl`, `appScheme`,
+//! `returnHosts`, `resumeUrl`, `windows`) and the scheme in `plugins.deep-link`.
+//! The payment windows get no capability: give one (`payhost:default`) to the app's
+//! local windows only.
+
+mod builder;
+mod commands;
+#[cfg(desktop)]
+mod desktop;
+mod error;
+pub mod flow;
+mod host;
+mod launcher;
+#[cfg(target_os = "linux")]
+mod load_errors;
+#[cfg(mobile)]
+mod mobile;
+pub mod pages;
+pub mod pending;
+mod result;
+mod returns;
+pub mod shell;
+mod webview;
+mod window;
 
 use std::sync::Arc;
 
-use tauri::plugin::{Builder, TauriPlugin};
-use tauri::{Manager, Runtime};
+use tauri::{Manager, Runtime, State};
 
-mod launcher;
-#[cfg(mobile)]
-mod mobile;
-mod returns;
-
+pub use builder::{Builder, OnResult};
+pub use commands::OpenedWindow;
+pub use error::Error;
+pub use host::Payhost;
 pub use launcher::{
     LaunchArgs, LaunchError, LaunchResponse, LaunchStatus, Launcher, MobileLauncher, NativeLaunch,
     OpenRequest,
 };
+pub use result::{PaymentResult, ResultKind, ResultSink, RESULT_EVENT};
 pub use returns::{
     decode_native_return, return_channel, NativeReturn, ReturnHandler, ReturnLinks,
     ReturnPayloadError,
 };
+pub use window::WindowOptions;
 
 #[cfg(target_os = "ios")]
 tauri::ios_plugin_binding!(init_plugin_payhost);
@@ -36,29 +92,24 @@ tauri::ios_plugin_binding!(init_plugin_payhost);
 /// The launcher for the running platform.
 pub type PayhostLauncher = Arc<dyn Launcher>;
 
-/// Gives `app.payhost_launcher()` and `app.payhost_returns()`.
+/// Gives `app.payhost()`.
 pub trait PayhostExt<R: Runtime> {
-    /// The platform's launcher.
-    fn payhost_launcher(&self) -> PayhostLauncher;
-    /// The return links (the cold-start one, then each later one, raw); `None` only
-    /// before the plugin's setup ran (a desktop second instance can knock that early).
-    fn payhost_returns(&self) -> Option<Arc<ReturnLinks>>;
+    /// The plugin's state. Panics when the plugin is not registered (as
+    /// `State` does for any unmanaged type); see [`PayhostExt::try_payhost`].
+    fn payhost(&self) -> State<'_, Payhost<R>>;
+    /// The plugin's state, `None` before its setup ran (a desktop second instance
+    /// can knock that early) or when it is not registered.
+    fn try_payhost(&self) -> Option<State<'_, Payhost<R>>>;
 }
 
 impl<R: Runtime, T: Manager<R>> PayhostExt<R> for T {
-    fn payhost_launcher(&self) -> PayhostLauncher {
-        Arc::clone(&self.state::<Registered>().launcher)
+    fn payhost(&self) -> State<'_, Payhost<R>> {
+        self.state::<Payhost<R>>()
     }
 
-    fn payhost_returns(&self) -> Option<Arc<ReturnLinks>> {
-        self.try_state::<Registered>()
-            .map(|registered| Arc::clone(&registered.returns))
+    fn try_payhost(&self) -> Option<State<'_, Payhost<R>>> {
+        self.try_state::<Payhost<R>>()
     }
-}
-
-struct Registered {
-    launcher: PayhostLauncher,
-    returns: Arc<ReturnLinks>,
 }
 
 /// The popup shim for phones (`assets/popup-shim.js`), for every frame of the payment
@@ -74,55 +125,7 @@ struct Registered {
 /// mode (`m_redirect_url`) uses no popup.
 pub const MOBILE_WINDOW_OPEN_SCRIPT: &str = include_str!("../assets/popup-shim.js");
 
-/// Initializes the plugin (register it on the app builder).
-pub fn init<R: Runtime>() -> TauriPlugin<R, Option<serde_json::Value>> {
-    Builder::<R, Option<serde_json::Value>>::new("payhost")
-        .setup(|app, api| {
-            // A bad section is refused here too, naming the key (the app's build
-            // script refuses it first).
-            payhost_core::settings::RawSettings::from_plugin_value(api.config().as_ref())?
-                .validate()?;
-            let returns = Arc::new(ReturnLinks::default());
-            #[cfg(mobile)]
-            let launcher: PayhostLauncher = Arc::new(mobile::register(app, api, &returns)?);
-            #[cfg(desktop)]
-            let launcher: PayhostLauncher = {
-                let _ = api;
-                Arc::new(desktop::OpenerLauncher::new(app.clone()))
-            };
-            app.manage(Registered { launcher, returns });
-            Ok(())
-        })
-        .build()
-}
-
-#[cfg(desktop)]
-mod desktop {
-    //! The desktop launcher: tauri-plugin-opener, which runs the OS's URL handler
-    //! (`xdg-open`/`gio open` on Linux) and reports a handler that fails (the design
-    //! card named tauri-plugin-shell, whose `open` is deprecated since 2.1).
-
-    use tauri::{AppHandle, Runtime};
-    use tauri_plugin_opener::OpenerExt;
-
-    use crate::launcher::{LaunchError, Launcher, OpenRequest};
-
-    pub(crate) struct OpenerLauncher<R: Runtime> {
-        app: AppHandle<R>,
-    }
-
-    impl<R: Runtime> OpenerLauncher<R> {
-        pub(crate) fn new(app: AppHandle<R>) -> Self {
-            Self { app }
-        }
-    }
-
-    impl<R: Runtime> Launcher for OpenerLauncher<R> {
-        fn open(&self, request: &OpenRequest) -> Result<(), LaunchError> {
-            self.app
-                .opener()
-                .open_url(&request.url, None::<&str>)
-                .map_err(|err| LaunchError::NotFound(err.to_string()))
-        }
-    }
+/// The plugin with everything from `tauri.conf.json` (see [`Builder`] for code).
+pub fn init<R: Runtime>() -> tauri::plugin::TauriPlugin<R, Option<serde_json::Value>> {
+    Builder::new().build()
 }

@@ -1,16 +1,24 @@
-//! The shell's glue: acts on payhost-core's decisions, decides nothing about URLs.
+//! The glue: acts on payhost-core's decisions, decides nothing about URLs.
 //!
-//! [`Shell::on_navigation`] runs inside the WebView's navigation hook (the GTK main
-//! thread on Linux, the UI thread on Android), so it only classifies, records and
+//! [`Shell::on_navigation`] runs inside the WebView's navigation hook (the plugin's
+//! `on_navigation`, for every payment webview: the GTK main thread on Linux, the UI thread on Android), so it only classifies, records and
 //! *spawns*: launching, fallbacks, file writes and navigations happen on a spawned
 //! task (a mobile plugin call from the hook deadlocks: on Android it is dispatched to
 //! the UI thread the hook occupies, tauri 2.12.5 `plugin/mobile.rs`
 //! `run_mobile_plugin`). Everything the glue touches outside itself is
-//! behind a trait ([`Launcher`], [`MainWebview`], the spawner), so unit tests drive
-//! it with recording fakes and the e2e tests with the real WebView.
+//! behind a trait ([`Launcher`], [`PaymentWebview`], the spawner, the result sink), so
+//! the shell tests drive it with recording fakes and the e2e tests with the real
+//! WebView.
+//!
+//! Several payment webviews may exist (the app's UI opens one per payment, a PG page
+//! opens popups); each is attached under its label and every action acts on the
+//! webview the navigation came from. A return link from the OS names no webview: it
+//! continues in the one that last handed the buyer to an app (else the first one).
+//! One buyer pays once at a time, so the payment ids and the resume offer are one
+//! state for all of them.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use payhost_core::{
@@ -19,12 +27,14 @@ use payhost_core::{
 };
 
 use crate::flow::{FlowLog, Step};
+use crate::launcher::{LaunchError, Launcher, OpenRequest};
 use crate::pages;
 use crate::pending::{now_ms, PendingPayment, PendingStore, MAX_AGE_MS};
-use tauri_plugin_payhost::{LaunchError, Launcher, OpenRequest};
+use crate::result::{PaymentResult, ResultKind, ResultSink};
+use payhost_core::RejectReason;
 
-/// The payment WebView, as the glue needs it.
-pub trait MainWebview: Send + Sync + 'static {
+/// A payment WebView, as the glue needs it.
+pub trait PaymentWebview: Send + Sync + 'static {
     /// Loads `url` (it goes through the navigation hook like any navigation).
     fn navigate(&self, url: &str);
     /// The URL the WebView shows now.
@@ -58,17 +68,20 @@ struct FlowState {
     /// The resume target offered after a restart, until the buyer chooses.
     offer: Option<String>,
     recent_links: VecDeque<(String, Instant)>,
+    /// The webview that last handed the buyer to an app.
+    active: Option<String>,
 }
 
 /// The glue between the WebView, the policy, the launcher and the pending record.
 pub struct Shell {
     settings: ShellSettings,
     launcher: Arc<dyn Launcher>,
-    webview: OnceLock<Arc<dyn MainWebview>>,
+    webviews: Mutex<Vec<(String, Arc<dyn PaymentWebview>)>>,
     pending: PendingStore,
     flow: Arc<FlowLog>,
     state: Mutex<FlowState>,
     spawn: Spawn,
+    results: ResultSink,
 }
 
 impl std::fmt::Debug for Shell {
@@ -80,41 +93,96 @@ impl std::fmt::Debug for Shell {
 }
 
 impl Shell {
-    /// The glue; attach the WebView with [`Shell::attach`] once it exists.
+    /// The glue; attach each payment WebView with [`Shell::attach`] once it exists.
     pub fn new(
         settings: ShellSettings,
         launcher: Arc<dyn Launcher>,
         pending: PendingStore,
         flow: Arc<FlowLog>,
         spawn: Spawn,
+        results: ResultSink,
     ) -> Arc<Self> {
         Arc::new(Self {
             settings,
             launcher,
-            webview: OnceLock::new(),
+            webviews: Mutex::new(Vec::new()),
             pending,
             flow,
             state: Mutex::new(FlowState::default()),
             spawn,
+            results,
         })
     }
 
-    /// Attaches the payment WebView (built after the glue, because its hooks call in).
-    pub fn attach(&self, webview: Arc<dyn MainWebview>) {
-        let _ = self.webview.set(webview);
+    /// The policy context the glue runs with.
+    pub fn context(&self) -> &Context {
+        &self.settings.ctx
     }
 
-    /// The flow log.
-    pub fn flow(&self) -> &Arc<FlowLog> {
-        &self.flow
+    /// The start page.
+    pub fn start_url(&self) -> &str {
+        &self.settings.start_url
     }
 
-    fn webview(&self) -> Option<&Arc<dyn MainWebview>> {
-        let webview = self.webview.get();
+    /// Attaches a payment WebView under `label` (built after the glue, because its
+    /// hooks call in); a label attached again replaces the old one.
+    pub fn attach(&self, label: &str, webview: Arc<dyn PaymentWebview>) {
+        if let Ok(mut webviews) = self.webviews.lock() {
+            webviews.retain(|(known, _)| known != label);
+            webviews.push((label.to_owned(), webview));
+        }
+    }
+
+    /// True when a payment WebView is attached under `label`.
+    pub fn is_attached(&self, label: &str) -> bool {
+        self.webviews
+            .lock()
+            .is_ok_and(|webviews| webviews.iter().any(|(known, _)| known == label))
+    }
+
+    /// Forgets a closed payment WebView.
+    pub fn detach(&self, label: &str) {
+        if let Ok(mut webviews) = self.webviews.lock() {
+            webviews.retain(|(known, _)| known != label);
+        }
+    }
+
+    fn webview(&self, label: &str) -> Option<Arc<dyn PaymentWebview>> {
+        let webview = self.webviews.lock().ok().and_then(|webviews| {
+            webviews
+                .iter()
+                .find(|(known, _)| known == label)
+                .map(|(_, webview)| Arc::clone(webview))
+        });
         if webview.is_none() {
-            tracing::warn!("the payment WebView is not attached yet");
+            tracing::warn!("the payment WebView `{label}` is not attached");
         }
         webview
+    }
+
+    /// The webview a return link continues in: the one that last handed the buyer
+    /// to an app while it is still open, else the first one attached.
+    fn return_label(&self) -> Option<String> {
+        let active = self
+            .state
+            .lock()
+            .ok()
+            .and_then(|state| state.active.clone());
+        let webviews = self.webviews.lock().ok()?;
+        active
+            .filter(|label| webviews.iter().any(|(known, _)| known == label))
+            .or_else(|| webviews.first().map(|(label, _)| label.clone()))
+    }
+
+    fn report(&self, kind: ResultKind, url: Option<String>, label: &str) {
+        let ids = self.ids();
+        (self.results)(PaymentResult {
+            kind,
+            url,
+            merchant_uid: ids.merchant_uid,
+            imp_uid: ids.imp_uid,
+            window: label.to_owned(),
+        });
     }
 
     fn spawn(self: &Arc<Self>, job: impl FnOnce(&Arc<Self>) + Send + 'static) {
@@ -122,30 +190,31 @@ impl Shell {
         (self.spawn)(Box::new(move || job(&this)));
     }
 
-    /// The navigation hook: `true` lets the WebView load `url`.
-    pub fn on_navigation(self: &Arc<Self>, url: &str) -> bool {
+    /// The navigation hook of the payment webview `label`: `true` lets it load `url`.
+    pub fn on_navigation(self: &Arc<Self>, label: &str, url: &str) -> bool {
         let decision = classify(url, &self.settings.ctx);
-        self.act(url, decision)
+        self.act(label, url, decision)
     }
 
     /// Acts on the policy's decision for a navigation; `true` lets it load.
-    fn act(self: &Arc<Self>, url: &str, decision: Decision) -> bool {
+    fn act(self: &Arc<Self>, label: &str, url: &str, decision: Decision) -> bool {
+        let label = label.to_owned();
         self.flow.record(
             Step::Navigation,
             format!("{} {}", decision.action_name(), redact_url(url)),
         );
         match decision {
             Decision::Load => {
-                self.note_loaded(url);
+                self.note_loaded(&label, url);
                 true
             }
             Decision::Launch(launch) => {
                 let ids = self.ids();
-                self.spawn(move |shell| shell.run_launch(&launch, ids));
+                self.spawn(move |shell| shell.run_launch(&label, &launch, ids));
                 false
             }
             Decision::External { target } => {
-                self.spawn(move |shell| shell.run_external(&target));
+                self.spawn(move |shell| shell.run_external(&label, &target));
                 false
             }
             Decision::Return { continue_at } => {
@@ -155,7 +224,7 @@ impl Shell {
                             Step::DeepLink,
                             format!("in-page return, continue at {}", redact_url(&target)),
                         );
-                        self.spawn(move |shell| shell.navigate(&target));
+                        self.spawn(move |shell| shell.navigate(&label, &target));
                     }
                     None => self
                         .flow
@@ -170,7 +239,7 @@ impl Shell {
                 // iframe must not take the checkout around it down with it.
                 let message = pages::blocked_notice(&reason.message_ko(), &reason.to_string());
                 self.flow.record(Step::Notice, format!("blocked: {reason}"));
-                self.spawn(move |shell| shell.toast(&message));
+                self.spawn(move |shell| shell.toast(&label, &message));
                 false
             }
         }
@@ -179,7 +248,7 @@ impl Shell {
     /// The popup hook (desktop): `true` means "open it as a related child window";
     /// anything that is not a page goes through [`Shell::on_navigation`] (launcher,
     /// notice) and no window opens.
-    pub fn on_new_window(self: &Arc<Self>, url: &str) -> bool {
+    pub fn on_new_window(self: &Arc<Self>, label: &str, url: &str) -> bool {
         let decision = classify(url, &self.settings.ctx);
         if decision == Decision::Load {
             self.flow
@@ -188,7 +257,7 @@ impl Shell {
         } else {
             self.flow
                 .record(Step::Popup, format!("not a page: {}", redact_url(url)));
-            let _ = self.act(url, decision);
+            let _ = self.act(label, url, decision);
             false
         }
     }
@@ -202,7 +271,7 @@ impl Shell {
 
     /// A page the WebView is about to load: remember the payment ids it carries,
     /// settle a pending resume offer, clear the record at the merchant's return page.
-    fn note_loaded(self: &Arc<Self>, url: &str) {
+    fn note_loaded(self: &Arc<Self>, label: &str, url: &str) {
         let is_web = url.starts_with("http://") || url.starts_with("https://");
         let mut resolved_offer = None;
         if let Ok(mut state) = self.state.lock() {
@@ -211,10 +280,13 @@ impl Shell {
                 resolved_offer = state.offer.take();
             }
         }
+        let mut resumed = false;
         if let Some(offer) = resolved_offer {
             if offer == url {
                 self.flow
                     .record(Step::Resume, format!("resumed at {}", redact_url(url)));
+                self.report(ResultKind::Resumed, Some(url.to_owned()), label);
+                resumed = true;
             } else {
                 self.flow.record(
                     Step::Resume,
@@ -224,6 +296,10 @@ impl Shell {
             }
         }
         if self.settings.ctx.returns().is_merchant_return(url) {
+            // The resume page is usually the merchant's: one result, `resumed`.
+            if !resumed {
+                self.report(ResultKind::Returned, Some(url.to_owned()), label);
+            }
             self.spawn(|shell| shell.clear_pending("reached the merchant's return page"));
         }
     }
@@ -238,22 +314,25 @@ impl Shell {
         }
     }
 
-    fn navigate(&self, url: &str) {
-        if let Some(webview) = self.webview() {
+    fn navigate(&self, label: &str, url: &str) {
+        if let Some(webview) = self.webview(label) {
             webview.navigate(url);
         }
     }
 
-    fn toast(&self, message: &str) {
-        if let Some(webview) = self.webview() {
+    fn toast(&self, label: &str, message: &str) {
+        if let Some(webview) = self.webview(label) {
             webview.show_toast(message);
         }
     }
 
     /// Saves the pending record, opens the app, walks the fallbacks.
-    fn run_launch(&self, launch: &Launch, ids: PaymentIds) {
+    fn run_launch(&self, label: &str, launch: &Launch, ids: PaymentIds) {
+        if let Ok(mut state) = self.state.lock() {
+            state.active = Some(label.to_owned());
+        }
         let left_url = self
-            .webview()
+            .webview(label)
             .and_then(|webview| webview.current_url())
             .unwrap_or_else(|| self.settings.start_url.clone());
         let app_scheme = launch
@@ -304,7 +383,7 @@ impl Shell {
             );
             match fallback.opens {
                 Opens::InWebView => {
-                    self.navigate(&fallback.url);
+                    self.navigate(label, &fallback.url);
                     return;
                 }
                 Opens::Externally => {
@@ -326,13 +405,14 @@ impl Shell {
             Step::Notice,
             format!("app missing: {}", name.as_deref().unwrap_or("unknown app")),
         );
-        self.navigate(&pages::data_url(&pages::app_missing(
-            name.as_deref(),
-            retry,
-        )));
+        self.report(ResultKind::LaunchFailed, Some(retry.to_owned()), label);
+        self.navigate(
+            label,
+            &pages::data_url(&pages::app_missing(name.as_deref(), retry)),
+        );
     }
 
-    fn run_external(&self, target: &str) {
+    fn run_external(&self, label: &str, target: &str) {
         self.flow
             .record(Step::Launch, format!("external {}", redact_url(target)));
         let request = OpenRequest {
@@ -343,15 +423,24 @@ impl Shell {
             self.flow.record(Step::LaunchFailed, failure_text(&err));
             self.flow
                 .record(Step::Notice, "store link could not be opened");
-            self.navigate(&pages::data_url(&pages::app_missing(
-                Some("스토어 / the app store"),
-                target,
-            )));
+            self.report(ResultKind::LaunchFailed, Some(target.to_owned()), label);
+            self.navigate(
+                label,
+                &pages::data_url(&pages::app_missing(Some("스토어 / the app store"), target)),
+            );
         }
     }
 
     /// A return deep link from the OS (warm: single-instance or `onNewIntent`).
+    ///
+    /// Links of other schemes are the app's own (its tauri-plugin-deep-link
+    /// listener gets them too): payhost leaves them alone, with no notice.
     pub fn on_deep_link(self: &Arc<Self>, link: &str) {
+        let action = parse_return(link, self.settings.ctx.returns());
+        if action == ReturnAction::Reject(RejectReason::NotOurScheme) {
+            tracing::debug!("not a payhost link, left to the app: {}", redact_url(link));
+            return;
+        }
         if self.is_duplicate(link) {
             self.flow.record(
                 Step::DeepLink,
@@ -359,11 +448,14 @@ impl Shell {
             );
             return;
         }
-        let action = parse_return(link, self.settings.ctx.returns());
         self.flow.record(
             Step::DeepLink,
             format!("{} {}", action.action_name(), redact_url(link)),
         );
+        let Some(label) = self.return_label() else {
+            tracing::warn!("a return link came while no payment webview is open");
+            return;
+        };
         match action {
             ReturnAction::Navigate(target) => {
                 // A return link that arrives while the resume offer is shown (iOS
@@ -378,7 +470,7 @@ impl Shell {
                     self.flow
                         .record(Step::Resume, "the return link answered the resume offer");
                 }
-                self.spawn(move |shell| shell.navigate(&target));
+                self.spawn(move |shell| shell.navigate(&label, &target));
             }
             ReturnAction::Resume => {}
             ReturnAction::Reject(reason) => {
@@ -387,7 +479,8 @@ impl Shell {
                     "허용되지 않은 링크를 무시했습니다 / Ignored a link payhost does not trust: {}",
                     reason.message_ko()
                 );
-                self.spawn(move |shell| shell.toast(&message));
+                self.report(ResultKind::Rejected, Some(link.to_owned()), &label);
+                self.spawn(move |shell| shell.toast(&label, &message));
             }
         }
     }
