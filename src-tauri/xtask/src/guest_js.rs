@@ -2,9 +2,10 @@
 //! tauri-plugin-payhost is what its TypeScript sources build to.
 //!
 //! `src-tauri/tauri-plugin-payhost/dist-js/` (ESM, CJS, type declarations and the IIFE
-//! a plain local HTML page loads) is committed, like the official Tauri plugins'
-//! `dist-js/` (tauri-apps/plugins-workspace:plugins/opener/package.json `exports`), so
-//! the app and its users need no Node.js toolchain. A change to `guest-js/` that is not
+//! a plain local HTML page loads) is laid out like the official Tauri plugins' output
+//! (tauri-apps/plugins-workspace:plugins/opener/package.json `exports`). They publish it
+//! to npm and git-ignore it; payhost publishes nothing, so it is committed and the app
+//! builds without a Node.js toolchain. A change to `guest-js/` that is not
 //! rebuilt, or a hand edit of `dist-js/`, would ship bindings that disagree with their
 //! sources. This check installs the locked packages (`npm ci`, `node_modules/` under the
 //! plugin directory, git-ignored), type-checks the sources and the typed usage sample
