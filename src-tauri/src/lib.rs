@@ -303,18 +303,12 @@ fn build<R: Runtime>(
         // Registered first (tauri-plugin-single-instance README): a second `payhost
         // myapp://…` process hands its argv to this one and exits.
         // The raw argv, never through `url::Url` (which refuses `myapp://://…`).
-        builder = builder.plugin(tauri_plugin_single_instance::init(
-            move |app, argv, _cwd| {
-                let links = argv.iter().skip(1).filter(|a| !a.starts_with("--"));
-                match app.try_payhost() {
-                    Some(payhost) => links.for_each(|link| payhost.deliver_link(link)),
-                    None => tracing::warn!("a return link came before payhost's plugin was ready"),
-                }
-                if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
-                    let _ = window.set_focus();
-                }
-            },
-        ));
+        builder = builder.plugin(tauri_plugin_single_instance::init(move |app, argv, cwd| {
+            tauri_plugin_payhost::on_second_instance(app, argv, cwd);
+            if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
+                let _ = window.set_focus();
+            }
+        }));
     }
     builder = builder
         .plugin(tauri_plugin_deep_link::init())

@@ -11,22 +11,119 @@
 //! payhost-core's scheme table through `update_android_manifest`, which rewrites a
 //! marker-delimited block of the generated `gen/android` manifest when the Tauri CLI
 //! builds for Android and does nothing otherwise, so the generated project never
-//! needs a hand edit.
+//! needs a hand edit. On macOS hosts (where `tauri ios` builds) it likewise patches
+//! the app's iOS `Info.plist` (`tauri_plugin::mobile::update_info_plist`, a no-op
+//! without the CLI's `TAURI_IOS_PROJECT_PATH`), as tauri-plugin-deep-link's build
+//! script writes `CFBundleURLTypes` there: see [`ios_info_plist_keys`].
+//!
+//! It also checks the app's configuration when the Tauri CLI builds (every phone build
+//! goes through it, and it hands each `plugins.<name>` section of the app's
+//! `tauri.conf.json` to plugin build scripts as `TAURI_<NAME>_PLUGIN_CONFIG`,
+//! `tauri-plugin@2.7.2:src/build/mod.rs` `plugin_config`): an invalid
+//! `plugins.payhost` value, or on Android and iOS an `appScheme` that
+//! `plugins.deep-link.mobile` does not compile into the manifest, fails the build
+//! naming the key. The scheme is checked here only when the section names it: an app
+//! may set it in code (`Builder::app_scheme`), and the plugin's setup checks the
+//! scheme it ends up with on a phone. A plain `cargo build` passes no section, and the
+//! setup validates everything at start.
 const COMMANDS: &[&str] = &["open_payment", "flow_log"];
 
 fn main() {
     tauri_plugin::Builder::new(COMMANDS)
         .android_path("android")
         .ios_path("ios")
+        // Injected into every webview when the app sets `app.withGlobalTauri`, as
+        // `window.__TAURI__.payhost` (guest-js/iife.ts).
+        .global_api_script_path("./dist-js/index.iife.js")
         .build();
+    check_app_config();
+    #[cfg(target_os = "macos")]
+    if let Err(err) = tauri_plugin::mobile::update_info_plist(ios_info_plist_keys) {
+        println!("cargo:warning=could not patch the iOS Info.plist: {err}");
+    }
     let queries = payhost_core::platform_files::android_queries_xml(payhost_core::schemes::table());
     if let Err(err) =
         tauri_plugin::mobile::update_android_manifest("PAYHOST PLUGIN QUERIES", "manifest", queries)
     {
         println!("cargo:warning=could not write the Android <queries> block: {err}");
     }
-    println!("cargo:rerun-if-changed=../payhost-core/data/schemes.toml");
+    // No rerun-if-changed for the scheme table: payhost-core compiles it in, so a new
+    // table rebuilds this build-dependency, and with it this script.
     // The Tauri CLI (and `cargo xtask mobile checks`) name the Android project here;
     // a new path must rewrite its manifest.
     println!("cargo:rerun-if-env-changed=TAURI_ANDROID_PROJECT_PATH");
+}
+
+/// See the module documentation. Build scripts report by panicking.
+fn check_app_config() {
+    let Some(section) = tauri_plugin::plugin_config::<serde_json::Value>("payhost") else {
+        return;
+    };
+    let on_phone = matches!(
+        std::env::var("CARGO_CFG_TARGET_OS").as_deref(),
+        Ok("android" | "ios")
+    );
+    let result = if on_phone && section.get("appScheme").is_some() {
+        let deep_link = tauri_plugin::plugin_config::<serde_json::Value>("deep-link");
+        payhost_core::settings::check_plugin_sections(Some(&section), deep_link.as_ref())
+    } else {
+        payhost_core::settings::RawSettings::from_plugin_value(Some(&section))
+            .and_then(|raw| raw.validate())
+    };
+    if let Err(err) = result {
+        panic!("tauri.conf.json: {err}");
+    }
+}
+
+/// The keys a payment WebView needs in the app's iOS `Info.plist`, added to what the
+/// app has (the payhost app commits the same as `Info.ios.plist`,
+/// `payhost_core::platform_files::ios_info_plist`):
+/// - `NSAppTransportSecurity.NSAllowsArbitraryLoadsInWebContent`: some card-company
+///   steps inside the WebView are still `http://`, which ATS blocks in WKWebView; this
+///   relaxes ATS for web content only. Not added when the app already sets
+///   `NSAllowsArbitraryLoads`, which iOS 10+ ignores once the web-content key is
+///   present (https://developer.apple.com/documentation/bundleresources/information-property-list/nsapptransportsecurity/nsallowsarbitraryloadsinwebcontent),
+///   so adding it would tighten the app's own connections;
+/// - `LSApplicationQueriesSchemes`: the app's own entries first, then the scheme
+///   table's by priority, at most the 50 iOS reads (payhost never gates on
+///   `canOpenURL`; the list is for the app's other code).
+///
+/// Compiled on every host (so Linux type-checks it); called on macOS only.
+#[cfg_attr(not(target_os = "macos"), allow(dead_code))]
+fn ios_info_plist_keys(info: &mut plist::Dictionary) {
+    let mut queries: Vec<plist::Value> = info
+        .get("LSApplicationQueriesSchemes")
+        .and_then(plist::Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for scheme in payhost_core::schemes::table().ios_query_schemes() {
+        let value = plist::Value::String(scheme.to_owned());
+        if !queries.contains(&value) {
+            queries.push(value);
+        }
+    }
+    queries.truncate(payhost_core::schemes::IOS_QUERY_SCHEMES_LIMIT);
+    info.insert(
+        "LSApplicationQueriesSchemes".to_owned(),
+        plist::Value::Array(queries),
+    );
+    let mut ats = info
+        .get("NSAppTransportSecurity")
+        .and_then(plist::Value::as_dictionary)
+        .cloned()
+        .unwrap_or_default();
+    let allows_all = ats
+        .get("NSAllowsArbitraryLoads")
+        .and_then(plist::Value::as_boolean)
+        == Some(true);
+    if !allows_all {
+        ats.insert(
+            "NSAllowsArbitraryLoadsInWebContent".to_owned(),
+            plist::Value::Boolean(true),
+        );
+        info.insert(
+            "NSAppTransportSecurity".to_owned(),
+            plist::Value::Dictionary(ats),
+        );
+    }
 }

@@ -21,6 +21,8 @@ pub const APP_SCHEME: &str = "myapp";
 
 pub struct Harness {
     pub home: tempfile::TempDir,
+    /// The app under test: payhost, or the example merchant app.
+    pub app: PathBuf,
     pub server: Server,
     driver: Option<Child>,
     driver_port: u16,
@@ -55,6 +57,7 @@ impl Harness {
         let start_url = Some(server.url("/index.html?merchant_uid=order_e2e_1"));
         Self {
             home,
+            app: app_binary(),
             server,
             driver: None,
             driver_port: free_port(),
@@ -87,6 +90,11 @@ impl Harness {
     /// payhost on a standalone `payhost-sandbox serve` (a PG that outlives payhost,
     /// as a real one does), with the simulated apps registered.
     pub fn standalone_sandbox(app_options: &[&str]) -> Self {
+        Self::standalone_sandbox_for(APP_SCHEME, app_options)
+    }
+
+    /// [`Harness::standalone_sandbox`] whose PG returns to `app_scheme`.
+    pub fn standalone_sandbox_for(app_scheme: &str, app_options: &[&str]) -> Self {
         let mut h = Self::base(Self::fresh_home());
         let db = h.home.path().join("standalone.sqlite3");
         let child = Command::new(sandbox_binary())
@@ -95,7 +103,7 @@ impl Harness {
                 "--port",
                 &h.sandbox_port.to_string(),
                 "--app-scheme",
-                APP_SCHEME,
+                app_scheme,
                 "--db",
             ])
             .arg(&db)
@@ -293,7 +301,7 @@ impl Harness {
         let mut caps = serde_json::Map::new();
         caps.insert(
             "tauri:options".to_owned(),
-            json!({ "application": app_binary(), "args": args }),
+            json!({ "application": &self.app, "args": args }),
         );
         ClientBuilder::native()
             .capabilities(caps)
@@ -304,7 +312,7 @@ impl Harness {
 
     /// Runs a second payhost process (as the OS does for a deep link) and waits for it.
     pub fn second_instance(&self, link: &str) -> std::process::ExitStatus {
-        let mut command = Command::new(app_binary());
+        let mut command = Command::new(&self.app);
         command
             .arg(link)
             .stdout(Stdio::null())
@@ -377,16 +385,22 @@ fn make_executable(path: &Path) {
     std::fs::set_permissions(path, permissions).unwrap();
 }
 
-/// PIDs of running payhost processes started from this build.
+/// The example merchant app, built beside payhost (`cargo xtask test` builds it).
+pub fn example_binary() -> PathBuf {
+    app_binary().with_file_name("merchant-app")
+}
+
+/// PIDs of running payhost (or example app) processes started from this build.
 pub fn app_pids() -> Vec<u32> {
-    let binary = app_binary();
+    let binaries = [app_binary(), example_binary()];
     let mut pids = Vec::new();
     if let Ok(entries) = std::fs::read_dir("/proc") {
         for entry in entries.flatten() {
             let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
                 continue;
             };
-            if std::fs::read_link(entry.path().join("exe")).is_ok_and(|exe| exe == binary) {
+            if std::fs::read_link(entry.path().join("exe")).is_ok_and(|exe| binaries.contains(&exe))
+            {
                 pids.push(pid);
             }
         }

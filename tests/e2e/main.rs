@@ -9,6 +9,7 @@
     unreachable_pub
 )]
 
+mod example;
 mod harness;
 mod sandbox;
 mod server;

@@ -14,27 +14,27 @@ use rusqlite::{params, Connection, OptionalExtension};
 use crate::harness::{app_pids, click, shot, wait_until, wait_url, Harness};
 
 /// The merchant's verdict as its landing page shows it.
-struct Landing {
-    status: String,
-    title: String,
+pub(crate) struct Landing {
+    pub(crate) status: String,
+    pub(crate) title: String,
     detail: String,
-    merchant_uid: String,
+    pub(crate) merchant_uid: String,
 }
 
 /// The rows behind a checkout.
 #[derive(Debug)]
-struct Rows {
-    order_status: String,
-    order_amount: i64,
+pub(crate) struct Rows {
+    pub(crate) order_status: String,
+    pub(crate) order_amount: i64,
     order_imp_uid: Option<String>,
-    payment_status: String,
-    payment_amount: i64,
+    pub(crate) payment_status: String,
+    pub(crate) payment_amount: i64,
     cancel_amount: i64,
     vbank_num: Option<String>,
     fail_reason: Option<String>,
 }
 
-fn rows(h: &Harness, merchant_uid: &str) -> Rows {
+pub(crate) fn rows(h: &Harness, merchant_uid: &str) -> Rows {
     let merchant = Connection::open(h.merchant_db()).unwrap();
     let (order_status, order_amount, order_imp_uid): (String, i64, Option<String>) = merchant
         .query_row(
@@ -69,7 +69,7 @@ fn rows(h: &Harness, merchant_uid: &str) -> Rows {
 }
 
 /// Shop → checkout → the PG page, choosing `method` (`pg:pay_method`).
-async fn checkout(client: &Client, method: &str, tamper: bool) {
+pub(crate) async fn checkout(client: &Client, method: &str, tamper: bool) {
     wait_url(client, "the sandbox shop", |u| u.ends_with("/shop")).await;
     client
         .find(Locator::Css("#method"))
@@ -85,7 +85,7 @@ async fn checkout(client: &Client, method: &str, tamper: bool) {
     wait_url(client, "the PG page", |u| u.contains("/pg/txn_")).await;
 }
 
-async fn landing(client: &Client, h: &Harness) -> Landing {
+pub(crate) async fn landing(client: &Client, h: &Harness) -> Landing {
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     let url = loop {
         let url = client

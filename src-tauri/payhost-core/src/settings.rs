@@ -296,8 +296,9 @@ fn strings(value: &serde_json::Value) -> Option<Vec<String>> {
 /// The mobile schemes of tauri-plugin-deep-link's section (plugins-workspace
 /// `plugins/deep-link/src/config.rs`: `Config.mobile: Vec<AssociatedDomain>`, each
 /// with `scheme: Vec<String>`), read leniently: deep-link validates its own section.
-fn mobile_deep_link_schemes(conf: &serde_json::Value) -> Vec<String> {
-    conf.pointer("/plugins/deep-link/mobile")
+fn mobile_deep_link_schemes(deep_link: Option<&serde_json::Value>) -> Vec<String> {
+    deep_link
+        .and_then(|section| section.get("mobile"))
         .and_then(serde_json::Value::as_array)
         .into_iter()
         .flatten()
@@ -307,11 +308,52 @@ fn mobile_deep_link_schemes(conf: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
-/// Checks a `tauri.conf.json`: its `plugins.payhost` section is valid, and its
-/// `appScheme` (default `payhost`) is one of the schemes `plugins.deep-link.mobile`
-/// compiles into the Android manifest and the iOS `CFBundleURLTypes` (a phone
-/// receives no other; desktop registers its scheme at run time, so it may differ
-/// there). Run by the app's build script, so a bad value fails the build.
+/// Checks that `app_scheme` is one of the schemes `plugins.deep-link.mobile` (the
+/// section given) compiles into the Android manifest and the iOS `CFBundleURLTypes`:
+/// a phone receives no other (desktop registers its scheme at run time, so it may
+/// differ there).
+///
+/// # Errors
+/// [`SettingsError::SchemeNotInMobileDeepLinks`].
+pub fn check_mobile_scheme(
+    app_scheme: &str,
+    deep_link: Option<&serde_json::Value>,
+) -> Result<(), SettingsError> {
+    let mobile = mobile_deep_link_schemes(deep_link);
+    if mobile
+        .iter()
+        .any(|scheme| scheme.eq_ignore_ascii_case(app_scheme))
+    {
+        Ok(())
+    } else {
+        Err(SettingsError::SchemeNotInMobileDeepLinks {
+            scheme: app_scheme.to_owned(),
+            mobile,
+        })
+    }
+}
+
+/// Checks the `plugins.payhost` and `plugins.deep-link` sections of a
+/// `tauri.conf.json`: payhost's section is valid, and its `appScheme` (default
+/// `payhost`) is a mobile deep-link scheme ([`check_mobile_scheme`]). The payhost
+/// app's build script runs it on the whole file ([`check_tauri_conf`]);
+/// tauri-plugin-payhost's build script on the two sections the Tauri CLI hands to
+/// plugin build scripts (`TAURI_<NAME>_PLUGIN_CONFIG`, read by
+/// `tauri-plugin@2.7.2:src/build/mod.rs` `plugin_config`).
+///
+/// # Errors
+/// [`SettingsError`] naming the field.
+pub fn check_plugin_sections(
+    payhost: Option<&serde_json::Value>,
+    deep_link: Option<&serde_json::Value>,
+) -> Result<Settings, SettingsError> {
+    let settings = RawSettings::from_plugin_value(payhost)?.validate()?;
+    check_mobile_scheme(&settings.app_scheme, deep_link)?;
+    Ok(settings)
+}
+
+/// [`check_plugin_sections`] on a whole `tauri.conf.json`, so a bad value fails the
+/// build naming the key.
 ///
 /// # Errors
 /// [`SettingsError`] naming the field.
@@ -321,18 +363,10 @@ pub fn check_tauri_conf(json: &str) -> Result<Settings, SettingsError> {
             source: "tauri.conf.json".to_owned(),
             message: err.to_string(),
         })?;
-    let settings = RawSettings::from_plugin_value(conf.pointer("/plugins/payhost"))?.validate()?;
-    let mobile = mobile_deep_link_schemes(&conf);
-    if !mobile
-        .iter()
-        .any(|scheme| scheme.eq_ignore_ascii_case(&settings.app_scheme))
-    {
-        return Err(SettingsError::SchemeNotInMobileDeepLinks {
-            scheme: settings.app_scheme,
-            mobile,
-        });
-    }
-    Ok(settings)
+    check_plugin_sections(
+        conf.pointer("/plugins/payhost"),
+        conf.pointer("/plugins/deep-link"),
+    )
 }
 
 #[cfg(test)]
@@ -459,5 +493,21 @@ mod tests {
             RawSettings::default()
         );
         assert!(RawSettings::from_plugin_value(Some(&serde_json::json!(3))).is_err());
+    }
+
+    #[test]
+    fn the_scheme_check_reads_the_deep_link_section_alone() {
+        // What the plugin's setup checks on a phone: the scheme it runs with (maybe set
+        // in code) against the `plugins.deep-link` section it was compiled with.
+        let section = serde_json::json!({"mobile": [{"scheme": ["MerchantApp"]}]});
+        assert_eq!(check_mobile_scheme("merchantapp", Some(&section)), Ok(()));
+        let err = check_mobile_scheme("payhost", Some(&section)).unwrap_err();
+        assert_eq!(err.field(), Some(SettingsField::AppScheme));
+        assert!(err.to_string().contains("MerchantApp"), "{err}");
+        let none = check_mobile_scheme("payhost", None).unwrap_err();
+        assert!(
+            none.to_string().contains("plugins.deep-link.mobile"),
+            "{none}"
+        );
     }
 }

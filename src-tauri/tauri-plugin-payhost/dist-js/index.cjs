@@ -24,6 +24,12 @@ var event = require('@tauri-apps/api/event');
  *
  * ## 번들러 없이 / Without a bundler
  *
+ * 앱이 `app.withGlobalTauri`를 켰다면(create-tauri-app의 vanilla 템플릿처럼) Tauri가
+ * 이 스크립트를 넣어 주므로 `window.__TAURI__.payhost.openPayment(…)`로 바로 씁니다.
+ *
+ * With `app.withGlobalTauri` on (as in create-tauri-app's vanilla template), Tauri
+ * injects the script below and the functions are `window.__TAURI__.payhost`.
+ *
  * `dist-js/index.iife.js`는 의존성을 함께 묶은 스크립트로,
  * `window.__TAURI_PLUGIN_PAYHOST__ = { openPayment, onResult, flowLog }`를 정의합니다.
  * Tauri가 모든 웹뷰에 넣는 전역(`window.__TAURI_INTERNALS__`, 구독 해제에는

@@ -219,6 +219,12 @@
      *
      * ## 번들러 없이 / Without a bundler
      *
+     * 앱이 `app.withGlobalTauri`를 켰다면(create-tauri-app의 vanilla 템플릿처럼) Tauri가
+     * 이 스크립트를 넣어 주므로 `window.__TAURI__.payhost.openPayment(…)`로 바로 씁니다.
+     *
+     * With `app.withGlobalTauri` on (as in create-tauri-app's vanilla template), Tauri
+     * injects the script below and the functions are `window.__TAURI__.payhost`.
+     *
      * `dist-js/index.iife.js`는 의존성을 함께 묶은 스크립트로,
      * `window.__TAURI_PLUGIN_PAYHOST__ = { openPayment, onResult, flowLog }`를 정의합니다.
      * Tauri가 모든 웹뷰에 넣는 전역(`window.__TAURI_INTERNALS__`, 구독 해제에는
@@ -316,16 +322,26 @@
     }
 
     /**
-     * `dist-js/index.iife.js`의 진입점입니다: 번들러 없는 로컬 HTML 페이지가 `<script>`로
-     * 불러 쓰도록 함수들을 `window.__TAURI_PLUGIN_PAYHOST__`에 둡니다.
+     * `dist-js/index.iife.js`의 진입점입니다: 번들러 없는 로컬 HTML 페이지가 쓰도록 함수들을
+     * `window.__TAURI_PLUGIN_PAYHOST__`에 둡니다. 앱이 `app.withGlobalTauri`를 켜면 Tauri가
+     * 이 스크립트를 모든 웹뷰에 넣으므로(플러그인의 `build.rs`가 global API 스크립트로 등록)
+     * 공식 플러그인처럼 `window.__TAURI__.payhost`로도 쓸 수 있습니다. 켜지 않았다면
+     * 페이지가 `<script>`로 불러옵니다.
      *
      * The entry point of `dist-js/index.iife.js`: puts the functions on
-     * `window.__TAURI_PLUGIN_PAYHOST__` for a local HTML page without a bundler, which
-     * loads it with a `<script>` tag.
+     * `window.__TAURI_PLUGIN_PAYHOST__` for a local HTML page without a bundler. With
+     * `app.withGlobalTauri` on, Tauri injects this script into every webview (the
+     * plugin's `build.rs` declares it as its global API script, read by
+     * tauri-codegen@2.7.4:src/context.rs `plugin_global_api_scripts`), so it is also
+     * `window.__TAURI__.payhost`, as the official plugins' `api-iife.js` are; without it
+     * the page loads it with a `<script>` tag.
      *
      * @module
      */
     const api = Object.freeze({ openPayment, onResult, flowLog });
     window.__TAURI_PLUGIN_PAYHOST__ = api;
+    if (window.__TAURI__ !== undefined) {
+        Object.defineProperty(window.__TAURI__, 'payhost', { value: api, enumerable: true });
+    }
 
 })();

@@ -169,6 +169,15 @@ impl<R: Runtime> Builder<R> {
         api: tauri::plugin::PluginApi<R, Option<serde_json::Value>>,
     ) -> Result<Payhost<R>, Box<dyn std::error::Error>> {
         let settings = self.settings(api.config().as_ref())?.validate()?;
+        // A phone receives only the schemes compiled into its manifest; the scheme set
+        // in code is checked here, where it is known (the build script checks the one
+        // in tauri.conf.json).
+        if cfg!(mobile) {
+            payhost_core::settings::check_mobile_scheme(
+                &settings.app_scheme,
+                app.config().plugins.0.get("deep-link"),
+            )?;
+        }
         let data_dir = app.path().app_data_dir().map_err(Error::DataDir)?;
         let flow =
             Arc::new(

@@ -23,12 +23,26 @@
 //! the payment through the payment API.
 //!
 //! # Use
+//! The three steps of an app (the README's "Add payhost to your Tauri app"): the
+//! crates, the plugins registered as below, and `plugins.payhost` in
+//! `tauri.conf.json` (`appScheme`, `returnHosts`, `startUrl`, `resumeUrl`, `windows`)
+//! with the scheme in `plugins.deep-link` and `payhost:default` in the capability of
+//! the app's local window. The payment windows get no capability.
 //! ```no_run
 //! use tauri_plugin_payhost::{PayhostExt, WindowOptions};
 //!
 //! /// `context` is `tauri::generate_context!()` in the app.
 //! fn run(context: tauri::Context<tauri::Wry>) -> tauri::Result<()> {
-//!     tauri::Builder::default()
+//!     let mut builder = tauri::Builder::default();
+//!     // Desktop: a return link starts a second process, which hands it over.
+//!     #[cfg(desktop)]
+//!     {
+//!         builder = builder.plugin(tauri_plugin_single_instance::init(
+//!             tauri_plugin_payhost::on_second_instance,
+//!         ));
+//!     }
+//!     builder
+//!         .plugin(tauri_plugin_deep_link::init())
 //!         .plugin(tauri_plugin_opener::init())
 //!         .plugin(
 //!             tauri_plugin_payhost::Builder::new()
@@ -36,16 +50,13 @@
 //!                 .build(),
 //!         )
 //!         .setup(|app| {
-//!             app.payhost().open_start_window(&WindowOptions::new("main"))?;
+//!             // Or let the local UI open one: `openPayment(url)` in guest-js.
+//!             app.payhost().open_start_window(&WindowOptions::new("pay"))?;
 //!             Ok(())
 //!         })
 //!         .run(context)
 //! }
 //! ```
-//! with `plugins.payhost` in `tauri.conf.json` (`startUrl`, `appScheme`,
-//! `returnHosts`, `resumeUrl`, `windows`) and the scheme in `plugins.deep-link`.
-//! The payment windows get no capability: give one (`payhost:default`) to the app's
-//! local windows only.
 
 mod builder;
 mod commands;
@@ -80,6 +91,8 @@ pub use launcher::{
     OpenRequest,
 };
 pub use result::{PaymentResult, ResultKind, ResultSink, RESULT_EVENT};
+#[cfg(desktop)]
+pub use returns::on_second_instance;
 pub use returns::{
     decode_native_return, return_channel, NativeReturn, ReturnHandler, ReturnLinks,
     ReturnPayloadError,

@@ -154,6 +154,26 @@ pub fn return_channel(links: Arc<ReturnLinks>) -> Channel {
     })
 }
 
+/// The callback of tauri-plugin-single-instance (desktop, where a return link starts a
+/// second process of the app, which hands its arguments over and exits): every
+/// argument that is not an option goes to payhost raw, never through `url::Url`
+/// (which refuses `myapp://://https://…`). Links of other schemes are left alone, so
+/// the app's own links keep working (with single-instance's `deep-link` feature,
+/// tauri-plugin-deep-link gets them first). Registered as in the crate's example.
+#[cfg(desktop)]
+pub fn on_second_instance<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+    argv: Vec<String>,
+    _cwd: String,
+) {
+    use crate::PayhostExt;
+    let links = argv.iter().skip(1).filter(|arg| !arg.starts_with("--"));
+    match app.try_payhost() {
+        Some(payhost) => links.for_each(|link| payhost.deliver_link(link)),
+        None => tracing::warn!("a return link came before payhost's plugin was ready"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

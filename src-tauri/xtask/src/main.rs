@@ -21,6 +21,8 @@
 mod android_init;
 mod bench_app;
 mod bench_sandbox;
+mod guest_js;
+mod publish;
 mod sources;
 
 use std::env;
@@ -135,6 +137,11 @@ fn ensure_system_packages() -> Result {
     if missing.is_empty() {
         return Ok(());
     }
+    apt_install(&missing)
+}
+
+/// `apt-get update` and `apt-get install PACKAGES` (as root, or through sudo).
+fn apt_install(packages: &[&str]) -> Result {
     let is_root = Command::new("id")
         .arg("-u")
         .output()
@@ -152,11 +159,24 @@ fn ensure_system_packages() -> Result {
     };
     step("apt-get update", apt(&["update", "-q"]))?;
     let mut args = vec!["install", "-y", "-q", "--no-install-recommends"];
-    args.extend(&missing);
+    args.extend(packages);
     step(
-        &format!("apt-get install {}", missing.join(" ")),
+        &format!("apt-get install {}", packages.join(" ")),
         apt(&args),
     )
+}
+
+/// Node.js and npm for the guest bindings' check (`guest_js`): Debian's packages when
+/// the machine has no npm (Debian 12's Node.js 18 meets the locked packages' `engines`).
+fn ensure_npm() -> Result {
+    let has_npm = Command::new("npm")
+        .arg("--version")
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if has_npm {
+        return Ok(());
+    }
+    apt_install(&["nodejs", "npm"])
 }
 
 fn cargo_bin_dir() -> PathBuf {
@@ -281,6 +301,8 @@ fn test() -> Result {
     ]);
     step("cargo fmt --check (fuzz crate)", fmt_fuzz)?;
     sources::check()?;
+    ensure_npm()?;
+    guest_js::check(&root()).map_err(XtaskError::Failed)?;
 
     let mut clippy = cargo();
     clippy.args([
@@ -312,6 +334,7 @@ fn test() -> Result {
         "--bins",
     ]);
     step("cargo check of the fuzz targets", fuzz_check)?;
+    publish::check()?;
 
     mobile_checks()?;
     e2e()?;
@@ -445,6 +468,13 @@ fn e2e() -> Result {
     step(
         "cargo build -p payhost-sandbox (the simulated payment apps)",
         sandbox,
+    )?;
+    // The example merchant app's e2e test runs its binary (tests/e2e/example.rs).
+    let mut example = cargo();
+    example.args(["build", "-p", "payhost-example-merchant-app", "--locked"]);
+    step(
+        "cargo build -p payhost-example-merchant-app (the example app)",
+        example,
     )?;
     let xvfb = Xvfb::start()?;
     let mut command = Command::new("dbus-run-session");

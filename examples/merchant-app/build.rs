@@ -1,0 +1,4 @@
+//! Runs tauri-build (tauri.conf.json and capabilities/ beside this file).
+fn main() {
+    tauri_build::build();
+}
