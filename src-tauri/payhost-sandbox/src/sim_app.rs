@@ -16,15 +16,38 @@ use crate::apps;
 use crate::checkout::{OutcomeBody, Reported, TxnError, TxnInfo};
 use crate::store::{self, Outcome};
 
-/// How the app behaves.
-#[derive(Debug, Clone, Default)]
+/// How the app behaves: the options of `payhost-sandbox app` and `install-apps`
+/// (clap), and the arguments written into the `.desktop` Exec line.
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct AppOptions {
-    /// Decide without asking.
+    /// 묻지 않고 정함: approve, deny, cancel / decide without asking
+    #[arg(long, value_name = "OUTCOME", value_parser = parse_auto)]
     pub auto: Option<Outcome>,
-    /// Do not send the buyer back.
+    /// 가맹점 앱으로 돌아가지 않음 / do not send the buyer back
+    #[arg(long)]
     pub no_return: bool,
-    /// How long the buyer "takes" in the app before deciding (with `--auto`).
+    /// 정하기 전 기다림, 0–600초 / seconds the buyer "takes" in the app before deciding
+    #[arg(long, value_name = "SECONDS", value_parser = parse_delay, default_value = "0")]
     pub delay: Duration,
+}
+
+/// `--auto`: what a buyer can decide in a payment app (a virtual account is the PG
+/// page's choice, not the app's).
+fn parse_auto(value: &str) -> Result<Outcome, String> {
+    match Outcome::parse(value) {
+        Some(Outcome::Vbank) | None => Err(format!("`{value}`: use approve, deny or cancel")),
+        Some(outcome) => Ok(outcome),
+    }
+}
+
+/// `--delay`: seconds, 0 to 600.
+fn parse_delay(value: &str) -> Result<Duration, String> {
+    value
+        .parse()
+        .ok()
+        .filter(|s: &f64| s.is_finite() && (0.0..=600.0).contains(s))
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| format!("`{value}`: 0 to 600 seconds"))
 }
 
 impl AppOptions {
@@ -43,42 +66,6 @@ impl AppOptions {
             args.push(format!("{}", self.delay.as_secs_f64()));
         }
         args
-    }
-
-    /// Parses `--auto approve|deny|cancel`, `--no-return`, `--delay SECONDS`; returns
-    /// the remaining arguments.
-    ///
-    /// # Errors
-    /// A message naming the bad argument.
-    pub fn parse(args: &[String]) -> Result<(Self, Vec<String>), String> {
-        let mut options = Self::default();
-        let mut rest = Vec::new();
-        let mut args = args.iter();
-        while let Some(arg) = args.next() {
-            match arg.as_str() {
-                "--auto" => {
-                    let value = args.next().ok_or("--auto needs approve, deny or cancel")?;
-                    options.auto = match Outcome::parse(value) {
-                        Some(Outcome::Vbank) | None => {
-                            return Err(format!("--auto `{value}`: use approve, deny or cancel"))
-                        }
-                        outcome => outcome,
-                    };
-                }
-                "--no-return" => options.no_return = true,
-                "--delay" => {
-                    let value = args.next().ok_or("--delay needs seconds")?;
-                    let seconds: f64 = value
-                        .parse()
-                        .ok()
-                        .filter(|s: &f64| s.is_finite() && (0.0..=600.0).contains(s))
-                        .ok_or_else(|| format!("--delay `{value}`: 0 to 600 seconds"))?;
-                    options.delay = Duration::from_secs_f64(seconds);
-                }
-                _ => rest.push(arg.clone()),
-            }
-        }
-        Ok((options, rest))
     }
 }
 
@@ -486,35 +473,48 @@ pub fn install(
 mod tests {
     use super::*;
 
+    /// The app's command line as the OS runs it from the Exec line.
+    #[derive(Debug, clap::Parser)]
+    struct ExecLine {
+        #[command(flatten)]
+        options: AppOptions,
+        url: Option<String>,
+    }
+
+    fn exec_line(args: &[&str]) -> Result<ExecLine, clap::Error> {
+        use clap::Parser;
+        ExecLine::try_parse_from(std::iter::once("app").chain(args.iter().copied()))
+    }
+
     #[test]
     fn options_round_trip_through_the_exec_line() {
-        let args: Vec<String> = [
+        let line = exec_line(&[
             "--auto",
             "cancel",
             "--no-return",
             "--delay",
             "2.5",
             "ispmobile://x",
-        ]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
-        let (options, rest) = AppOptions::parse(&args).unwrap();
+        ])
+        .unwrap();
+        let options = line.options;
         assert_eq!(options.auto, Some(Outcome::Cancel));
         assert!(options.no_return);
         assert_eq!(options.delay, Duration::from_millis(2500));
-        assert_eq!(rest, vec!["ispmobile://x".to_owned()]);
-        let (again, rest) = AppOptions::parse(&options.to_args()).unwrap();
-        assert_eq!(again.auto, options.auto);
-        assert!(rest.is_empty());
+        assert_eq!(line.url.as_deref(), Some("ispmobile://x"));
+        let written = options.to_args();
+        let written: Vec<&str> = written.iter().map(String::as_str).collect();
+        let again = exec_line(&written).unwrap();
+        assert_eq!(again.options.auto, options.auto);
+        assert_eq!(again.options.delay, options.delay);
+        assert!(again.url.is_none());
         for bad in [
             &["--auto", "vbank"][..],
             &["--auto"],
             &["--delay", "-1"],
             &["--delay", "NaN"],
         ] {
-            let bad: Vec<String> = bad.iter().map(|s| (*s).to_owned()).collect();
-            assert!(AppOptions::parse(&bad).is_err(), "{bad:?}");
+            assert!(exec_line(bad).is_err(), "{bad:?}");
         }
     }
 

@@ -1,15 +1,15 @@
 //! The simulated payment app binary (`payhost-sandbox app`) against a sandbox on
 //! loopback: what its environment and its arguments can make it do, and the exit
 //! status a used token gives.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::ffi::OsString;
-use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::process::Output;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use payhost_sandbox::SandboxConfig;
-use serde_json::{json, Value};
+use serde_json::json;
+
+use crate::support::{self, sandbox_bin};
 
 struct Sandbox {
     /// `127.0.0.1:PORT`.
@@ -19,13 +19,9 @@ struct Sandbox {
 
 async fn sandbox() -> Sandbox {
     let dir = tempfile::tempdir().unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app =
-        payhost_sandbox::app(addr, &SandboxConfig::in_dir(dir.path(), Some("myapp"))).unwrap();
-    tokio::spawn(payhost_sandbox::serve_app(listener, app));
+    let base = support::start(&support::config(dir.path())).await;
     Sandbox {
-        host: addr.to_string(),
+        host: base.trim_start_matches("http://").to_owned(),
         _dir: dir,
     }
 }
@@ -35,32 +31,19 @@ impl Sandbox {
     /// the sandbox's parameters, `apps::sandbox_params_of`).
     async fn hand_off(&self, merchant_uid: &str) -> String {
         let base = format!("http://{}", self.host);
-        let answer: Value = reqwest::Client::builder()
-            .no_proxy()
-            .build()
-            .unwrap()
-            .post(format!("{base}/checkout"))
-            .json(&json!({
-                "imp_code": "imp_sandbox",
-                "channel": "mobile",
-                "params": {
-                    "pg": "nice", "pay_method": "card", "merchant_uid": merchant_uid,
-                    "name": "테스트 주문", "amount": 1000,
-                    "m_redirect_url": format!("{base}/shop/payments/complete"),
-                    "app_scheme": "myapp"
-                }
-            }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token = answer["pg_url"]
-            .as_str()
-            .unwrap_or_else(|| panic!("{answer}"))
-            .trim_start_matches("/pg/")
-            .to_owned();
+        let answer = support::request_pay(
+            &support::client(),
+            &base,
+            "mobile",
+            json!({
+                "pg": "nice", "pay_method": "card", "merchant_uid": merchant_uid,
+                "name": "테스트 주문", "amount": 1000,
+                "m_redirect_url": format!("{base}/shop/payments/complete"),
+                "app_scheme": "myapp"
+            }),
+        )
+        .await;
+        let token = support::token_of(&answer);
         format!(
             "ispmobile://?sandbox_txn={token}&sandbox={}",
             self.host.replace(':', "%3A")
@@ -73,7 +56,7 @@ impl Sandbox {
 async fn app(args: Vec<OsString>, env: Vec<(&'static str, String)>) -> Output {
     let data = tempfile::tempdir().unwrap();
     tokio::task::spawn_blocking(move || {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_payhost-sandbox"));
+        let mut command = sandbox_bin();
         command
             .arg("app")
             .args(&args)
@@ -110,19 +93,8 @@ async fn the_simulated_app_talks_to_the_sandbox_directly_whatever_the_proxy_vari
     let s = sandbox().await;
     let url = s.hand_off("sim-proxy-1").await;
     // A "proxy" that counts who connects to it and answers nothing.
-    let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
-    let connections = Arc::new(AtomicUsize::new(0));
-    tokio::spawn({
-        let connections = Arc::clone(&connections);
-        async move {
-            while let Ok((stream, _)) = proxy.accept().await {
-                connections.fetch_add(1, Ordering::SeqCst);
-                drop(stream);
-            }
-        }
-    });
-    let env = ["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"]
+    let (proxy_url, connections) = support::counting_proxy().await;
+    let env = support::PROXY_VARIABLES
         .into_iter()
         .map(|key| (key, proxy_url.clone()))
         .collect();
@@ -153,10 +125,7 @@ async fn a_used_token_exits_with_its_own_status() {
         stderr(&again)
     );
     // The code is documented.
-    let help = std::process::Command::new(env!("CARGO_BIN_EXE_payhost-sandbox"))
-        .arg("--help")
-        .output()
-        .unwrap();
+    let help = sandbox_bin().arg("--help").output().unwrap();
     let help = String::from_utf8_lossy(&help.stdout);
     assert!(
         help.lines()
@@ -186,7 +155,8 @@ async fn an_argument_that_is_not_utf8_is_refused_without_a_panic() {
             stderr(&output)
         );
         assert!(
-            stderr(&output).contains("not UTF-8") && stderr(&output).contains("usage"),
+            stderr(&output).contains("not UTF-8")
+                && stderr(&output).to_lowercase().contains("usage"),
             "{list:?}: {}",
             stderr(&output)
         );
@@ -198,8 +168,8 @@ async fn a_token_that_is_not_the_sandboxs_own_is_refused_before_any_request() {
     // A loopback server that answers every request as the sandbox's transaction
     // routes would and records what it was asked.
     let seen: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let host = listener.local_addr().unwrap().to_string();
+    let (listener, addr) = support::listen().await;
+    let host = addr.to_string();
     let stub = axum::Router::new().fallback({
         let seen = Arc::clone(&seen);
         move |method: axum::http::Method, uri: axum::http::Uri| {
@@ -215,7 +185,7 @@ async fn a_token_that_is_not_the_sandboxs_own_is_refused_before_any_request() {
             }
         }
     });
-    tokio::spawn(async move { axum::serve(listener, stub).await });
+    support::serve_on(listener, stub);
     let sandbox = host.replace(':', "%3A");
     for token in [
         "txn_x%2F..%2Fsandbox",

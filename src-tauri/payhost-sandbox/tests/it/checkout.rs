@@ -2,14 +2,14 @@
 //! SQLite files: `request_pay`'s validation, the PG page's hand-off per user agent,
 //! the one-time transaction token, the mobile redirect and the PC callback, webhooks,
 //! a restart, and the simulated app binary (`payhost-sandbox app`, `install-apps`).
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
 
 use payhost_sandbox::SandboxConfig;
 use serde_json::{json, Value};
+
+use crate::support::{self, sandbox_bin};
 
 const ANDROID: &str =
     "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/120 Mobile Safari/537.36";
@@ -22,40 +22,33 @@ struct Sandbox {
     _dir: Option<tempfile::TempDir>,
 }
 
-async fn start(dir: &Path) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = payhost_sandbox::app(addr, &SandboxConfig::in_dir(dir, Some("myapp"))).unwrap();
-    tokio::spawn(payhost_sandbox::serve_app(listener, app));
-    format!("http://{addr}")
-}
-
 async fn sandbox() -> Sandbox {
     let dir = tempfile::tempdir().unwrap();
-    let base = start(dir.path()).await;
+    let s = Sandbox::on(dir.path()).await;
     Sandbox {
-        base,
-        http: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
         _dir: Some(dir),
+        ..s
     }
 }
 
 impl Sandbox {
+    /// The whole sandbox on the files in `dir`, which the caller keeps.
+    async fn on(dir: &Path) -> Self {
+        Self {
+            base: support::start(&support::config(dir)).await,
+            http: support::client(),
+            _dir: None,
+        }
+    }
+
     /// A shop order (the shop prices it: one coffee, 12,900원); its merchant_uid.
     async fn order(&self) -> String {
-        let order: Value = self
-            .http
-            .post(format!("{}/shop/orders", self.base))
-            .json(&json!({ "item": "coffee" }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (_, order) = support::post_json(
+            &self.http,
+            &format!("{}/shop/orders", self.base),
+            &json!({ "item": "coffee" }),
+        )
+        .await;
         order["merchant_uid"].as_str().unwrap().to_owned()
     }
 
@@ -70,15 +63,7 @@ impl Sandbox {
     }
 
     async fn checkout(&self, channel: &str, params: Value) -> Value {
-        self.http
-            .post(format!("{}/checkout", self.base))
-            .json(&json!({ "imp_code": "imp_sandbox", "channel": channel, "params": params }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        support::request_pay(&self.http, &self.base, channel, params).await
     }
 
     /// A checkout that opened; returns the transaction token.
@@ -87,39 +72,27 @@ impl Sandbox {
         let answer = self
             .checkout("mobile", self.params(&merchant_uid, amount))
             .await;
-        let token = answer["pg_url"]
-            .as_str()
-            .unwrap_or_else(|| panic!("{answer}"))
-            .trim_start_matches("/pg/")
-            .to_owned();
-        (token, merchant_uid)
+        (support::token_of(&answer), merchant_uid)
     }
 
     async fn page(&self, path: &str, user_agent: &str) -> (u16, String, Option<String>) {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header("User-Agent", user_agent)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        let location = response
-            .headers()
-            .get("location")
-            .map(|l| l.to_str().unwrap().to_owned());
-        (status, response.text().await.unwrap(), location)
+        support::send_page(
+            self.http
+                .get(format!("{}{path}", self.base))
+                .header("User-Agent", user_agent),
+        )
+        .await
     }
 
     async fn outcome(&self, token: &str, outcome: &str) -> (u16, Value) {
-        let response = self
-            .http
-            .post(format!("{}/sandbox/txn/{token}/outcome", self.base))
-            .json(&json!({ "outcome": outcome }))
-            .send()
+        support::outcome(&self.http, &self.base, token, outcome).await
+    }
+
+    /// What the sandbox tells a simulated app about its transaction.
+    async fn txn(&self, token: &str) -> Value {
+        support::send_json(self.http.get(format!("{}/sandbox/txn/{token}", self.base)))
             .await
-            .unwrap();
-        (response.status().as_u16(), response.json().await.unwrap())
+            .1
     }
 }
 
@@ -170,16 +143,12 @@ async fn request_pay_is_validated_like_iamport_before_any_pg_page() {
         );
     }
     // Without IMP.init.
-    let answer: Value = s
-        .http
-        .post(format!("{}/checkout", s.base))
-        .json(&json!({ "channel": "mobile", "params": s.params(&merchant_uid, 1000) }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, answer) = support::post_json(
+        &s.http,
+        &format!("{}/checkout", s.base),
+        &json!({ "channel": "mobile", "params": s.params(&merchant_uid, 1000) }),
+    )
+    .await;
     assert!(
         answer["error_msg"].as_str().unwrap().contains("IMP.init"),
         "{answer}"
@@ -255,15 +224,7 @@ async fn the_transaction_token_is_used_once() {
     let (status, second) = s.outcome(&token, "cancel").await;
     assert_eq!(status, 409, "{second}");
     assert!(second["error"].as_str().unwrap().contains("이미 사용된"));
-    let info: Value = s
-        .http
-        .get(format!("{}/sandbox/txn/{token}", s.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let info = s.txn(&token).await;
     assert_eq!(info["used"], true);
     assert_eq!(info["status"], "paid");
     // The PG page of a used token goes to the result; an unknown token is a 404.
@@ -285,11 +246,7 @@ async fn the_mobile_result_redirects_to_m_redirect_url_keeping_its_query_and_fra
         "{}/shop/payments/complete?orderId=a#result",
         s.base
     ));
-    let token = s.checkout("mobile", params).await["pg_url"]
-        .as_str()
-        .unwrap()
-        .trim_start_matches("/pg/")
-        .to_owned();
+    let token = support::token_of(&s.checkout("mobile", params).await);
     // Not settled yet: a page, not a redirect.
     let (status, page, _) = s.page(&format!("/pg/{token}/result"), "desktop").await;
     assert_eq!(status, 200);
@@ -320,11 +277,7 @@ async fn the_mobile_result_redirects_to_m_redirect_url_keeping_its_query_and_fra
 async fn a_pc_checkout_ends_in_the_callback_not_a_redirect() {
     let s = sandbox().await;
     let merchant_uid = s.order().await;
-    let token = s.checkout("pc", s.params(&merchant_uid, 1000)).await["pg_url"]
-        .as_str()
-        .unwrap()
-        .trim_start_matches("/pg/")
-        .to_owned();
+    let token = support::token_of(&s.checkout("pc", s.params(&merchant_uid, 1000)).await);
     let (_, hand_off, _) = s.page(&format!("/pg/{token}/pay/isp"), "desktop").await;
     assert!(
         hand_off.contains("if (true)"),
@@ -346,21 +299,7 @@ async fn a_pc_checkout_ends_in_the_callback_not_a_redirect() {
 
 #[tokio::test]
 async fn webhooks_go_to_notice_url_on_approval_and_vbank_never_on_failure() {
-    let received: Arc<Mutex<Vec<Value>>> = Arc::default();
-    let sink = Arc::clone(&received);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let hook = format!("http://{}/hook", listener.local_addr().unwrap());
-    let app = axum::Router::new().route(
-        "/hook",
-        axum::routing::post(move |axum::Json(body): axum::Json<Value>| {
-            let sink = Arc::clone(&sink);
-            async move {
-                sink.lock().unwrap().push(body);
-                "ok"
-            }
-        }),
-    );
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let (hook, received) = support::hook::<Value>().await;
     let s = sandbox().await;
     let mut tokens = Vec::new();
     for (method, choice) in [("card", "isp"), ("card", "declined"), ("vbank", "vbank")] {
@@ -368,11 +307,7 @@ async fn webhooks_go_to_notice_url_on_approval_and_vbank_never_on_failure() {
         let mut params = s.params(&merchant_uid, 1000);
         params["notice_url"] = json!(hook);
         params["pay_method"] = json!(method);
-        let token = s.checkout("mobile", params).await["pg_url"]
-            .as_str()
-            .unwrap()
-            .trim_start_matches("/pg/")
-            .to_owned();
+        let token = support::token_of(&s.checkout("mobile", params).await);
         s.page(&format!("/pg/{token}/pay/{choice}"), "desktop")
             .await;
         tokens.push(token);
@@ -411,41 +346,22 @@ async fn webhooks_go_to_notice_url_on_approval_and_vbank_never_on_failure() {
 #[tokio::test]
 async fn transactions_and_orders_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let first = start(dir.path()).await;
-    let s = Sandbox {
-        base: first,
-        http: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
-        _dir: None,
-    };
+    let s = Sandbox::on(dir.path()).await;
     let (token, merchant_uid) = s.open(12_900).await;
     s.page(&format!("/pg/{token}/pay/isp"), "desktop").await;
     // A second sandbox on the same files (the first one's process "restarted").
-    let again = Sandbox {
-        base: start(dir.path()).await,
-        http: s.http.clone(),
-        _dir: None,
-    };
+    let again = Sandbox::on(dir.path()).await;
     let (status, approved) = again.outcome(&token, "approve").await;
     assert_eq!(status, 200, "{approved}");
     let (_, _, location) = again.page(&format!("/pg/{token}/result"), "desktop").await;
-    let landing = again
-        .http
-        .get(location.unwrap().replace(&s.base, &again.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, landing, _) = support::send_page(
+        again
+            .http
+            .get(location.unwrap().replace(&s.base, &again.base)),
+    )
+    .await;
     assert!(landing.contains("data-status=\"paid\""), "{landing}");
     assert!(landing.contains(&merchant_uid));
-}
-
-fn sandbox_bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_payhost-sandbox"))
 }
 
 #[tokio::test]
@@ -572,25 +488,19 @@ fn install_apps_registers_every_table_scheme_through_xdg_mime() {
 #[tokio::test]
 async fn payments_are_created_and_settled_only_through_the_checkout() {
     let s = sandbox().await;
-    let created = s
-        .http
-        .post(format!("{}/sandbox/payments", s.base))
-        .json(&json!({ "merchant_uid": "order_bypass", "amount": 1000 }))
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16();
+    let (created, _) = support::post_json(
+        &s.http,
+        &format!("{}/sandbox/payments", s.base),
+        &json!({ "merchant_uid": "order_bypass", "amount": 1000 }),
+    )
+    .await;
     assert!(matches!(created, 404 | 405), "created: {created}");
-    let settled = s
-        .http
-        .post(format!("{}/sandbox/payments/imp_any/outcome", s.base))
-        .json(&json!({ "outcome": "approve" }))
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16();
+    let (settled, _) = support::post_json(
+        &s.http,
+        &format!("{}/sandbox/payments/imp_any/outcome", s.base),
+        &json!({ "outcome": "approve" }),
+    )
+    .await;
     assert!(matches!(settled, 404 | 405), "settled: {settled}");
 }
 
@@ -636,11 +546,7 @@ async fn every_page_shows_hostile_values_as_text_and_runs_none_of_them() {
         params
     };
     let pc = s.checkout("pc", params("pc")).await;
-    let token = pc["pg_url"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{pc}"))
-        .trim_start_matches("/pg/")
-        .to_owned();
+    let token = support::token_of(&pc);
     let mut pages = Vec::new();
     for path in [
         format!("/pg/{token}"),
@@ -705,11 +611,7 @@ async fn every_page_shows_hostile_values_as_text_and_runs_none_of_them() {
     }
     // A mobile checkout ends in a redirect whose query carries the values encoded.
     let mobile = s.checkout("mobile", params("mobile")).await;
-    let token = mobile["pg_url"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{mobile}"))
-        .trim_start_matches("/pg/")
-        .to_owned();
+    let token = support::token_of(&mobile);
     s.page(&format!("/pg/{token}/pay/kb"), "desktop").await;
     s.outcome(&token, "deny").await;
     let (status, _, location) = s.page(&format!("/pg/{token}/result"), "desktop").await;
@@ -719,30 +621,13 @@ async fn every_page_shows_hostile_values_as_text_and_runs_none_of_them() {
 }
 
 async fn rsp_imp_uid(s: &Sandbox, token: &str) -> String {
-    #[derive(serde::Deserialize)]
-    struct Info {
-        imp_uid: String,
-    }
-    let info: Info = s
-        .http
-        .get(format!("{}/sandbox/txn/{token}", s.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    info.imp_uid
+    s.txn(token).await["imp_uid"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test]
 async fn a_checkout_whose_transaction_cannot_be_stored_leaves_no_payment() {
     let dir = tempfile::tempdir().unwrap();
-    let s = Sandbox {
-        base: start(dir.path()).await,
-        http: reqwest::Client::new(),
-        _dir: None,
-    };
+    let s = Sandbox::on(dir.path()).await;
     // A fault between the two inserts: the transactions table refuses rows.
     let db = rusqlite::Connection::open(dir.path().join("sandbox.sqlite3")).unwrap();
     db.execute_batch(
@@ -824,11 +709,7 @@ fn start_up_errors_name_the_database_file() {
 #[tokio::test]
 async fn a_settlement_rolled_back_by_sqlite_reports_its_cause_and_keeps_the_token() {
     let dir = tempfile::tempdir().unwrap();
-    let s = Sandbox {
-        base: start(dir.path()).await,
-        http: reqwest::Client::new(),
-        _dir: None,
-    };
+    let s = Sandbox::on(dir.path()).await;
     let (token, _) = s.open(1000).await;
     s.page(&format!("/pg/{token}/pay/isp"), "desktop").await;
     // A fault that makes SQLite roll the whole transaction back (as SQLITE_FULL or

@@ -4,35 +4,17 @@
 //! changes only through its own payment, ids stay one path segment, the server prices
 //! orders, webhooks are idempotent, orders survive a restart, proxy variables are
 //! ignored, and a property over random interleavings of several tabs' checkouts.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::io::BufRead;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use payhost_sandbox::merchant::{self, IamportClient, MerchantState};
-use payhost_sandbox::{
-    checkout, router, system_clock, ApiState, Store, SANDBOX_IMP_KEY, SANDBOX_IMP_SECRET,
-};
+use payhost_sandbox::{system_clock, ApiState, Store, SANDBOX_IMP_KEY, SANDBOX_IMP_SECRET};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-async fn serve(app: axum::Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    base
-}
-
-/// A client that follows no redirect and ignores proxy variables.
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .no_proxy()
-        .build()
-        .unwrap()
-}
+use crate::support::{self, client, serve};
 
 struct World {
     iamport: String,
@@ -56,7 +38,7 @@ async fn iamport_on(db: &Path) -> String {
         SANDBOX_IMP_KEY,
         SANDBOX_IMP_SECRET,
     );
-    serve(router(api.clone()).merge(checkout::router(api))).await
+    support::serve_iamport(api).await
 }
 
 async fn merchant_on(db: &Path, iamport: &str) -> String {
@@ -82,13 +64,7 @@ async fn world() -> World {
 
 impl World {
     async fn post(&self, url: String, body: Value) -> (u16, Value) {
-        let response = self.http.post(url).json(&body).send().await.unwrap();
-        let status = response.status().as_u16();
-        let text = response.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
+        support::post_json(&self.http, &url, &body).await
     }
 
     /// An order of `item` as the shop page creates it; returns the server's price.
@@ -106,21 +82,19 @@ impl World {
 
     /// `IMP.request_pay` on a phone: the payment and its PG page.
     async fn try_checkout(&self, merchant_uid: &str, amount: i64, pay_method: &str) -> Option<Tab> {
-        let (_, answer) = self
-            .post(
-                format!("{}/checkout", self.iamport),
-                json!({"imp_code": "imp_sandbox", "channel": "mobile", "params": {
-                    "pg": "nice", "pay_method": pay_method, "merchant_uid": merchant_uid,
-                    "name": "샌드박스 상품", "amount": amount, "buyer_name": "홍길동",
-                    "m_redirect_url": format!("{}/payments/complete", self.merchant)}}),
-            )
-            .await;
+        let answer = support::request_pay(
+            &self.http,
+            &self.iamport,
+            "mobile",
+            json!({
+                "pg": "nice", "pay_method": pay_method, "merchant_uid": merchant_uid,
+                "name": "샌드박스 상품", "amount": amount, "buyer_name": "홍길동",
+                "m_redirect_url": format!("{}/payments/complete", self.merchant)}),
+        )
+        .await;
         Some(Tab {
             imp_uid: answer["imp_uid"].as_str()?.to_owned(),
-            token: answer["pg_url"]
-                .as_str()?
-                .trim_start_matches("/pg/")
-                .to_owned(),
+            token: support::try_token_of(&answer)?,
         })
     }
 
@@ -131,30 +105,17 @@ impl World {
     }
 
     async fn get(&self, url: String) -> (u16, String, Option<String>) {
-        let response = self.http.get(url).send().await.unwrap();
-        let status = response.status().as_u16();
-        let location = response
-            .headers()
-            .get("location")
-            .map(|l| l.to_str().unwrap().to_owned());
-        (status, response.text().await.unwrap(), location)
+        support::send_page(self.http.get(url)).await
     }
 
     /// A choice on the PG page (`isp`, `declined`, `cancel`, `vbank`, …).
     async fn pg(&self, tab: &Tab, key: &str) {
-        self.get(format!("{}/pg/{}/pay/{key}", self.iamport, tab.token))
-            .await;
+        support::choose(&self.http, &self.iamport, &tab.token, key).await;
     }
 
     /// The payment app's approval (the ISP app, as the simulated app reports it).
     async fn approve(&self, tab: &Tab) -> bool {
-        self.pg(tab, "isp").await;
-        let (status, _) = self
-            .post(
-                format!("{}/sandbox/txn/{}/outcome", self.iamport, tab.token),
-                json!({"outcome": "approve"}),
-            )
-            .await;
+        let (status, _) = support::settle(&self.http, &self.iamport, &tab.token, "approve").await;
         status == 200
     }
 
@@ -204,53 +165,32 @@ impl World {
         url.path_segments_mut()
             .unwrap()
             .extend(["orders", merchant_uid]);
-        self.http
-            .get(url)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        support::send_json(self.http.get(url)).await.1
     }
 
     async fn api_token(&self) -> String {
-        self.post(
-            format!("{}/users/getToken", self.iamport),
-            json!({"imp_key": SANDBOX_IMP_KEY, "imp_secret": SANDBOX_IMP_SECRET}),
-        )
-        .await
-        .1["response"]["access_token"]
-            .as_str()
-            .unwrap()
-            .to_owned()
+        support::api_token(&self.http, &self.iamport).await
     }
 
     async fn payment(&self, token: &str, imp_uid: &str) -> Value {
-        let body: Value = self
-            .http
-            .get(format!("{}/payments/{imp_uid}", self.iamport))
-            .header("Authorization", token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (_, body) = support::send_json(
+            self.http
+                .get(format!("{}/payments/{imp_uid}", self.iamport))
+                .header("Authorization", token),
+        )
+        .await;
         body["response"].clone()
     }
 
     /// `POST /payments/cancel` (the whole payment), as the merchant's admin does it.
     async fn api_cancel(&self, token: &str, imp_uid: &str) -> bool {
-        let response = self
-            .http
-            .post(format!("{}/payments/cancel", self.iamport))
-            .header("Authorization", token)
-            .json(&json!({"imp_uid": imp_uid, "reason": "환불 / refund"}))
-            .send()
-            .await
-            .unwrap();
-        let body: Value = response.json().await.unwrap();
+        let (_, body) = support::send_json(
+            self.http
+                .post(format!("{}/payments/cancel", self.iamport))
+                .header("Authorization", token)
+                .json(&json!({"imp_uid": imp_uid, "reason": "환불 / refund"})),
+        )
+        .await;
         body["code"] == 0
     }
 }
@@ -363,20 +303,14 @@ async fn orders_survive_a_merchant_restart() {
     let db = dir.path().join("merchant.sqlite3");
     let http = client();
     let first = merchant_on(&db, &iamport).await;
-    http.post(format!("{first}/orders"))
-        .json(&json!({"merchant_uid": "order_restart", "item": "tumbler", "quantity": 2}))
-        .send()
-        .await
-        .unwrap();
+    support::post_json(
+        &http,
+        &format!("{first}/orders"),
+        &json!({"merchant_uid": "order_restart", "item": "tumbler", "quantity": 2}),
+    )
+    .await;
     let second = merchant_on(&db, &iamport).await;
-    let row: Value = http
-        .get(format!("{second}/orders/order_restart"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, row) = support::send_json(http.get(format!("{second}/orders/order_restart"))).await;
     assert_eq!(row["amount"], 46_000);
     assert_eq!(row["status"], "pending");
 }
@@ -614,37 +548,11 @@ async fn a_forged_payment_cancelled_before_a_failed_save_is_still_forged() {
     assert_eq!(payment["cancel_history"].as_array().unwrap().len(), 1);
 }
 
-/// A proxy that answers nothing and counts who tried it.
-async fn counting_proxy() -> (String, Arc<AtomicUsize>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let seen = Arc::new(AtomicUsize::new(0));
-    let counter = Arc::clone(&seen);
-    tokio::spawn(async move {
-        // Counted, then closed unanswered.
-        while let Ok((socket, _)) = listener.accept().await {
-            counter.fetch_add(1, Ordering::SeqCst);
-            drop(socket);
-        }
-    });
-    (url, seen)
-}
-
 #[tokio::test]
 async fn the_merchants_api_calls_ignore_proxy_variables() {
-    let (proxy, seen) = counting_proxy().await;
+    let (proxy, seen) = support::counting_proxy().await;
     let dir = tempfile::tempdir().unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_payhost-sandbox"))
-        .args(["serve", "--port", "0", "--db"])
-        .arg(dir.path().join("sandbox.sqlite3"))
-        .envs([
-            ("HTTP_PROXY", &proxy),
-            ("http_proxy", &proxy),
-            ("ALL_PROXY", &proxy),
-            ("all_proxy", &proxy),
-        ])
-        .env_remove("NO_PROXY")
-        .env_remove("no_proxy")
+    let mut child = support::serve_behind(&proxy, "0", &dir.path().join("sandbox.sqlite3"))
         .env("NO_COLOR", "1")
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -957,7 +865,12 @@ async fn run_interleaving(ops: Vec<Op>) -> Result<(), TestCaseError> {
 
 proptest! {
     // Each case starts both servers on fresh SQLite files: few cases, short runs.
-    #![proptest_config(ProptestConfig { cases: 64, max_shrink_iters: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: 64,
+        max_shrink_iters: 64,
+        failure_persistence: support::regressions_beside_source(),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn orders_always_agree_with_their_payments(ops in proptest::collection::vec(op(), 1..28)) {

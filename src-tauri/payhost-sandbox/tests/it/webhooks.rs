@@ -2,7 +2,6 @@
 //! merchant endpoint that records what arrives: only loopback unless allowed, the
 //! resend route behind the API token, the cancellation webhook, delivery after a
 //! restart, and no proxy between the sandbox and the merchant.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -10,9 +9,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use payhost_sandbox::store::{CheckoutUrls, NewPayment, Store, Webhook, WebhookState};
-use payhost_sandbox::{Backoff, SandboxConfig, SANDBOX_IMP_KEY, SANDBOX_IMP_SECRET};
+use payhost_sandbox::{Backoff, SandboxConfig};
 use serde::Deserialize;
 use serde_json::{json, Value};
+
+use crate::support::{self, client, config, hook, hook_on, Envelope};
 
 /// What iamport POSTs to `notice_url`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -22,54 +23,7 @@ struct Notice {
     status: String,
 }
 
-#[derive(Debug, Deserialize)]
-struct Envelope<T> {
-    code: i64,
-    message: Option<String>,
-    response: Option<T>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Token {
-    access_token: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct Opened {
-    imp_uid: String,
-    pg_url: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct Settled {
-    status: String,
-}
-
-type Received = Arc<Mutex<Vec<Notice>>>;
-
-/// A merchant's webhook endpoint on `listener` that records every body.
-fn hook_on(listener: tokio::net::TcpListener) -> Received {
-    let received: Received = Arc::default();
-    let sink = Arc::clone(&received);
-    let app = axum::Router::new().route(
-        "/hook",
-        axum::routing::post(move |axum::Json(body): axum::Json<Notice>| {
-            let sink = Arc::clone(&sink);
-            async move {
-                sink.lock().unwrap().push(body);
-                "ok"
-            }
-        }),
-    );
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    received
-}
-
-async fn hook() -> (String, Received) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    (url, hook_on(listener))
-}
+type Received = support::Received<Notice>;
 
 async fn wait_for(received: &Received, count: usize, within: Duration) -> Vec<Notice> {
     let deadline = Instant::now() + within;
@@ -80,26 +34,6 @@ async fn wait_for(received: &Received, count: usize, within: Duration) -> Vec<No
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-async fn start(config: &SandboxConfig) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = payhost_sandbox::app(addr, config).unwrap();
-    tokio::spawn(payhost_sandbox::serve_app(listener, app));
-    format!("http://{addr}")
-}
-
-fn config(dir: &Path) -> SandboxConfig {
-    SandboxConfig::in_dir(dir, Some("myapp"))
 }
 
 /// Retries in tens of milliseconds.
@@ -141,7 +75,7 @@ struct Sandbox {
 impl Sandbox {
     async fn new(config: &SandboxConfig) -> Self {
         Self {
-            base: start(config).await,
+            base: support::start(config).await,
             http: client(),
         }
     }
@@ -153,38 +87,15 @@ impl Sandbox {
             "amount": 1000, "m_redirect_url": format!("{}/shop/payments/complete", self.base),
             "notice_url": notice_url, "app_scheme": "myapp"
         });
-        let opened: Opened = self
-            .http
-            .post(format!("{}/checkout", self.base))
-            .json(&json!({ "imp_code": "imp_sandbox", "channel": "mobile", "params": params }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token = opened.pg_url.trim_start_matches("/pg/").to_owned();
-        (token, opened.imp_uid)
+        let opened = support::request_pay(&self.http, &self.base, "mobile", params).await;
+        let token = support::token_of(&opened);
+        (token, opened["imp_uid"].as_str().unwrap().to_owned())
     }
 
     /// The buyer picks ISP and the app approves.
     async fn approve(&self, token: &str) {
-        self.http
-            .get(format!("{}/pg/{token}/pay/isp", self.base))
-            .send()
-            .await
-            .unwrap();
-        let settled: Settled = self
-            .http
-            .post(format!("{}/sandbox/txn/{token}/outcome", self.base))
-            .json(&json!({ "outcome": "approve" }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(settled.status, "paid");
+        let (_, settled) = support::settle(&self.http, &self.base, token, "approve").await;
+        assert_eq!(settled["status"], "paid");
     }
 
     async fn paid(&self, merchant_uid: &str, notice_url: &str) -> String {
@@ -194,17 +105,7 @@ impl Sandbox {
     }
 
     async fn token(&self) -> String {
-        let token: Envelope<Token> = self
-            .http
-            .post(format!("{}/users/getToken", self.base))
-            .json(&json!({ "imp_key": SANDBOX_IMP_KEY, "imp_secret": SANDBOX_IMP_SECRET }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        token.response.unwrap().access_token
+        support::api_token(&self.http, &self.base).await
     }
 }
 
@@ -355,8 +256,7 @@ struct Killable {
 }
 
 async fn killable(config: &SandboxConfig) -> Killable {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
+    let (listener, addr) = support::listen().await;
     let server = payhost_sandbox::build(addr, config).unwrap();
     Killable {
         sandbox: Sandbox {
@@ -440,7 +340,7 @@ fn flaky_hook(listener: tokio::net::TcpListener, failures: usize) -> Arc<Mutex<V
             }
         }),
     );
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    support::serve_on(listener, app);
     calls
 }
 
@@ -449,8 +349,8 @@ async fn failed_webhooks_are_retried_with_backoff_and_then_given_up() {
     let dir = tempfile::tempdir().unwrap();
     let s = Sandbox::new(&fast(dir.path(), 4)).await;
     // Taken at the third attempt.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let (listener, addr) = support::listen().await;
+    let url = format!("http://{addr}/hook");
     let calls = flaky_hook(listener, 2);
     let imp_uid = s.paid("order_flaky", &url).await;
     let rows = wait_outbox(dir.path(), &imp_uid, |rows| {
@@ -474,8 +374,8 @@ async fn failed_webhooks_are_retried_with_backoff_and_then_given_up() {
         "{calls:?}"
     );
     // Never taken: four attempts, then abandoned.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let (listener, addr) = support::listen().await;
+    let url = format!("http://{addr}/hook");
     let calls = flaky_hook(listener, usize::MAX);
     let imp_uid = s.paid("order_down", &url).await;
     let rows = wait_outbox(dir.path(), &imp_uid, |rows| {
@@ -516,19 +416,15 @@ async fn webhooks_go_straight_to_the_merchant_whatever_the_proxy_variables_say()
         let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         probe.local_addr().unwrap().port()
     };
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_payhost-sandbox"))
-        .args(["serve", "--port", &port.to_string(), "--db"])
-        .arg(dir.path().join("sandbox.sqlite3"))
-        .env("HTTP_PROXY", &proxy)
-        .env("http_proxy", &proxy)
-        .env("ALL_PROXY", &proxy)
-        .env("all_proxy", &proxy)
-        .env_remove("NO_PROXY")
-        .env_remove("no_proxy")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = support::serve_behind(
+        &proxy,
+        &port.to_string(),
+        &dir.path().join("sandbox.sqlite3"),
+    )
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::null())
+    .spawn()
+    .unwrap();
     let s = Sandbox {
         base: format!("http://127.0.0.1:{port}"),
         http: client(),

@@ -1,12 +1,13 @@
 //! The iamport V1 API over real HTTP on loopback, as a merchant server calls it; the
 //! payments it reports are made through the checkout, as a buyer makes them.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
-use payhost_sandbox::{checkout, router, ApiState, Store, SANDBOX_IMP_KEY, SANDBOX_IMP_SECRET};
+use payhost_sandbox::{ApiState, Store, SANDBOX_IMP_KEY, SANDBOX_IMP_SECRET};
 use serde_json::{json, Value};
+
+use crate::support::{self, Envelope};
 
 struct Sandbox {
     base: String,
@@ -23,13 +24,11 @@ async fn sandbox() -> Sandbox {
         SANDBOX_IMP_KEY,
         SANDBOX_IMP_SECRET,
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = router(state.clone()).merge(checkout::router(state));
-    tokio::spawn(async move { axum::serve(listener, app).await });
     Sandbox {
-        base,
+        base: support::serve_iamport(state).await,
         now,
+        // Follows redirects (a virtual account's choice answers with its result page),
+        // unlike `support::client`.
         http: reqwest::Client::new(),
     }
 }
@@ -40,8 +39,7 @@ impl Sandbox {
         if let Some(token) = token {
             request = request.header("Authorization", token);
         }
-        let response = request.send().await.unwrap();
-        (response.status().as_u16(), response.json().await.unwrap())
+        support::send_json(request).await
     }
 
     async fn get(&self, path: &str, token: Option<&str>) -> (u16, Value) {
@@ -49,34 +47,16 @@ impl Sandbox {
         if let Some(token) = token {
             request = request.header("Authorization", format!("Bearer {token}"));
         }
-        let response = request.send().await.unwrap();
-        (response.status().as_u16(), response.json().await.unwrap())
+        support::send_json(request).await
     }
 
     async fn token(&self) -> String {
-        let (status, body) = self
-            .post(
-                "/users/getToken",
-                None,
-                json!({"imp_key": SANDBOX_IMP_KEY, "imp_secret": SANDBOX_IMP_SECRET}),
-            )
-            .await;
-        assert_eq!(status, 200, "{body}");
-        body["response"]["access_token"]
-            .as_str()
-            .unwrap()
-            .to_owned()
+        support::api_token(&self.http, &self.base).await
     }
 
     /// `IMP.request_pay` (a PC checkout): iamport's answer, a PG page or a refusal.
     async fn request_pay(&self, params: Value) -> Value {
-        self.post(
-            "/checkout",
-            None,
-            json!({ "imp_code": "imp_sandbox", "channel": "pc", "params": params }),
-        )
-        .await
-        .1
+        support::request_pay(&self.http, &self.base, "pc", params).await
     }
 
     /// A `ready` payment through the checkout: its `imp_uid` and transaction token.
@@ -87,40 +67,19 @@ impl Sandbox {
                 "pay_method": pay_method, "pg": "nice"}),
             )
             .await;
-        let token = answer["pg_url"]
-            .as_str()
-            .unwrap_or_else(|| panic!("{answer}"))
-            .trim_start_matches("/pg/")
-            .to_owned();
+        let token = support::token_of(&answer);
         (answer["imp_uid"].as_str().unwrap().to_owned(), token)
     }
 
     /// The buyer's decision on the PG page or in the payment app: `approve` (ISP),
     /// `deny`, `cancel`, or `vbank` (an account issued).
     async fn settle(&self, token: &str, outcome: &str) -> u16 {
-        let path = if outcome == "vbank" {
-            format!("/pg/{token}/pay/vbank")
-        } else {
-            format!("/pg/{token}/pay/isp")
-        };
-        let chosen = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap()
-            .status()
-            .as_u16();
         if outcome == "vbank" {
-            return chosen;
+            return support::choose(&self.http, &self.base, token, "vbank").await;
         }
-        self.post(
-            &format!("/sandbox/txn/{token}/outcome"),
-            None,
-            json!({ "outcome": outcome }),
-        )
-        .await
-        .0
+        support::settle(&self.http, &self.base, token, outcome)
+            .await
+            .0
     }
 
     async fn paid(&self, merchant_uid: &str, amount: i64) -> String {
@@ -334,13 +293,6 @@ async fn declines_cancels_and_virtual_accounts() {
         }
     }
     assert_eq!(s.get("/payments/imp_nosuch", Some(&token)).await.0, 404);
-}
-
-#[derive(Debug, serde::Deserialize)]
-struct Envelope {
-    code: i64,
-    message: Option<String>,
-    response: Option<Value>,
 }
 
 #[tokio::test]

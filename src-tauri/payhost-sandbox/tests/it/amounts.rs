@@ -1,6 +1,5 @@
 //! Property: no sequence of request_pay / approve / fail / cancel leaves a payment's
 //! paid and cancelled amounts inconsistent.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use payhost_sandbox::store::{NewPayment, Store};
 use proptest::prelude::*;
@@ -24,7 +23,11 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: 300,
+        failure_persistence: crate::support::regressions_beside_source(),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn amounts_stay_consistent(ops in proptest::collection::vec(op(), 1..40)) {

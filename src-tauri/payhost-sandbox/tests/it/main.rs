@@ -1,0 +1,21 @@
+//! The one integration-test binary of payhost-sandbox: one binary, one module per
+//! concern (https://matklad.github.io/2021/02/27/delete-cargo-integration-tests.html).
+//! One link step instead of six (the sandbox, axum, reqwest and SQLite are linked
+//! once), and one place, `support`, for the plumbing the files share.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+/// Loopback servers, the client, the requests, recorders and proxies the files share.
+mod support;
+
+/// A property over the store: paid and cancelled amounts stay consistent.
+mod amounts;
+/// The iamport V1 API over real HTTP, with payments made through the checkout.
+mod api;
+/// The checkout side with the whole sandbox: PG pages, tokens, redirects, the app binary.
+mod checkout;
+/// The merchant server against the API and the checkout, and its property.
+mod merchant;
+/// The simulated payment app binary against a sandbox.
+mod sim_app;
+/// Webhooks: the outbox, retries, restarts, loopback only, no proxy.
+mod webhooks;
