@@ -16,27 +16,68 @@ use std::fmt;
 use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 
+use clap::{CommandFactory, Parser};
 use payhost_core::{
     classify, parse_return, Context, Decision, FallbackKind, NavigationReport, Opens, Platform,
     ReturnAction, ReturnContext, ReturnReport, DEFAULT_APP_SCHEME,
 };
 
-const USAGE: &str = "\
-사용법 / usage:
-  payhost-explain [--platform android|ios|desktop] [--app-scheme S]... [--allow-host H]... [--json] URL...
-  payhost-explain --deep-link [--app-scheme S]... [--allow-host H]... [--json] URL...
+/// `payhost-explain`의 인자입니다 (clap). The arguments.
+#[derive(Debug, Parser)]
+#[command(
+    name = "payhost-explain",
+    version,
+    disable_help_flag = true,
+    disable_version_flag = true,
+    about = "payhost의 URL 정책이 URL이나 복귀 딥링크를 어떻게 처리할지 알려 줍니다.\n\
+             Asks payhost's URL policy what it would do with a URL or a return deep link.",
+    after_help = "URL이 없으면 표준 입력에서 한 줄에 하나씩 읽고, 빈 줄을 포함해 줄마다 답합니다. \
+                  UTF-8이 아닌 입력은 block(딥링크는 reject)으로 답합니다.\n\
+                  Without URLs, reads one URL per line from standard input and answers every line, \
+                  blank lines included. Input that is not UTF-8 is answered with block (reject for \
+                  deep links).\n\n\
+                  종료 코드 / exit status: 0 답을 출력함 / decisions printed (hostile URLs included), \
+                  2 사용법 오류 / a usage error"
+)]
+struct Cli {
+    /// 플랫폼: android, ios, desktop / the platform
+    #[arg(long, value_name = "P", default_value = "android", value_parser = parse_platform)]
+    platform: Platform,
+    /// 우리 앱 스킴 (기본값 payhost, 반복 가능) / our app scheme (default payhost; repeatable)
+    #[arg(long = "app-scheme", value_name = "S")]
+    app_schemes: Vec<String>,
+    /// 복귀 링크가 열 수 있는 가맹점 호스트 (반복 가능) / a merchant host return links may open (repeatable)
+    #[arg(long = "allow-host", value_name = "H")]
+    allow_hosts: Vec<String>,
+    /// URL을 복귀 딥링크로 해석 / explain the URLs as return deep links
+    #[arg(long)]
+    deep_link: bool,
+    /// 한 줄에 JSON 하나 / one JSON object per line
+    #[arg(long)]
+    json: bool,
+    /// 물어볼 URL들 / the URLs to explain
+    #[arg(value_name = "URL", value_parser = clap::value_parser!(OsString))]
+    urls: Vec<OsString>,
+    /// 도움말 / print this help
+    #[arg(short, long, action = clap::ArgAction::Help)]
+    help: Option<bool>,
+    /// 버전 / print the version
+    #[arg(short = 'V', long, action = clap::ArgAction::Version)]
+    version: Option<bool>,
+}
 
-URL이 없으면 표준 입력에서 한 줄에 하나씩 읽고, 빈 줄을 포함해 줄마다 답합니다.
-Without URLs, reads one URL per line from standard input and answers every line,
-blank lines included. UTF-8이 아닌 입력은 block(딥링크는 reject)으로 답합니다.
-Input that is not UTF-8 is answered with block (reject for deep links).
+/// An option that is not UTF-8 (before any `--`), which clap would report as an
+/// unknown argument without saying why.
+fn non_utf8_option(args: impl IntoIterator<Item = OsString>) -> Option<OsString> {
+    args.into_iter()
+        .take_while(|arg| arg.as_encoded_bytes() != b"--")
+        .find(|arg| arg.as_encoded_bytes().starts_with(b"-") && arg.to_str().is_none())
+}
 
-  --platform P     android (기본값/default), ios, desktop
-  --app-scheme S   우리 앱 스킴 / our app scheme (기본값/default: payhost); repeatable
-  --allow-host H   복귀 링크 허용 호스트 / a merchant host return links may open; repeatable
-  --deep-link      URL을 복귀 딥링크로 해석 / explain URLs as return deep links
-  --json           한 줄에 JSON 하나 / one JSON object per line
-";
+fn parse_platform(text: &str) -> Result<Platform, String> {
+    text.parse()
+        .map_err(|err: payhost_core::ConfigError| err.to_string())
+}
 
 #[derive(Debug)]
 struct Options {
@@ -46,6 +87,29 @@ struct Options {
     deep_link: bool,
     json: bool,
     urls: Vec<Input>,
+}
+
+impl From<Cli> for Options {
+    fn from(cli: Cli) -> Self {
+        let mut app_schemes = cli.app_schemes;
+        if app_schemes.is_empty() {
+            app_schemes.push(DEFAULT_APP_SCHEME.to_owned());
+        }
+        Self {
+            platform: cli.platform,
+            app_schemes,
+            allow_hosts: cli.allow_hosts,
+            deep_link: cli.deep_link,
+            json: cli.json,
+            // A URL argument that is not UTF-8 is answered like the same bytes on a
+            // line of standard input (`block`, exit 0), not refused as a usage error:
+            // the tool was called correctly and asked about a malformed URL, which it
+            // answers, and `payhost-explain $(cat urls)` then says what
+            // `payhost-explain < urls` says. An option's value that is not UTF-8 is a
+            // mistake in the call, which clap refuses (exit 2).
+            urls: cli.urls.into_iter().map(Input::from_arg).collect(),
+        }
+    }
 }
 
 /// One thing to explain, as it came: text, or bytes that are not UTF-8.
@@ -115,102 +179,39 @@ struct NotUtf8Report<'a> {
     reason: String,
 }
 
-fn parse_args(args: impl Iterator<Item = OsString>) -> Result<Options, String> {
-    let mut options = Options {
-        platform: Platform::Android,
-        app_schemes: Vec::new(),
-        allow_hosts: Vec::new(),
-        deep_link: false,
-        json: false,
-        urls: Vec::new(),
-    };
-    let mut args = args.peekable();
-    let mut only_urls = false;
-    while let Some(raw) = args.next() {
-        if only_urls {
-            options.urls.push(Input::from_arg(raw));
-            continue;
-        }
-        // A URL argument that is not UTF-8 is answered like the same bytes on a line
-        // of standard input (`block`, exit 0), not refused as a usage error: the
-        // tool was called correctly and asked about a malformed URL, which it
-        // answers, and `payhost-explain $(cat urls)` then says what
-        // `payhost-explain < urls` says, one answer per URL, the others not lost.
-        // An option that is not UTF-8 is a mistake in the call: a usage error.
-        let arg = match raw.into_string() {
-            Ok(arg) => arg,
-            Err(raw) if raw.as_encoded_bytes().starts_with(b"--") => {
-                return Err(format!(
-                    "UTF-8이 아닌 옵션입니다 / an option that is not UTF-8: {raw:?}"
-                ));
-            }
-            Err(raw) => {
-                options.urls.push(Input::from_arg(raw));
-                continue;
-            }
-        };
-        if !arg.starts_with("--") {
-            options.urls.push(Input::Text(arg));
-            continue;
-        }
-        let (flag, inline) = match arg.split_once('=') {
-            Some((flag, value)) => (flag.to_owned(), Some(value.to_owned())),
-            None => (arg.clone(), None),
-        };
-        let mut value = |name: &str| -> Result<String, String> {
-            if let Some(value) = &inline {
-                return Ok(value.clone());
-            }
-            let value = args
-                .next()
-                .ok_or_else(|| format!("{name}에 값이 없습니다 / {name} needs a value"))?;
-            value.into_string().map_err(|raw| {
-                format!(
-                    "{name}의 값이 UTF-8이 아닙니다 / the value of {name} is not UTF-8: {raw:?}"
-                )
-            })
-        };
-        match flag.as_str() {
-            "--" => only_urls = true,
-            "--platform" => {
-                let text = value("--platform")?;
-                options.platform = text.parse().map_err(|err| format!("{err}"))?;
-            }
-            "--app-scheme" => options.app_schemes.push(value("--app-scheme")?),
-            "--allow-host" => options.allow_hosts.push(value("--allow-host")?),
-            "--deep-link" => options.deep_link = true,
-            "--json" => options.json = true,
-            "--help" | "-h" => return Err(String::new()),
-            _ => return Err(format!("알 수 없는 옵션 / unknown option `{flag}`")),
-        }
-    }
-    if options.app_schemes.is_empty() {
-        options.app_schemes.push(DEFAULT_APP_SCHEME.to_owned());
-    }
-    Ok(options)
-}
-
 fn main() -> ExitCode {
-    let options = match parse_args(std::env::args_os().skip(1)) {
-        Ok(options) => options,
-        Err(message) => {
-            let help_requested = message.is_empty();
-            let mut stderr = io::stderr();
-            if !help_requested {
-                let _ = writeln!(stderr, "payhost-explain: {message}");
-            }
-            let _ = write!(stderr, "{USAGE}");
-            return if help_requested {
-                ExitCode::SUCCESS
+    if let Some(raw) = non_utf8_option(std::env::args_os().skip(1)) {
+        let usage = Cli::command().render_usage();
+        let _ = writeln!(
+            io::stderr(),
+            "payhost-explain: UTF-8이 아닌 옵션입니다 / an option that is not UTF-8: {raw:?}\n\n{usage}"
+        );
+        return ExitCode::from(2);
+    }
+    let options = match Cli::try_parse() {
+        Ok(cli) => Options::from(cli),
+        // `--help` and `--version` (exit 0) as clap prints them; a usage error (exit 2)
+        // with the usage line, which clap leaves out of some errors (a bad value).
+        Err(err) if !err.use_stderr() => {
+            let _ = err.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(err) => {
+            let message = err.render().to_string();
+            let usage = Cli::command().render_usage().to_string();
+            let _ = if message.contains(&usage) {
+                write!(io::stderr(), "{message}")
             } else {
-                ExitCode::from(2)
+                write!(io::stderr(), "{message}\n{usage}\n")
             };
+            return ExitCode::from(2);
         }
     };
     let returns = match ReturnContext::new(&options.app_schemes, &options.allow_hosts) {
         Ok(returns) => returns,
         Err(err) => {
-            let _ = writeln!(io::stderr(), "payhost-explain: {err}\n{USAGE}");
+            let usage = Cli::command().render_usage();
+            let _ = writeln!(io::stderr(), "payhost-explain: {err}\n\n{usage}");
             return ExitCode::from(2);
         }
     };
@@ -367,8 +368,9 @@ fn human_return(url: &str, action: &ReturnAction) -> String {
 mod tests {
     use super::*;
 
-    fn args(list: &[&str]) -> Result<Options, String> {
-        parse_args(list.iter().map(OsString::from))
+    fn args(list: &[&str]) -> Result<Options, clap::Error> {
+        Cli::try_parse_from(std::iter::once("payhost-explain").chain(list.iter().copied()))
+            .map(Options::from)
     }
 
     fn text(url: &str) -> Input {

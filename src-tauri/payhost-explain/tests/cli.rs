@@ -168,11 +168,22 @@ fn usage_errors_exit_two() {
         let output = run(args, None);
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         assert!(
-            String::from_utf8(output.stderr).unwrap().contains("usage"),
+            String::from_utf8(output.stderr)
+                .unwrap()
+                .to_lowercase()
+                .contains("usage"),
             "{args:?}"
         );
     }
     assert_eq!(run(&["--help"], None).status.code(), Some(0));
+    // `-h` too, and the help speaks Korean then English.
+    let help = run(&["-h"], None);
+    assert_eq!(help.status.code(), Some(0));
+    let help = String::from_utf8(help.stdout).unwrap();
+    assert!(
+        help.contains("복귀 딥링크") && help.contains("return deep link"),
+        "{help}"
+    );
 }
 
 /// Bytes that are not UTF-8, as a shell passes `$'\xff'`.
@@ -274,7 +285,7 @@ fn a_non_utf8_argument_is_answered_like_any_malformed_url_not_a_panic() {
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         let stderr = String::from_utf8(output.stderr).unwrap();
         assert!(
-            stderr.contains("UTF-8") && stderr.contains("usage"),
+            stderr.contains("UTF-8") && stderr.to_lowercase().contains("usage"),
             "{args:?}: {stderr}"
         );
     }
