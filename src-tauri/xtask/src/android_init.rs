@@ -83,7 +83,7 @@ pub(crate) fn android_init(args: &[String]) -> Result {
 
     ensure_android_target()?;
     force_build_script_reruns()?;
-    let mut check = crate::mobile_check(ANDROID_TARGET);
+    let mut check = crate::mobile::mobile_check(ANDROID_TARGET);
     build_script_env(&mut check)?;
     step(
         "cargo check --target aarch64-linux-android (the plugins write the manifest)",

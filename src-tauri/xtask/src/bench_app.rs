@@ -10,15 +10,17 @@
 //!   after the page loaded;
 //! - size: the stripped release binary.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::{XtaskError, Xvfb};
+use axum::http::header;
+
+use crate::xvfb::Xvfb;
+use crate::XtaskError;
 
 const RUNS: usize = 5;
 const DEEP_LINKS: usize = 20;
@@ -28,52 +30,47 @@ const PAGE: &str = "<!doctype html><html><head><meta charset=utf-8><title>bench<
 <body><h1>payhost bench</h1><p>A page of modest size, like a PG checkout step.</p>\
 <script>addEventListener('load',function(){fetch('/loaded'+location.search)})</script></body></html>";
 
-/// Request targets with the instant they arrived.
+/// Serves [`PAGE`] for every target on a loopback port (axum, on a runtime of its own
+/// thread) and sends each request's target with the instant it arrived.
 fn serve() -> Result<(u16, Receiver<(String, Instant)>), XtaskError> {
-    let listener =
-        TcpListener::bind("127.0.0.1:0").map_err(|e| XtaskError::Io("bench server".into(), e))?;
-    let port = listener
-        .local_addr()
-        .map_err(|e| XtaskError::Io("bench server".into(), e))?
-        .port();
+    let io = |e| XtaskError::Io("bench server".into(), e);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(io)?;
+    listener.set_nonblocking(true).map_err(io)?;
+    let port = listener.local_addr().map_err(io)?.port();
     let (sender, receiver) = mpsc::channel();
-    thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let sender = sender.clone();
-            thread::spawn(move || answer(stream, &sender));
+    let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
+        let arrived = Instant::now();
+        let target = uri
+            .path_and_query()
+            .map_or_else(|| uri.path().to_owned(), ToString::to_string);
+        let _ = sender.send((target, arrived));
+        async {
+            (
+                [
+                    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                    (header::CACHE_CONTROL, "no-store"),
+                ],
+                PAGE,
+            )
         }
     });
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(io)?;
+    thread::spawn(move || {
+        runtime.block_on(async move {
+            match tokio::net::TcpListener::from_std(listener) {
+                Ok(listener) => {
+                    if let Err(err) = axum::serve(listener, app).await {
+                        eprintln!("bench server: {err}");
+                    }
+                }
+                Err(err) => eprintln!("bench server: {err}"),
+            }
+        });
+    });
     Ok((port, receiver))
-}
-
-fn answer(stream: TcpStream, sender: &mpsc::Sender<(String, Instant)>) {
-    let Ok(read_half) = stream.try_clone() else {
-        return;
-    };
-    let mut reader = BufReader::new(read_half);
-    let mut request_line = String::new();
-    if reader.read_line(&mut request_line).is_err() {
-        return;
-    }
-    let now = Instant::now();
-    let mut line = String::new();
-    while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-        line.clear();
-    }
-    let target = request_line
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or("/")
-        .to_owned();
-    let _ = sender.send((target, now));
-    let body = PAGE.as_bytes();
-    let mut stream = stream;
-    let _ = write!(
-        stream,
-        "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nCache-Control: no-store\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    let _ = stream.write_all(body);
 }
 
 fn wait_for(requests: &Receiver<(String, Instant)>, prefix: &str) -> Option<Instant> {
@@ -202,6 +199,31 @@ fn measure_start(
     Ok((ms, pss, child))
 }
 
+/// [`measure_start`], tried a second time when the first start never loads its page:
+/// a start can stall once on a loaded machine (MiniBrowser's second start once never
+/// fetched its beacon within 30 s, and passed on the rerun). A retry is printed and
+/// counted in `retries`, so the summary says which figures needed one; a second
+/// failure gives up, naming both.
+fn start_retrying_once(
+    command: impl Fn() -> Command,
+    requests: &Receiver<(String, Instant)>,
+    beacon: &str,
+    retries: &mut Vec<String>,
+) -> Result<(f64, u64, Child), XtaskError> {
+    match measure_start(command(), requests, beacon) {
+        Ok(measured) => Ok(measured),
+        Err(first) => {
+            println!("retrying the start of {beacon} once: {first}");
+            retries.push(format!("{beacon} ({first})"));
+            measure_start(command(), requests, beacon).map_err(|second| {
+                XtaskError::Failed(format!(
+                    "{beacon}: both starts failed: {first}; then {second}"
+                ))
+            })
+        }
+    }
+}
+
 pub(crate) fn bench_app(root: &Path) -> Result<(), XtaskError> {
     let binary = root.join("target/release/payhost");
     let home = root.join("target/bench-app");
@@ -214,32 +236,44 @@ pub(crate) fn bench_app(root: &Path) -> Result<(), XtaskError> {
     let mut payhost_pss = Vec::new();
     let mut browser_start = Vec::new();
     let mut browser_pss = Vec::new();
+    let mut retries = Vec::new();
     for run in 0..RUNS {
         // Alternate, so drift on the machine hits both alike.
         let tag = format!("p{run}");
-        let mut command = session.command(&binary, run);
-        command.env("PAYHOST_START_URL", page(&tag));
-        let (ms, pss, child) = measure_start(command, &requests, &format!("/loaded?{tag}"))?;
+        let payhost = || {
+            let mut command = session.command(&binary, run);
+            command.env("PAYHOST_START_URL", page(&tag));
+            command
+        };
+        let (ms, pss, child) =
+            start_retrying_once(payhost, &requests, &format!("/loaded?{tag}"), &mut retries)?;
         stop(child);
         payhost_start.push(ms);
         payhost_pss.push(pss as f64);
 
         let tag = format!("m{run}");
-        let mut command = session.command(Path::new(MINIBROWSER), run + RUNS);
-        command.arg(page(&tag));
-        let (ms, pss, child) = measure_start(command, &requests, &format!("/loaded?{tag}"))?;
+        let browser = || {
+            let mut command = session.command(Path::new(MINIBROWSER), run + RUNS);
+            command.arg(page(&tag));
+            command
+        };
+        let (ms, pss, child) =
+            start_retrying_once(browser, &requests, &format!("/loaded?{tag}"), &mut retries)?;
         stop(child);
         browser_start.push(ms);
         browser_pss.push(pss as f64);
     }
 
     // Deep link: a running payhost, a second process per link.
-    let mut command = session.command(&binary, 99);
-    command
-        .env("PAYHOST_START_URL", page("deep"))
-        .env("PAYHOST_APP_SCHEME", "benchapp")
-        .env("PAYHOST_RETURN_HOSTS", format!("127.0.0.1:{port}"));
-    let (_, _, running) = measure_start(command, &requests, "/loaded?deep")?;
+    let deep = || {
+        let mut command = session.command(&binary, 99);
+        command
+            .env("PAYHOST_START_URL", page("deep"))
+            .env("PAYHOST_APP_SCHEME", "benchapp")
+            .env("PAYHOST_RETURN_HOSTS", format!("127.0.0.1:{port}"));
+        command
+    };
+    let (_, _, running) = start_retrying_once(deep, &requests, "/loaded?deep", &mut retries)?;
     let mut deep_link = Vec::new();
     for n in 0..DEEP_LINKS {
         let target = format!("/bench.html?link{n}");
@@ -283,5 +317,10 @@ pub(crate) fn bench_app(root: &Path) -> Result<(), XtaskError> {
     #[allow(clippy::cast_precision_loss)]
     let mib = size as f64 / 1024.0 / 1024.0;
     println!("release binary (stripped, default features = with the sandbox): {mib:.1} MiB");
+    if retries.is_empty() {
+        println!("starts retried: none");
+    } else {
+        println!("starts retried once: {}", retries.join("; "));
+    }
     Ok(())
 }
