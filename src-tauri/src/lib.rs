@@ -80,11 +80,11 @@ impl StartPage {
     }
 }
 
-/// The start page the app runs with: the configured `start_url`, else on desktop the
-/// sandbox's shop, served in-process on `127.0.0.1:sandbox_port` (its databases in
-/// the app data dir, so a payment survives a killed payhost). Returns the
-/// configuration (on the sandbox: its origin added to the return allowlist).
-fn start_page(
+/// With no `start_url` configured, starts the in-process sandbox on desktop: binds
+/// `127.0.0.1:sandbox_port` and serves its shop there (its databases in the app data
+/// dir, so a payment survives a killed payhost). Returns the configuration (on the
+/// sandbox: its origin added to the return allowlist) and what the start page says.
+fn start_sandbox_unless_configured(
     config: config::Config,
     data_dir: Option<&std::path::Path>,
 ) -> (config::Config, StartPage) {
@@ -241,7 +241,7 @@ pub fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let (config, start) = start_page(config, data_dir.as_deref());
+    let (config, start) = start_sandbox_unless_configured(config, data_dir.as_deref());
     match build(tauri::Builder::default(), options, config, start).build(context) {
         Ok(app) => {
             app.run(|_, _| {});

@@ -8,7 +8,7 @@
 
 use fantoccini::Locator;
 
-use crate::harness::{click, example_binary, shot, wait_until, Harness};
+use crate::harness::{click, example_binary, other_window, shot, wait_until, Harness};
 use crate::sandbox::{checkout, landing, rows};
 
 /// The example's scheme (`examples/merchant-app/tauri.conf.json`).
@@ -29,18 +29,7 @@ async fn the_example_app_pays_by_isp_from_its_own_order_page_and_hears_the_resul
     shot(&client, "40-example-order-page").await;
     click(&client, "#order").await;
 
-    wait_until("the payment window", || {
-        let client = client.clone();
-        async move { client.windows().await.map_or(0, |w| w.len()) == 2 }
-    })
-    .await;
-    let payment = client
-        .windows()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|w| *w != order_page)
-        .expect("the payment window");
+    let payment = other_window(&client, &order_page).await;
     client.switch_to_window(payment.clone()).await.unwrap();
     checkout(&client, "nice:card", false).await;
     click(&client, "#app-isp").await;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::wd::WindowHandle;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
@@ -112,14 +113,9 @@ impl Harness {
             .spawn()
             .expect("payhost-sandbox serve");
         h.standalone = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", h.sandbox_port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "the standalone sandbox did not listen"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        block_until("the standalone sandbox to listen", PROCESS_STEP, || {
+            TcpStream::connect(("127.0.0.1", h.sandbox_port)).ok()
+        });
         h.start_url = Some(format!("http://127.0.0.1:{}/shop", h.sandbox_port));
         h.install_apps(app_options);
         h
@@ -287,11 +283,9 @@ impl Harness {
                 .spawn()
                 .expect("tauri-driver runs (cargo install tauri-driver --locked)"),
         );
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", self.driver_port)).is_err() {
-            assert!(Instant::now() < deadline, "tauri-driver did not listen");
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        block_until("tauri-driver to listen", PROCESS_STEP, || {
+            TcpStream::connect(("127.0.0.1", self.driver_port)).ok()
+        });
     }
 
     /// A WebDriver session on a freshly started payhost with `args`.
@@ -321,17 +315,9 @@ impl Harness {
             command.env(key, value);
         }
         let mut child = command.spawn().expect("second payhost process");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the second instance did not exit"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        block_until("the second instance to exit", PROCESS_STEP, || {
+            child.try_wait().unwrap()
+        })
     }
 
     /// URLs the fake payment app was started with.
@@ -414,46 +400,131 @@ pub fn kill_leftover_apps() {
     }
 }
 
-/// Polls `check` every 100 ms for up to 15 s.
+/// How long a step of a flow may take before the test fails.
+pub const STEP: Duration = Duration::from_secs(15);
+/// The same for a step that starts a process (a driver, a sandbox, a payhost the OS
+/// starts for a return link).
+pub const PROCESS_STEP: Duration = Duration::from_secs(20);
+
+/// The one poller of the async tests: `check` every 100 ms until it gives `Some`, for
+/// up to `within`; on time-out a panic naming `what`, with what `explain` says then
+/// (the page's URL, the apps' log…).
+pub async fn wait_for<T, F, Fut>(
+    what: &str,
+    within: Duration,
+    mut check: F,
+    explain: impl Fn() -> String,
+) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}{}",
+            explain()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The same for the harness's synchronous steps (a process to listen or to exit).
+pub fn block_until<T>(what: &str, within: Duration, mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(value) = check() {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// [`wait_for`] a condition, for up to [`STEP`].
 pub async fn wait_until<F, Fut>(what: &str, mut check: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
 {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while !check().await {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_for(
+        what,
+        STEP,
+        || {
+            let done = check();
+            async move { done.await.then_some(()) }
+        },
+        String::new,
+    )
+    .await;
 }
 
+/// Waits until the page's URL satisfies `pred`; returns it.
 pub async fn wait_url(client: &Client, what: &str, pred: impl Fn(&str) -> bool) -> String {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        if let Ok(url) = client.current_url().await {
-            if pred(url.as_str()) {
-                return url.to_string();
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}; at {url}"
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let last = std::sync::Mutex::new(String::new());
+    wait_for(
+        what,
+        STEP,
+        || async {
+            let url = client.current_url().await.ok()?.to_string();
+            last.lock().unwrap().clone_from(&url);
+            pred(&url).then_some(url)
+        },
+        || format!("; at {}", last.lock().unwrap()),
+    )
+    .await
 }
 
+/// The text of the first element matching `css`, once there is one.
 pub async fn text_of(client: &Client, css: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        if let Ok(element) = client.find(Locator::Css(css)).await {
-            if let Ok(text) = element.text().await {
-                return text;
-            }
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for `{css}`");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_for(
+        &format!("`{css}`"),
+        STEP,
+        || async { client.find(Locator::Css(css)).await.ok()?.text().await.ok() },
+        String::new,
+    )
+    .await
+}
+
+/// The window beside `main` (the QA panel, a payment window), once there is one.
+pub async fn other_window(client: &Client, main: &WindowHandle) -> WindowHandle {
+    wait_for(
+        "a second window",
+        STEP,
+        || async {
+            let windows = client.windows().await.ok()?;
+            windows.into_iter().find(|window| window != main)
+        },
+        String::new,
+    )
+    .await
+}
+
+/// The QA panel's flow once it mentions `until`; switches to the panel (the window
+/// beside `main`).
+pub async fn qa_panel_flow(client: &Client, main: &WindowHandle, until: &str) -> String {
+    let panel = other_window(client, main).await;
+    client.switch_to_window(panel).await.unwrap();
+    wait_for(
+        &format!("the QA panel to list `{until}`"),
+        STEP,
+        || async {
+            let flow = client
+                .find(Locator::Css("#flow"))
+                .await
+                .ok()?
+                .text()
+                .await
+                .ok()?;
+            flow.contains(until).then_some(flow)
+        },
+        String::new,
+    )
+    .await
 }
 
 pub async fn click(client: &Client, css: &str) {
@@ -469,8 +540,19 @@ pub async fn click(client: &Client, css: &str) {
         .unwrap_or_else(|err| panic!("click `{css}`: {err}"));
 }
 
-/// Saves a screenshot under target/e2e-shots/ for review.
+/// Waits until the page has loaded and painted: its `load` event, then two animation
+/// frames (the second runs after the first frame with the content was drawn). A shot
+/// taken right after an element exists can be blank: WebKitGTK paints later.
+async fn painted(client: &Client) {
+    const SCRIPT: &str = "const done = arguments[arguments.length - 1];\n\
+        const frames = () => requestAnimationFrame(() => requestAnimationFrame(() => done(true)));\n\
+        if (document.readyState === 'complete') frames(); else addEventListener('load', frames, { once: true });";
+    let _ = tokio::time::timeout(STEP, client.execute_async(SCRIPT, Vec::new())).await;
+}
+
+/// Saves a screenshot under target/e2e-shots/ for review, once the page is painted.
 pub async fn shot(client: &Client, name: &str) {
+    painted(client).await;
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-shots");
     let _ = std::fs::create_dir_all(&dir);
     if let Ok(png) = client.screenshot().await {

@@ -307,25 +307,7 @@ async fn the_remote_page_is_refused_ipc_while_the_local_qa_panel_reads_the_flow(
         .second_instance(&format!("{APP_SCHEME}://://{done}"))
         .success());
     wait_url(&client, "the return target", |u| u == done).await;
-    let qa = client
-        .windows()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|w| *w != main)
-        .expect("the QA window");
-    client.switch_to_window(qa).await.unwrap();
-    harness::wait_until("the QA panel to list the return", || {
-        let client = client.clone();
-        async move {
-            match client.find(Locator::Css("#flow")).await {
-                Ok(element) => element.text().await.unwrap_or_default().contains("cleared"),
-                Err(_) => false,
-            }
-        }
-    })
-    .await;
-    let flow = text_of(&client, "#flow").await;
+    let flow = harness::qa_panel_flow(&client, &main, "cleared").await;
     for expected in [
         "launch",
         "ispmobile://TID=E2E0001",

@@ -11,7 +11,9 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::harness::{app_pids, click, shot, wait_until, wait_url, Harness};
+use crate::harness::{
+    app_pids, click, qa_panel_flow, shot, wait_for, wait_until, wait_url, Harness, PROCESS_STEP,
+};
 
 /// The merchant's verdict as its landing page shows it.
 pub(crate) struct Landing {
@@ -86,24 +88,16 @@ pub(crate) async fn checkout(client: &Client, method: &str, tamper: bool) {
 }
 
 pub(crate) async fn landing(client: &Client, h: &Harness) -> Landing {
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    let url = loop {
-        let url = client
-            .current_url()
-            .await
-            .map(|u| u.to_string())
-            .unwrap_or_default();
-        if url.contains("/shop/payments/complete") {
-            break url;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "timed out waiting for the merchant's landing; at {url}\napps log:\n{}\nQA log:\n{}",
-            h.apps_log(),
-            h.qa_log()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let url = wait_for(
+        "the merchant's landing",
+        PROCESS_STEP,
+        || async {
+            let url = client.current_url().await.ok()?.to_string();
+            url.contains("/shop/payments/complete").then_some(url)
+        },
+        || format!("\napps log:\n{}\nQA log:\n{}", h.apps_log(), h.qa_log()),
+    )
+    .await;
     let result = client
         .wait()
         .at_most(Duration::from_secs(15))
@@ -191,35 +185,7 @@ async fn sandbox_isp_approve_returns_through_the_nice_style_result_url() {
         "{log}"
     );
     // The QA panel (the local window) lists the round trip.
-    let qa_window = client
-        .windows()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|w| *w != main)
-        .expect("the QA window");
-    client.switch_to_window(qa_window).await.unwrap();
-    wait_until("the QA panel to list the return", || {
-        let client = client.clone();
-        async move {
-            match client.find(Locator::Css("#flow")).await {
-                Ok(element) => element
-                    .text()
-                    .await
-                    .unwrap_or_default()
-                    .contains("결제가 완료되었습니다"),
-                Err(_) => false,
-            }
-        }
-    })
-    .await;
-    let flow = client
-        .find(Locator::Css("#flow"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let flow = qa_panel_flow(&client, &main, "결제가 완료되었습니다").await;
     for expected in [
         "sandbox on",
         "launch",
@@ -561,20 +527,17 @@ async fn sandbox_killed_while_the_app_is_open_cold_starts_on_the_verified_result
         async move { fresh }
     })
     .await;
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        let qa = h.qa_log();
-        if qa.contains("/shop/payments/complete") && qa.contains("결제가 완료되었습니다")
-        {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the cold start did not reach the verified result\napps log:\n{}\nQA log:\n{qa}",
-            h.apps_log()
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    wait_for(
+        "the cold start to reach the verified result",
+        PROCESS_STEP,
+        || async {
+            let qa = h.qa_log();
+            (qa.contains("/shop/payments/complete") && qa.contains("결제가 완료되었습니다"))
+                .then_some(())
+        },
+        || format!("\napps log:\n{}\nQA log:\n{}", h.apps_log(), h.qa_log()),
+    )
+    .await;
     let qa = h.qa_log();
     let log = h.apps_log();
     assert!(

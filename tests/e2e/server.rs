@@ -1,30 +1,57 @@
-//! A loopback HTTP server for the fixture pages, with a log of every request line so
-//! tests can assert what the WebView actually fetched.
+//! A loopback HTTP server for the fixture pages (`tests/fixtures/merchant`, through
+//! tower-http's `ServeDir`), with a log of every request target so tests can assert
+//! what the WebView actually fetched, and one redirect to a payment app's scheme.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::thread;
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tower_http::services::ServeDir;
 
 pub struct Server {
     pub port: u16,
     requests: Arc<Mutex<Vec<String>>>,
 }
 
+/// What a PG's server answers when it hands off by HTTP redirect rather than by script.
+const KAKAO_HAND_OFF: &str = "kakaotalk://kakaopay/pg?url=https://online-pay.kakao.com/e2e";
+
 impl Server {
+    /// Binds a free loopback port and serves on a runtime of its own thread (the
+    /// harness is synchronous).
     pub fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        listener
+            .set_nonblocking(true)
+            .expect("non-blocking listener");
         let port = listener.local_addr().unwrap().port();
         let requests: Arc<Mutex<Vec<String>>> = Arc::default();
-        let log = Arc::clone(&requests);
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/merchant");
-        thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let log = Arc::clone(&log);
-                let root = root.clone();
-                thread::spawn(move || serve(stream, &root, &log));
-            }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/merchant");
+        let app = Router::new()
+            .route(
+                "/redirect-kakao",
+                get(|| async { (StatusCode::FOUND, [(header::LOCATION, KAKAO_HAND_OFF)]) }),
+            )
+            .fallback_service(ServeDir::new(root))
+            .layer(middleware::from_fn_with_state(
+                Arc::clone(&requests),
+                log_and_no_store,
+            ));
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime for the fixture server");
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+                axum::serve(listener, app)
+                    .await
+                    .expect("the fixture server");
+            });
         });
         Self { port, requests }
     }
@@ -39,55 +66,21 @@ impl Server {
     }
 }
 
-fn serve(stream: TcpStream, root: &std::path::Path, log: &Mutex<Vec<String>>) {
-    let Ok(read_half) = stream.try_clone() else {
-        return;
-    };
-    let mut reader = BufReader::new(read_half);
-    let mut request_line = String::new();
-    if reader.read_line(&mut request_line).is_err() {
-        return;
-    }
-    // Drain the headers, then a form post's body (closing with unread bytes can
-    // reset the connection before the browser reads the response).
-    let mut line = String::new();
-    let mut body_length = 0usize;
-    while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-        if let Some((name, value)) = line.split_once(':') {
-            if name.trim().eq_ignore_ascii_case("content-length") {
-                body_length = value.trim().parse().unwrap_or(0);
-            }
-        }
-        line.clear();
-    }
-    let mut body = vec![0u8; body_length.min(1 << 20)];
-    let _ = std::io::Read::read_exact(&mut reader, &mut body);
-    let target = request_line
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or("/")
-        .to_owned();
-    log.lock().unwrap().push(target.clone());
-    let path = target.split('?').next().unwrap_or("/");
-    let mut stream = stream;
-    let response = match path {
-        "/redirect-kakao" => "HTTP/1.1 302 Found\r\nLocation: kakaotalk://kakaopay/pg?url=https://online-pay.kakao.com/e2e\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".as_bytes().to_vec(),
-        _ => {
-            let name = path.trim_start_matches('/');
-            let name = if name.is_empty() { "index.html" } else { name };
-            match std::fs::read(root.join(name)) {
-                Ok(body) if !name.contains("..") => {
-                    let mut head = format!(
-                        "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nCache-Control: no-store\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                        body.len()
-                    )
-                    .into_bytes();
-                    head.extend(body);
-                    head
-                }
-                _ => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec(),
-            }
-        }
-    };
-    let _ = stream.write_all(&response);
+/// Records the request target and keeps WebKit from caching a fixture, so every load
+/// a test counts reaches the server.
+async fn log_and_no_store(
+    State(requests): State<Arc<Mutex<Vec<String>>>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or_else(|| request.uri().path().to_owned(), ToString::to_string);
+    requests.lock().unwrap().push(target);
+    let mut response = next.run(request).await.into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
