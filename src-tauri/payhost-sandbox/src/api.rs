@@ -17,7 +17,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::store::{random_id, Store, StoreError};
+use crate::store::{random_id, PaymentStatus, Store, StoreError};
 use crate::webhooks::{Outbox, WebhookPolicy, WebhookSender};
 
 /// An access token lives 30 minutes (iamport: "valid 30 minutes").
@@ -264,7 +264,11 @@ async fn find_payment_with_status(
     ApiPath((merchant_uid, status)): ApiPath<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
     authorize(&state, &headers)?;
-    ok(state.with_store(|store| store.find(&merchant_uid, Some(&status)))?)
+    ok(state.with_store(|store| {
+        // A status iamport does not have names no payment (as the lookup by it would).
+        let status = PaymentStatus::parse(&status).ok_or(StoreError::NotFound)?;
+        store.find(&merchant_uid, Some(status))
+    })?)
 }
 
 #[derive(Deserialize)]
@@ -316,7 +320,9 @@ async fn cancel(
     let payment = state.with_store(|store| {
         let imp_uid = match (&body.imp_uid, &body.merchant_uid) {
             (Some(imp_uid), _) => imp_uid.clone(),
-            (None, Some(merchant_uid)) => store.find(merchant_uid, Some("paid"))?.imp_uid,
+            (None, Some(merchant_uid)) => {
+                store.find(merchant_uid, Some(PaymentStatus::Paid))?.imp_uid
+            }
             (None, None) => {
                 return Err(StoreError::Invalid(
                     "imp_uid or merchant_uid is required".to_owned(),

@@ -3,9 +3,10 @@
 //! pages (`checkout`, `apps`), the payment apps (`sim_app`, and their web versions)
 //! and a merchant server with a shop (`merchant`) — so payhost's whole round trip
 //! runs on one machine without a PG contract. One HTTP server on loopback serves
-//! all of it, with a task beside it that delivers webhooks (`webhooks`); payhost
-//! starts it in-process when no merchant URL is configured, and `payhost-sandbox
-//! serve` runs it alone.
+//! all of it (every page built by `pages`, which also serves the pages' scripts from
+//! `assets/`; the order id's one normalisation in `ids`), with a task beside it that
+//! delivers webhooks (`webhooks`); payhost starts it in-process when no merchant URL
+//! is configured, and `payhost-sandbox serve` runs it alone.
 
 pub mod api;
 pub mod apps;
@@ -99,7 +100,7 @@ pub enum SandboxError {
 /// run beside it (see [`app`] for both started together).
 #[derive(Debug)]
 pub struct SandboxServer {
-    /// The API and checkout at `/`, the shop under `/shop`.
+    /// The API, the checkout and the pages' scripts at `/`, the shop under `/shop`.
     pub router: Router,
     /// Delivers the outbox; ends when the router is dropped.
     pub webhooks: WebhookSender,
@@ -136,6 +137,7 @@ pub fn build(addr: SocketAddr, config: &SandboxConfig) -> Result<SandboxServer, 
     let router = Router::new()
         .merge(router(api.clone()))
         .merge(checkout::router(api.clone()))
+        .merge(pages::router())
         .merge(webhooks::router(api))
         .nest("/shop", merchant::router(shop))
         .route("/", get(|| async { Redirect::to("/shop") }));

@@ -1,10 +1,19 @@
 //! The sandbox's HTML, in one look: every page (shop, PG, web apps, merchant result)
 //! is a small server-rendered document with the same style, and every value that
 //! goes into one passes through [`encode`] — as HTML text or a quoted attribute
-//! ([`escape`]) or as JSON inside an inline `<script>` ([`script_json`]) — so an order
+//! ([`escape`]) or as JSON inside a `<script>` element ([`script_json`]) — so an order
 //! name, a merchant_uid or an error message can never inject markup or script.
+//!
+//! A page's behaviour is a file of its own in `assets/` ([`Script`], served at
+//! `/assets/{name}` by [`router`]), never JavaScript written from Rust: the page
+//! hands it its values as JSON in a data block ([`Script::with_data`]), so what a
+//! script does can be read (and linted) as JavaScript, and no value is ever code.
 
-use axum::response::Html;
+use axum::extract::Path;
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
 use serde::Serialize;
 
 /// Where a value lands in a page.
@@ -12,7 +21,7 @@ use serde::Serialize;
 pub enum Context {
     /// Element content or an attribute value in double or single quotes.
     Html,
-    /// JSON text inside an inline `<script>`.
+    /// JSON text inside a `<script>` element (a page's data block).
     ScriptJson,
 }
 
@@ -50,8 +59,9 @@ pub fn escape(text: &str) -> String {
     encode(text, Context::Html)
 }
 
-/// `value` as JSON to put inside an inline `<script>` (a JavaScript expression).
-/// `null` when it cannot be serialised (no sandbox type fails).
+/// `value` as JSON to put inside a `<script>` element (a page's data block,
+/// [`Script::with_data`]; JSON is also a JavaScript expression). `null` when it cannot
+/// be serialised (no sandbox type fails).
 pub fn script_json<T: Serialize + ?Sized>(value: &T) -> String {
     match serde_json::to_string(value) {
         Ok(json) => encode(&json, Context::ScriptJson),
@@ -60,6 +70,86 @@ pub fn script_json<T: Serialize + ?Sized>(value: &T) -> String {
             "null".to_owned()
         }
     }
+}
+
+/// The id of a page's data block: the JSON its [`Script`] reads with
+/// `JSON.parse(document.getElementById('payhost-data').textContent)`.
+pub const DATA_ID: &str = "payhost-data";
+
+/// The script of a sandbox page: a file in `assets/`, served at `/assets/{name}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Script {
+    /// The PG's hand-off page: into the payment app, then polling for its decision.
+    HandOff,
+    /// The PG's PC result page: the callback's `rsp` to the merchant's page.
+    PcResult,
+    /// The payment apps' web version: its buttons report the buyer's decision.
+    WebApp,
+    /// The merchant's shop: an order, then `IMP.request_pay`.
+    Shop,
+}
+
+impl Script {
+    /// Every page script.
+    pub const ALL: [Self; 4] = [Self::HandOff, Self::PcResult, Self::WebApp, Self::Shop];
+
+    /// Its file name, under `assets/` and under `/assets/`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::HandOff => "hand-off.js",
+            Self::PcResult => "pc-result.js",
+            Self::WebApp => "web-app.js",
+            Self::Shop => "shop.js",
+        }
+    }
+
+    /// The script itself (compiled in, so the binary serves it from anywhere).
+    pub fn source(self) -> &'static str {
+        match self {
+            Self::HandOff => include_str!("../assets/hand-off.js"),
+            Self::PcResult => include_str!("../assets/pc-result.js"),
+            Self::WebApp => include_str!("../assets/web-app.js"),
+            Self::Shop => include_str!("../assets/shop.js"),
+        }
+    }
+
+    /// The markup that runs this script on a page: `data` as JSON in the page's
+    /// data block ([`DATA_ID`], written with [`script_json`], so no value can end
+    /// the element), then the script, which reads it. Put where the script is to
+    /// run (a plain `<script src>` runs where it stands, as an inline one did).
+    pub fn with_data<T: Serialize + ?Sized>(self, data: &T) -> String {
+        format!(
+            "<script type=\"application/json\" id=\"{DATA_ID}\">{}</script>\
+             <script src=\"/assets/{}\"></script>",
+            script_json(data),
+            self.name()
+        )
+    }
+}
+
+/// `body` as a JavaScript file.
+pub fn javascript(body: &'static str) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/javascript; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response()
+}
+
+/// `GET /assets/{name}`: a page script by its file name; 404 for any other name.
+async fn asset(Path(name): Path<String>) -> Response {
+    match Script::ALL.into_iter().find(|script| script.name() == name) {
+        Some(script) => javascript(script.source()),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// The pages' scripts: `/assets/{name}`.
+pub fn router() -> Router {
+    Router::new().route("/assets/{name}", get(asset))
 }
 
 /// `12,900원`.

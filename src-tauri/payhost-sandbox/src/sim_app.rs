@@ -14,7 +14,7 @@ use url::Url;
 
 use crate::apps;
 use crate::checkout::{OutcomeBody, Reported, TxnError, TxnInfo};
-use crate::store::{self, Outcome};
+use crate::store::{self, Outcome, PaymentStatus};
 
 /// How the app behaves: the options of `payhost-sandbox app` and `install-apps`
 /// (clap), and the arguments written into the `.desktop` Exec line.
@@ -108,7 +108,7 @@ pub struct AppReport {
     /// The decision, or `None` when the token was already used.
     pub outcome: Option<Outcome>,
     /// The payment's status afterwards.
-    pub status: String,
+    pub status: PaymentStatus,
     /// The deep link opened, if any.
     pub returned_to: Option<String>,
 }

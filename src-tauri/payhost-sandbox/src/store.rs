@@ -10,8 +10,9 @@
 
 use std::path::Path;
 
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ids::normalize_merchant_uid;
 
@@ -30,6 +31,78 @@ pub enum StoreError {
     /// The request itself is invalid (missing amount, negative numbers, …).
     #[error("{0}")]
     Invalid(String),
+}
+
+/// A payment's status at iamport V1: what the API answers, the checkout reports, the
+/// simulated apps read, the webhooks carry and the merchant decides from
+/// (<https://developers.portone.io/api/rest-v1/payment>). Stored, sent and shown as
+/// its lowercase name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PaymentStatus {
+    /// Created, not paid yet (also a virtual account issued and not paid into).
+    Ready,
+    /// Paid (a partial cancellation leaves it `paid`).
+    Paid,
+    /// Paid, then cancelled in full.
+    Cancelled,
+    /// Declined, or cancelled by the buyer before paying.
+    Failed,
+}
+
+impl PaymentStatus {
+    /// Every status.
+    pub const ALL: [Self; 4] = [Self::Ready, Self::Paid, Self::Cancelled, Self::Failed];
+
+    /// The name iamport uses (`ready`, `paid`, `cancelled`, `failed`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ready => "ready",
+            Self::Paid => "paid",
+            Self::Cancelled => "cancelled",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// The status named `text` ([`PaymentStatus::as_str`]), exactly.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|status| status.as_str() == text)
+    }
+}
+
+impl std::fmt::Display for PaymentStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A status equals its name (`payment.status == "paid"`), for code that holds the
+/// name as text (tests, a JSON value); the crate itself compares statuses.
+impl PartialEq<str> for PaymentStatus {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+/// See `PartialEq<str>`.
+impl PartialEq<&str> for PaymentStatus {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl ToSql for PaymentStatus {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.as_str()))
+    }
+}
+
+impl FromSql for PaymentStatus {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        let text = value.as_str()?;
+        Self::parse(text)
+            .ok_or_else(|| FromSqlError::Other(format!("unknown payment status `{text}`").into()))
+    }
 }
 
 /// A cancellation, as `cancel_history` lists it.
@@ -63,7 +136,7 @@ pub struct Payment {
     /// `KRW`.
     pub currency: String,
     /// `ready`, `paid`, `cancelled` or `failed`.
-    pub status: String,
+    pub status: PaymentStatus,
     /// Unix seconds; 0 when not applicable (iamport's convention).
     pub started_at: i64,
     /// Unix seconds or 0.
@@ -296,7 +369,7 @@ pub struct Webhook {
     /// Its order.
     pub merchant_uid: String,
     /// The payment's status the change left (`paid`, `ready`, `cancelled`).
-    pub status: String,
+    pub status: PaymentStatus,
     /// The merchant's `notice_url`.
     pub url: String,
     /// Where it stands.
@@ -923,7 +996,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let row: Option<(String, i64, i64)> = tx
+        let row: Option<(PaymentStatus, i64, i64)> = tx
             .query_row(
                 "SELECT status, amount, cancel_amount FROM payments WHERE imp_uid = ?1",
                 params![imp_uid],
@@ -933,7 +1006,7 @@ impl Store {
         let Some((status, total, cancelled)) = row else {
             return Err(StoreError::NotFound);
         };
-        if status != "paid" {
+        if status != PaymentStatus::Paid {
             return Err(StoreError::Conflict(format!(
                 "취소할 수 없는 상태입니다 (a `{status}` payment cannot be cancelled)"
             )));
@@ -947,9 +1020,9 @@ impl Store {
         }
         let new_cancelled = cancelled + amount;
         let new_status = if new_cancelled == total {
-            "cancelled"
+            PaymentStatus::Cancelled
         } else {
-            "paid"
+            PaymentStatus::Paid
         };
         tx.execute(
             "UPDATE payments SET cancel_amount = ?2, status = ?3, cancelled_at = ?4 WHERE imp_uid = ?1",
@@ -1222,7 +1295,11 @@ impl Store {
     ///
     /// # Errors
     /// [`StoreError::NotFound`].
-    pub fn find(&self, merchant_uid: &str, status: Option<&str>) -> Result<Payment, StoreError> {
+    pub fn find(
+        &self,
+        merchant_uid: &str,
+        status: Option<PaymentStatus>,
+    ) -> Result<Payment, StoreError> {
         let merchant_uid = normalize_merchant_uid(merchant_uid).ok_or(StoreError::NotFound)?;
         let imp_uid: Option<String> = self
             .conn

@@ -25,7 +25,7 @@ use tokio::sync::mpsc;
 
 use crate::api::{authorize, ok, ApiError, ApiPath, ApiState};
 use crate::apps::LOCALHOST;
-use crate::store::{Delivery, Store, StoreError, Webhook};
+use crate::store::{Delivery, PaymentStatus, Store, StoreError, Webhook};
 
 /// Why the outbox could not do its work: logged, and for a delivery attempt recorded
 /// in the webhook's row (`last_error`).
@@ -137,7 +137,7 @@ pub struct WebhookBody<'a> {
     /// Its order.
     pub merchant_uid: &'a str,
     /// `paid`, `ready` (a virtual account issued) or `cancelled`.
-    pub status: &'a str,
+    pub status: PaymentStatus,
 }
 
 /// How long a claimed webhook is left to its sender: longer than one attempt
@@ -325,7 +325,7 @@ pub(crate) async fn deliver(
         let body = WebhookBody {
             imp_uid: &webhook.imp_uid,
             merchant_uid: &webhook.merchant_uid,
-            status: &webhook.status,
+            status: webhook.status,
         };
         let attempt = match http {
             Ok(http) => match http.post(&webhook.url).json(&body).send().await {

@@ -96,13 +96,20 @@ impl Sandbox {
     }
 }
 
+/// The values a page hands its script: the JSON of its data block
+/// (`<script type="application/json" id="payhost-data">`).
+fn page_data(page: &str) -> Value {
+    let open = "<script type=\"application/json\" id=\"payhost-data\">";
+    let start = page.find(open).expect("a page with a script") + open.len();
+    let end = start + page[start..].find("</script>").unwrap();
+    serde_json::from_str(&page[start..end]).unwrap()
+}
+
 fn hand_off_of(page: &str) -> String {
-    let start = page.find("var handOff = ").expect("a hand-off page") + "var handOff = ".len();
-    serde_json::Deserializer::from_str(&page[start..])
-        .into_iter::<String>()
-        .next()
-        .unwrap()
-        .unwrap()
+    page_data(page)["handOff"]
+        .as_str()
+        .expect("a hand-off page")
+        .to_owned()
 }
 
 #[tokio::test]
@@ -279,8 +286,9 @@ async fn a_pc_checkout_ends_in_the_callback_not_a_redirect() {
     let merchant_uid = s.order().await;
     let token = support::token_of(&s.checkout("pc", s.params(&merchant_uid, 1000)).await);
     let (_, hand_off, _) = s.page(&format!("/pg/{token}/pay/isp"), "desktop").await;
-    assert!(
-        hand_off.contains("if (true)"),
+    assert_eq!(
+        page_data(&hand_off)["polls"],
+        true,
         "a PC page polls even for ISP"
     );
     let (_, approved) = s.outcome(&token, "approve").await;
@@ -288,8 +296,14 @@ async fn a_pc_checkout_ends_in_the_callback_not_a_redirect() {
     let (status, page, location) = s.page(&format!("/pg/{token}/result"), "desktop").await;
     assert_eq!((status, location), (200, None));
     assert!(
-        page.contains("payer.postMessage({ iamport_sandbox: {\""),
+        page.contains("<script src=\"/assets/pc-result.js\"></script>")
+            && page_data(&page)["rsp"].is_object(),
         "{page}"
+    );
+    let (_, script, _) = s.page("/assets/pc-result.js", "desktop").await;
+    assert!(
+        script.contains("payer.postMessage({ iamport_sandbox: data.rsp }, '*')"),
+        "{script}"
     );
     assert!(
         page.contains("\"success\":true") && page.contains("\"paid_amount\":1000"),
@@ -515,8 +529,15 @@ fn assert_inert(what: &str, html: &str) {
     for raw in ["<script>top.", "<img", "onerror=\"top"] {
         assert!(!html.contains(raw), "{what}: `{raw}` in {html}");
     }
-    for script in html.split("<script>").skip(1) {
-        let body = script.split("</script>").next().unwrap_or_default();
+    // Every script element: the pages' data blocks (`<script type="application/json"
+    // id="payhost-data">`) carry the hostile values, so each must hold them escaped.
+    for script in html.split("<script").skip(1) {
+        let body = script
+            .split_once('>')
+            .map_or("", |(_, rest)| rest)
+            .split("</script>")
+            .next()
+            .unwrap_or_default();
         assert!(
             !body.contains(['\u{2028}', '\u{2029}']) && !body.contains("<!--"),
             "{what}: a script holds a raw value: {body}"
@@ -562,16 +583,9 @@ async fn every_page_shows_hostile_values_as_text_and_runs_none_of_them() {
     assert!(pages[0].1.contains(escaped_name), "{}", pages[0].1);
     assert_eq!(s.outcome(&token, "approve").await.0, 200);
     let (_, result, _) = s.page(&format!("/pg/{token}/result"), "desktop").await;
-    // The callback's `rsp` arrives whole: JSON that the page's script carries intact.
-    let start = result
-        .find("iamport_sandbox: ")
-        .unwrap_or_else(|| panic!("{result}"))
-        + "iamport_sandbox: ".len();
-    let rsp: CallbackRsp = serde_json::Deserializer::from_str(&result[start..])
-        .into_iter()
-        .next()
-        .unwrap()
-        .unwrap();
+    // The callback's `rsp` arrives whole: JSON that the page hands its script intact.
+    let rsp: CallbackRsp = serde_json::from_value(page_data(&result)["rsp"].clone())
+        .unwrap_or_else(|err| panic!("{err}: {result}"));
     assert_eq!(
         (
             rsp.name.as_str(),

@@ -240,6 +240,30 @@ async fn a_tampered_amount_is_cancelled_and_shown_as_forged() {
 }
 
 #[tokio::test]
+async fn a_forged_payment_verified_twice_at_once_is_forged_for_both() {
+    // The landing and the webhook verify the same forged payment at the same moment:
+    // one of them cancels it, the other finds it already cancelled, and both end in
+    // the forged verdict (never an error page for the buyer).
+    let w = world().await;
+    for n in 0..12 {
+        let merchant_uid = format!("order_forged_twice_{n}");
+        let amount = w.order(&merchant_uid, "gift").await;
+        let tab = w
+            .pay(&merchant_uid, amount - 1_000, "card", "approve")
+            .await;
+        let back = w.redirect_query(&tab).await;
+        let body = json!({"imp_uid": tab.imp_uid, "merchant_uid": merchant_uid});
+        let ((landing, html), (hook, answer)) = tokio::join!(w.landing(&back), w.webhook(body));
+        assert_eq!(landing, "forged", "run {n}: {html}");
+        assert_eq!(
+            (hook, answer["status"].as_str()),
+            (200, Some("forged")),
+            "run {n}: {answer}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn the_query_is_never_trusted_a_failed_payment_fails() {
     let w = world().await;
     let amount = w.order("order_declined", "coffee").await;

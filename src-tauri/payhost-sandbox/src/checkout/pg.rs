@@ -1,0 +1,340 @@
+//! The PG's pages, what a buyer sees between `request_pay` and the merchant: the
+//! checkout page of a transaction (`/pg/{token}`: pick a card, bank or app), the
+//! hand-off to the picked app with what real PGs emit for the user agent
+//! (`/pg/{token}/pay/{key}`), the status the hand-off page polls, and the result that
+//! ends the checkout — a redirect to `m_redirect_url` on mobile, the callback's `rsp`
+//! posted to the merchant's page on PC
+//! (<https://developers.portone.io/docs/en/auth/guide/4> for the callback and the
+//! redirect query). One file, so another PG flow (another protocol layer) can sit
+//! beside it without touching the apps' API.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Json;
+use serde::Serialize;
+
+use super::{api_message, device_of, host_of, load, result_url, summary};
+use crate::api::{ApiError, ApiState};
+use crate::apps::{self, SandboxApp};
+use crate::pages::{escape, page, Script};
+use crate::store::{Outcome, Payment, PaymentStatus, Transaction};
+
+/// `GET /pg/{token}`: the PG's checkout page, or its result once the transaction is
+/// used or the payment no longer `ready`.
+pub(super) async fn pg_page(State(state): State<ApiState>, Path(token): Path<String>) -> Response {
+    let (txn, payment) = match load(&state, &token) {
+        Ok(found) => found,
+        Err(response) => return *response,
+    };
+    if payment.status != PaymentStatus::Ready || txn.used_at != 0 {
+        return Redirect::to(&format!("/pg/{token}/result")).into_response();
+    }
+    let token = escape(&txn.token);
+    let mut choices = String::new();
+    for app in apps::for_pay_method(&payment.pay_method) {
+        choices.push_str(&format!(
+            "<li><a class=\"choice\" id=\"app-{key}\" href=\"/pg/{token}/pay/{key}\">{label}</a></li>",
+            key = escape(app.key),
+            label = escape(app.label)
+        ));
+    }
+    match payment.pay_method.as_str() {
+        "card" => choices.push_str(&format!(
+            "<li><a class=\"choice\" id=\"app-declined\" href=\"/pg/{token}/pay/declined\">한도초과 카드 (승인 거절) / A card that is declined</a></li>"
+        )),
+        "vbank" => choices.push_str(&format!(
+            "<li><a class=\"choice\" id=\"app-vbank\" href=\"/pg/{token}/pay/vbank\">가상계좌 발급받기 / Get a virtual account</a></li>"
+        )),
+        _ => {}
+    }
+    page(
+        "샌드박스 PG 결제창 / Sandbox PG checkout",
+        "pg",
+        &format!(
+            "{}<p>결제 수단을 고르세요 / Choose how to pay ({})</p><ul class=\"choices\">{choices}</ul>\
+             <p><a id=\"pg-cancel\" class=\"secondary\" href=\"/pg/{token}/pay/cancel\">결제 취소 / Cancel</a></p>",
+            summary(&payment),
+            escape(&payment.pg_provider)
+        ),
+    )
+    .into_response()
+}
+
+/// Settles the transaction `token` with `outcome`, once (the PG page's own choices,
+/// and the simulated apps' reports).
+pub(super) fn settle(
+    state: &ApiState,
+    token: &str,
+    outcome: Outcome,
+) -> Result<(Transaction, Payment), ApiError> {
+    let now = (state.clock)();
+    // The store writes an approval's webhook to the outbox with the approval itself.
+    let settled = state.with_store(|store| store.settle_transaction(token, outcome, None, now))?;
+    state.webhooks.wake();
+    Ok(settled)
+}
+
+/// `GET /pg/{token}/pay/{key}`: the buyer's choice on the PG page. A declined card, a
+/// virtual account or a cancel settle here; an app gets the hand-off page.
+pub(super) async fn pg_pay(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Path((token, key)): Path<(String, String)>,
+) -> Response {
+    let (_, payment) = match load(&state, &token) {
+        Ok(found) => found,
+        Err(response) => return *response,
+    };
+    let direct = match key.as_str() {
+        "declined" => Some(Outcome::Deny),
+        "vbank" if payment.pay_method == "vbank" => Some(Outcome::Vbank),
+        "cancel" => Some(Outcome::Cancel),
+        _ => None,
+    };
+    if let Some(outcome) = direct {
+        if let Err(err) = settle(&state, &token, outcome) {
+            tracing::info!("PG outcome refused: {}", api_message(&err));
+        }
+        return Redirect::to(&format!("/pg/{token}/result")).into_response();
+    }
+    let Some(app) = apps::by_key(&key).filter(|app| app.pay_method == payment.pay_method) else {
+        return (
+            StatusCode::NOT_FOUND,
+            page(
+                "없는 결제 수단 / Unknown method",
+                "error",
+                "<p>이 결제 수단은 없습니다 / no such method</p>",
+            ),
+        )
+            .into_response();
+    };
+    let Ok(txn) = state.with_store(|store| store.choose_app(&token, app.key)) else {
+        return Redirect::to(&format!("/pg/{token}/result")).into_response();
+    };
+    let hand_off = app.hand_off(
+        device_of(&headers),
+        &token,
+        &host_of(&headers),
+        &result_url(&headers, &token),
+    );
+    hand_off_page(app, &txn, &payment, &hand_off).into_response()
+}
+
+/// What the hand-off page's script (`assets/hand-off.js`) reads from its data block.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct HandOffData<'a> {
+    /// Where the page sends the browser: the app's hand-off URL.
+    hand_off: &'a str,
+    /// The transaction, for its status and result URLs.
+    token: &'a str,
+    /// Whether the page polls the status.
+    polls: bool,
+}
+
+fn hand_off_page(
+    app: &SandboxApp,
+    txn: &Transaction,
+    payment: &Payment,
+    hand_off: &str,
+) -> Html<String> {
+    let token = &txn.token;
+    // PC checkouts and app cards poll (the app's return is a bare `app://`, or none
+    // on PC); ISP and BankPay come back through their result URL, so their page waits.
+    let polls = app.page_polls() || txn.channel == "pc";
+    page(
+        "앱에서 결제를 계속하세요 / Continue in the app",
+        "hand-off",
+        &format!(
+            "{summary}<p id=\"app-label\">{label}</p>\
+             <p id=\"status\" data-status=\"ready\">앱의 승인을 기다리는 중 / waiting for the app…</p>\
+             <p><a id=\"open-app\" class=\"choice\" href=\"{href}\">앱 열기 / Open the app</a></p>\
+             <p><a id=\"finished\" class=\"choice\" href=\"/pg/{token}/result\">앱에서 결제를 마쳤어요 / I finished in the app</a></p>\
+             <p><a id=\"web-app\" class=\"secondary\" href=\"/apps/{token}\">앱이 없나요? 웹에서 진행 / No app? Continue on the web</a></p>\
+             <p><a id=\"pg-cancel\" class=\"secondary\" href=\"/pg/{token}/pay/cancel\">결제 취소 / Cancel</a></p>\
+             {script}",
+            summary = summary(payment),
+            label = escape(app.label),
+            href = escape(hand_off),
+            token = escape(token),
+            script = Script::HandOff.with_data(&HandOffData {
+                hand_off,
+                token,
+                polls,
+            }),
+        ),
+    )
+}
+
+/// What the hand-off page polls.
+#[derive(Serialize)]
+struct PgStatus {
+    status: PaymentStatus,
+    settled: bool,
+}
+
+/// True once the buyer's decision is in: no longer `ready`, or a virtual account issued.
+fn settled(payment: &Payment) -> bool {
+    payment.status != PaymentStatus::Ready || payment.vbank_num.is_some()
+}
+
+/// `GET /pg/{token}/status`: what the hand-off page polls.
+pub(super) async fn pg_status(
+    State(state): State<ApiState>,
+    Path(token): Path<String>,
+) -> Response {
+    match load(&state, &token) {
+        Ok((_, payment)) => Json(PgStatus {
+            settled: settled(&payment),
+            status: payment.status,
+        })
+        .into_response(),
+        Err(response) => *response,
+    }
+}
+
+/// The iamport response the PC callback and the mobile redirect carry
+/// (<https://developers.portone.io/docs/en/auth/guide/4>).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CallbackRsp {
+    /// `paid`, or a virtual account issued.
+    pub success: bool,
+    /// The payment.
+    pub imp_uid: String,
+    /// Its order.
+    pub merchant_uid: String,
+    /// `card`, `vbank`, …
+    pub pay_method: String,
+    /// The PG.
+    pub pg_provider: String,
+    /// Order name.
+    pub name: String,
+    /// The amount paid (0 unless `paid`).
+    pub paid_amount: i64,
+    /// The payment's status.
+    pub status: PaymentStatus,
+    /// Card approval number.
+    pub apply_num: Option<String>,
+    /// Buyer's name.
+    pub buyer_name: Option<String>,
+    /// Virtual account number.
+    pub vbank_num: Option<String>,
+    /// Virtual account bank.
+    pub vbank_name: Option<String>,
+    /// Virtual account due date, Unix seconds.
+    pub vbank_date: i64,
+    /// `F0005` on failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    /// Why it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_msg: Option<String>,
+}
+
+fn rsp(payment: &Payment) -> CallbackRsp {
+    let success = payment.status == PaymentStatus::Paid || payment.vbank_num.is_some();
+    let failure = |reason: &Option<String>| {
+        reason
+            .clone()
+            .unwrap_or_else(|| "결제가 중단되었습니다 / payment stopped".to_owned())
+    };
+    CallbackRsp {
+        success,
+        imp_uid: payment.imp_uid.clone(),
+        merchant_uid: payment.merchant_uid.clone(),
+        pay_method: payment.pay_method.clone(),
+        pg_provider: payment.pg_provider.clone(),
+        name: payment.name.clone(),
+        paid_amount: if payment.status == PaymentStatus::Paid {
+            payment.amount
+        } else {
+            0
+        },
+        status: payment.status,
+        apply_num: payment.apply_num.clone(),
+        buyer_name: payment.buyer_name.clone(),
+        vbank_num: payment.vbank_num.clone(),
+        vbank_name: payment.vbank_name.clone(),
+        vbank_date: payment.vbank_date,
+        error_code: (!success).then(|| "F0005".to_owned()),
+        error_msg: (!success).then(|| failure(&payment.fail_reason)),
+    }
+}
+
+/// `m_redirect_url` with `imp_uid`, `merchant_uid`, `imp_success` and, on failure,
+/// `error_code` / `error_msg` appended to its own query (its fragment stays last,
+/// <https://developers.portone.io/docs/en/auth/guide/4>).
+pub fn redirect_target(m_redirect_url: &str, rsp: &CallbackRsp) -> Option<String> {
+    let mut url = url::Url::parse(m_redirect_url).ok()?;
+    {
+        let mut query = url.query_pairs_mut();
+        query.append_pair("imp_uid", &rsp.imp_uid);
+        query.append_pair("merchant_uid", &rsp.merchant_uid);
+        query.append_pair("imp_success", if rsp.success { "true" } else { "false" });
+        if !rsp.success {
+            query.append_pair("error_code", rsp.error_code.as_deref().unwrap_or_default());
+            query.append_pair("error_msg", rsp.error_msg.as_deref().unwrap_or_default());
+        }
+    }
+    Some(url.to_string())
+}
+
+/// What the PC result page's script (`assets/pc-result.js`) reads from its data block.
+#[derive(Serialize)]
+struct PcResultData<'a> {
+    /// The callback's argument, whole.
+    rsp: &'a CallbackRsp,
+}
+
+/// `GET /pg/{token}/result`: the end of the checkout once the buyer decided (the
+/// mobile redirect or the PC callback), or a page that waits for the decision.
+pub(super) async fn pg_result(
+    State(state): State<ApiState>,
+    Path(token): Path<String>,
+) -> Response {
+    let (txn, payment) = match load(&state, &token) {
+        Ok(found) => found,
+        Err(response) => return *response,
+    };
+    let token = escape(&txn.token);
+    if !settled(&payment) {
+        return page(
+            "아직 승인되지 않았습니다 / Not approved yet",
+            "pending",
+            &format!(
+                "{}<p id=\"status\" data-status=\"ready\">결제 앱에서 승인을 마치지 않았습니다 / the payment app has not approved it.</p>\
+                 <p><a id=\"check-again\" class=\"choice\" href=\"/pg/{token}/result\">다시 확인 / Check again</a></p>\
+                 <p><a id=\"open-app\" class=\"secondary\" href=\"/pg/{token}\">결제 수단 다시 고르기 / Choose again</a></p>\
+                 <p><a id=\"pg-cancel\" class=\"secondary\" href=\"/pg/{token}/pay/cancel\">결제 취소 / Cancel</a></p>",
+                summary(&payment)
+            ),
+        )
+        .into_response();
+    }
+    let rsp = rsp(&payment);
+    if txn.channel == "pc" {
+        // The callback's `rsp` holds the merchant's and the buyer's text (the order
+        // name…): escaped JSON in the page's data block, so no value can end it.
+        return page(
+            "결제 결과 / Payment result",
+            "pc-result",
+            &format!(
+                "{summary}<p id=\"status\" data-status=\"{status}\">결제창을 닫는 중 / closing…</p>{script}",
+                summary = summary(&payment),
+                status = escape(payment.status.as_str()),
+                script = Script::PcResult.with_data(&PcResultData { rsp: &rsp }),
+            ),
+        )
+        .into_response();
+    }
+    match txn.m_redirect_url.as_deref().and_then(|url| redirect_target(url, &rsp)) {
+        Some(target) => Redirect::to(&target).into_response(),
+        None => page(
+            "결제 결과 / Payment result",
+            "error",
+            "<p>m_redirect_url 이 없어 가맹점으로 돌아갈 수 없습니다 / no m_redirect_url to return to.</p>",
+        )
+        .into_response(),
+    }
+}
