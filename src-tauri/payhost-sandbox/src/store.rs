@@ -16,6 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::normalize_merchant_uid;
 
+mod migrations;
+
 /// What went wrong with a store operation.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -105,9 +107,53 @@ impl FromSql for PaymentStatus {
     }
 }
 
+/// Which PortOne API a payment (and its checkout) belongs to: iamport's V1
+/// (`IMP.request_pay`, `api.iamport.kr`) or V2 (`PortOne.requestPayment`,
+/// `api.portone.io`). Both are rows of the same tables; the version decides which
+/// API shows them and how their checkout ends.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ApiVersion {
+    /// iamport V1.
+    #[default]
+    V1,
+    /// PortOne V2.
+    V2,
+}
+
+impl ApiVersion {
+    /// `V1` or `V2` (V2's `version` field spells them so).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::V1 => "V1",
+            Self::V2 => "V2",
+        }
+    }
+}
+
+impl ToSql for ApiVersion {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.as_str()))
+    }
+}
+
+impl FromSql for ApiVersion {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        match value.as_str()? {
+            "V1" => Ok(Self::V1),
+            "V2" => Ok(Self::V2),
+            other => Err(FromSqlError::Other(
+                format!("unknown API version `{other}`").into(),
+            )),
+        }
+    }
+}
+
 /// A cancellation, as `cancel_history` lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Cancellation {
+    /// Its id (V1 `cancellation_id`, V2 `PaymentCancellation.id`); `None` for the
+    /// cancellations of a database from before ids were kept.
+    pub cancellation_id: Option<String>,
     /// Amount cancelled.
     pub amount: i64,
     /// Why.
@@ -165,6 +211,24 @@ pub struct Payment {
     pub channel: String,
     /// Cancellations, oldest first.
     pub cancel_history: Vec<Cancellation>,
+    /// The API the payment belongs to (not part of V1's payment).
+    #[serde(skip)]
+    pub version: ApiVersion,
+    /// V2: the store (`storeId`).
+    #[serde(skip)]
+    pub store_id: Option<String>,
+    /// V2: the channel the payment went through (`channelKey`).
+    #[serde(skip)]
+    pub channel_key: Option<String>,
+    /// The tax-free part of the amount.
+    #[serde(skip)]
+    pub tax_free: i64,
+    /// Buyer's e-mail.
+    #[serde(skip)]
+    pub buyer_email: Option<String>,
+    /// Buyer's phone.
+    #[serde(skip)]
+    pub buyer_tel: Option<String>,
 }
 
 /// What `request_pay` hands the sandbox.
@@ -186,6 +250,18 @@ pub struct NewPayment {
     pub custom_data: Option<String>,
     /// `mobile` or `pc`.
     pub channel: String,
+    /// The API the payment belongs to.
+    pub version: ApiVersion,
+    /// V2: the store.
+    pub store_id: Option<String>,
+    /// V2: the channel.
+    pub channel_key: Option<String>,
+    /// The tax-free part of the amount.
+    pub tax_free: i64,
+    /// Buyer's e-mail.
+    pub buyer_email: Option<String>,
+    /// Buyer's phone.
+    pub buyer_tel: Option<String>,
 }
 
 /// A checkout transaction: what `request_pay` asked for beyond the payment itself,
@@ -208,6 +284,9 @@ pub struct Transaction {
     pub app: Option<String>,
     /// When the payment app used the token (Unix seconds), 0 while unused.
     pub used_at: i64,
+    /// The API whose checkout this is: it decides how the checkout ends (V1's
+    /// `m_redirect_url` query or callback, V2's `redirectUrl` query or Promise).
+    pub version: ApiVersion,
 }
 
 /// What the buyer decided in the payment app.
@@ -255,7 +334,8 @@ pub struct Store {
     conn: Connection,
 }
 
-const SCHEMA: &str = "
+/// The tables as the first sandbox created them; `migrations` brings them up to date.
+pub(crate) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS payments (
     imp_uid TEXT PRIMARY KEY,
     merchant_uid TEXT NOT NULL,
@@ -520,11 +600,14 @@ fn insert_payment(conn: &Connection, new: &NewPayment, now: i64) -> Result<Strin
     }
     let imp_uid = random_id("imp_");
     conn.execute(
-        "INSERT INTO payments (imp_uid, merchant_uid, pay_method, pg_provider, name, amount, status, started_at, buyer_name, custom_data, channel)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'ready', ?7, ?8, ?9, ?10)",
+        "INSERT INTO payments (imp_uid, merchant_uid, pay_method, pg_provider, name, amount, status, started_at,
+                               buyer_name, custom_data, channel, version, store_id, channel_key, tax_free,
+                               buyer_email, buyer_tel)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'ready', ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
         params![
             imp_uid, merchant_uid, new.pay_method, new.pg_provider, new.name, new.amount, now,
-            new.buyer_name, new.custom_data, new.channel
+            new.buyer_name, new.custom_data, new.channel, new.version, new.store_id, new.channel_key,
+            new.tax_free, new.buyer_email, new.buyer_tel
         ],
     )?;
     Ok(imp_uid)
@@ -537,8 +620,8 @@ fn insert_transaction(
 ) -> Result<String, StoreError> {
     let token = random_id(TOKEN_PREFIX);
     conn.execute(
-        "INSERT INTO transactions (token, imp_uid, channel, m_redirect_url, notice_url, app_scheme)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO transactions (token, imp_uid, channel, m_redirect_url, notice_url, app_scheme, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT version FROM payments WHERE imp_uid = ?2))",
         params![
             token,
             imp_uid,
@@ -557,7 +640,8 @@ fn payment_on(conn: &Connection, imp_uid: &str) -> Result<Payment, StoreError> {
         .query_row(
             "SELECT imp_uid, merchant_uid, pay_method, pg_provider, name, amount, cancel_amount, currency,
                     status, started_at, paid_at, failed_at, cancelled_at, fail_reason, apply_num, buyer_name,
-                    vbank_num, vbank_name, vbank_date, receipt_url, custom_data, channel
+                    vbank_num, vbank_name, vbank_date, receipt_url, custom_data, channel,
+                    version, store_id, channel_key, tax_free, buyer_email, buyer_tel
              FROM payments WHERE imp_uid = ?1",
             params![imp_uid],
             |row| {
@@ -585,20 +669,27 @@ fn payment_on(conn: &Connection, imp_uid: &str) -> Result<Payment, StoreError> {
                     custom_data: row.get(20)?,
                     channel: row.get(21)?,
                     cancel_history: Vec::new(),
+                    version: row.get(22)?,
+                    store_id: row.get(23)?,
+                    channel_key: row.get(24)?,
+                    tax_free: row.get(25)?,
+                    buyer_email: row.get(26)?,
+                    buyer_tel: row.get(27)?,
                 })
             },
         )
         .optional()?
         .ok_or(StoreError::NotFound)?;
     let mut statement = conn.prepare(
-        "SELECT amount, reason, cancelled_at FROM cancellations WHERE imp_uid = ?1 ORDER BY rowid",
+        "SELECT id, amount, reason, cancelled_at FROM cancellations WHERE imp_uid = ?1 ORDER BY rowid",
     )?;
     let history = statement
         .query_map(params![imp_uid], |row| {
             Ok(Cancellation {
-                amount: row.get(0)?,
-                reason: row.get(1)?,
-                cancelled_at: row.get(2)?,
+                cancellation_id: row.get(0)?,
+                amount: row.get(1)?,
+                reason: row.get(2)?,
+                cancelled_at: row.get(3)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -611,7 +702,7 @@ fn payment_on(conn: &Connection, imp_uid: &str) -> Result<Payment, StoreError> {
 /// The transaction `token`, on `conn`.
 fn transaction_on(conn: &Connection, token: &str) -> Result<Transaction, StoreError> {
     conn.query_row(
-        "SELECT token, imp_uid, channel, m_redirect_url, notice_url, app_scheme, app, used_at
+        "SELECT token, imp_uid, channel, m_redirect_url, notice_url, app_scheme, app, used_at, version
          FROM transactions WHERE token = ?1",
         params![token],
         |row| {
@@ -624,6 +715,7 @@ fn transaction_on(conn: &Connection, token: &str) -> Result<Transaction, StoreEr
                 app_scheme: row.get(5)?,
                 app: row.get(6)?,
                 used_at: row.get(7)?,
+                version: row.get(8)?,
             })
         },
     )
@@ -829,9 +921,10 @@ impl Store {
         Self::with_connection(Connection::open_in_memory()?)
     }
 
-    fn with_connection(conn: Connection) -> Result<Self, StoreError> {
+    fn with_connection(mut conn: Connection) -> Result<Self, StoreError> {
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;")?;
         conn.execute_batch(SCHEMA)?;
+        migrations::migrate(&mut conn)?;
         Ok(Self { conn })
     }
 
@@ -1029,8 +1122,8 @@ impl Store {
             params![imp_uid, new_cancelled, new_status, now],
         )?;
         tx.execute(
-            "INSERT INTO cancellations (imp_uid, amount, reason, cancelled_at) VALUES (?1, ?2, ?3, ?4)",
-            params![imp_uid, amount, reason, now],
+            "INSERT INTO cancellations (imp_uid, amount, reason, cancelled_at, id) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![imp_uid, amount, reason, now, random_id("cancel_")],
         )?;
         // iamport notifies `notice_url` of a refund with `status: cancelled`
         // (<https://docs.iamport.kr/en-US/tech/webhook>, "Refund is processed");

@@ -113,11 +113,17 @@ pub fn validate(
             "결제금액이 올바르지 않습니다 (amount is required and must be a positive integer)",
         );
     };
-    if let Some(tax_free) = params.tax_free.as_ref().filter(|v| !v.is_null()) {
-        if !tax_free.as_i64().is_some_and(|t| (0..=amount).contains(&t)) {
-            return refuse("면세금액이 결제금액을 넘습니다 (tax_free must be within the amount)");
-        }
-    }
+    let tax_free = match params.tax_free.as_ref().filter(|v| !v.is_null()) {
+        None => 0,
+        Some(tax_free) => match tax_free.as_i64().filter(|t| (0..=amount).contains(t)) {
+            Some(tax_free) => tax_free,
+            None => {
+                return refuse(
+                    "면세금액이 결제금액을 넘습니다 (tax_free must be within the amount)",
+                )
+            }
+        },
+    };
     let merchant_uid = params
         .merchant_uid
         .as_deref()
@@ -187,6 +193,10 @@ pub fn validate(
                 other => other.to_string(),
             }),
             channel: channel.to_owned(),
+            tax_free,
+            buyer_email: params.buyer_email.clone(),
+            buyer_tel: params.buyer_tel.clone(),
+            ..NewPayment::default()
         },
         m_redirect_url,
         notice_url,

@@ -1,0 +1,76 @@
+//! The schema changes since the first sandbox database, applied in order on open.
+//!
+//! `SCHEMA` (store.rs) creates the tables as the first sandbox had them; each
+//! migration here changes them once, and SQLite's `user_version` records how many
+//! were applied (<https://www.sqlite.org/pragma.html#pragma_user_version>). A database
+//! an older payhost left in its data dir (payments a return link may still lead to)
+//! is brought up to date the same way as a new one, in one SQLite transaction.
+
+use rusqlite::Connection;
+
+use super::StoreError;
+
+/// Every migration, oldest first; a database at `user_version = n` has the first `n`.
+const MIGRATIONS: &[&str] = &[
+    // 1: PortOne V2 payments beside V1 ones in the same tables (`payments.version`;
+    // a V2 payment's `paymentId` is its `merchant_uid`, its `transactionId` its
+    // `imp_uid`), their store and channel, the amounts and buyer fields V2 reports,
+    // the id of each cancellation (V1 `cancellation_id`,
+    // V2 `PaymentCancellation.id`), and what a pre-registration fixed beside the amount.
+    "ALTER TABLE payments ADD COLUMN version TEXT NOT NULL DEFAULT 'V1';
+     ALTER TABLE payments ADD COLUMN store_id TEXT;
+     ALTER TABLE payments ADD COLUMN channel_key TEXT;
+     ALTER TABLE payments ADD COLUMN tax_free INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE payments ADD COLUMN buyer_email TEXT;
+     ALTER TABLE payments ADD COLUMN buyer_tel TEXT;
+     ALTER TABLE transactions ADD COLUMN version TEXT NOT NULL DEFAULT 'V1';
+     ALTER TABLE cancellations ADD COLUMN id TEXT;
+     ALTER TABLE prepared ADD COLUMN currency TEXT NOT NULL DEFAULT 'KRW';
+     ALTER TABLE prepared ADD COLUMN tax_free INTEGER;
+     CREATE INDEX IF NOT EXISTS payments_by_version ON payments (version, merchant_uid, started_at);",
+];
+
+/// Applies the migrations `conn` has not had yet.
+///
+/// # Errors
+/// When SQLite fails (nothing of the failed migration is kept).
+pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let applied: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    let applied = usize::try_from(applied).unwrap_or(0);
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(applied) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(migration)?;
+        // PRAGMA takes no parameters; the number is ours.
+        tx.execute_batch(&format!("PRAGMA user_version = {}", index + 1))?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_is_migrated_once_and_keeps_its_rows() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(crate::store::SCHEMA).unwrap();
+        conn.execute(
+            "INSERT INTO payments (imp_uid, merchant_uid, pay_method, pg_provider, name, amount, status, started_at)
+             VALUES ('imp_old', 'order_old', 'card', 'nice', 'old', 1000, 'paid', 1)",
+            [],
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        migrate(&mut conn).unwrap();
+        let (version, user_version): (String, i64) = conn
+            .query_row(
+                "SELECT version, (SELECT user_version FROM pragma_user_version) FROM payments",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(version, "V1");
+        assert_eq!(user_version, i64::try_from(MIGRATIONS.len()).unwrap());
+    }
+}
