@@ -116,7 +116,10 @@ impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::NotFound => Self::NotFound(err.to_string()),
-            StoreError::Conflict(message) | StoreError::Invalid(message) => Self::Rejected(message),
+            StoreError::Conflict(message)
+            | StoreError::Invalid(message)
+            | StoreError::AlreadyPaid(message)
+            | StoreError::NotAsPrepared(message) => Self::Rejected(message),
             StoreError::Database(err) => Self::Internal(err.to_string()),
         }
     }
@@ -240,13 +243,23 @@ async fn get_token(
     ok(json!({ "access_token": token, "now": now, "expired_at": expired_at }))
 }
 
+/// `GET /payments/{id}`: V1's `imp_uid`, or V2's `paymentId` for a request with V2
+/// credentials (the one path both APIs have at the root: `crate::v2`).
 async fn get_payment(
     State(state): State<ApiState>,
     headers: HeaderMap,
-    ApiPath(imp_uid): ApiPath<String>,
-) -> Result<Json<Value>, ApiError> {
-    authorize(&state, &headers)?;
-    ok(state.with_store(|store| store.get(&imp_uid))?)
+    path: ApiPath<String>,
+    query: axum::extract::Query<crate::v2::rest::StoreQuery>,
+) -> Response {
+    if crate::v2::auth::is_v2_request(&headers) {
+        return crate::v2::rest::get_payment(State(state), headers, path, query)
+            .await
+            .into_response();
+    }
+    let ApiPath(imp_uid) = path;
+    let answer = authorize(&state, &headers)
+        .and_then(|()| ok(state.with_store(|store| store.get(&imp_uid))?));
+    answer.into_response()
 }
 
 async fn find_payment(

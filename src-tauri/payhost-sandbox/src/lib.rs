@@ -16,6 +16,7 @@ pub mod merchant;
 pub mod pages;
 pub mod sim_app;
 pub mod store;
+pub mod v2;
 pub mod webhooks;
 
 use std::net::SocketAddr;
@@ -33,6 +34,10 @@ pub use webhooks::{Backoff, WebhookPolicy, WebhookSender};
 pub const SANDBOX_IMP_KEY: &str = "sandbox_imp_key";
 /// See [`SANDBOX_IMP_KEY`].
 pub const SANDBOX_IMP_SECRET: &str = "sandbox_imp_secret";
+/// The V2 API secret the sandbox accepts (`Authorization: PortOne sandbox_api_secret`).
+pub const SANDBOX_API_SECRET: &str = "sandbox_api_secret";
+/// The sandbox's one V2 store (`storeId`).
+pub const SANDBOX_STORE_ID: &str = "store-sandbox-0000";
 
 /// Where the sandbox keeps its state, whom its shop returns to and where its
 /// webhooks may go.
@@ -136,6 +141,7 @@ pub fn build(addr: SocketAddr, config: &SandboxConfig) -> Result<SandboxServer, 
     })?;
     let router = Router::new()
         .merge(router(api.clone()))
+        .merge(v2::router(api.clone()))
         .merge(checkout::router(api.clone()))
         .merge(pages::router())
         .merge(webhooks::router(api))

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::ids::normalize_merchant_uid;
 
 mod migrations;
+mod v2;
 
 /// What went wrong with a store operation.
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +34,12 @@ pub enum StoreError {
     /// The request itself is invalid (missing amount, negative numbers, …).
     #[error("{0}")]
     Invalid(String),
+    /// A payment of an order (`merchant_uid`, V2 `paymentId`) that is already paid.
+    #[error("{0}")]
+    AlreadyPaid(String),
+    /// A payment of another amount than the one pre-registered for its order.
+    #[error("{0}")]
+    NotAsPrepared(String),
 }
 
 /// A payment's status at iamport V1: what the API answers, the checkout reports, the
@@ -579,22 +586,29 @@ fn insert_payment(conn: &Connection, new: &NewPayment, now: i64) -> Result<Strin
         |row| row.get(0),
     )?;
     if already_paid {
-        return Err(StoreError::Conflict(format!(
+        return Err(StoreError::AlreadyPaid(format!(
             "이미 결제된 주문번호입니다 (merchant_uid `{merchant_uid}` was already paid)"
         )));
     }
-    let prepared: Option<i64> = conn
+    let prepared: Option<(i64, Option<i64>)> = conn
         .query_row(
-            "SELECT amount FROM prepared WHERE merchant_uid = ?1",
+            "SELECT amount, tax_free FROM prepared WHERE merchant_uid = ?1",
             params![merchant_uid],
-            |row| row.get(0),
+            |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .optional()?;
-    if let Some(prepared) = prepared {
+    if let Some((prepared, prepared_tax_free)) = prepared {
         if prepared != new.amount {
-            return Err(StoreError::Conflict(format!(
+            return Err(StoreError::NotAsPrepared(format!(
                 "사전등록된 금액과 다릅니다 (prepared {prepared}, requested {})",
                 new.amount
+            )));
+        }
+        if prepared_tax_free.is_some_and(|tax_free| tax_free != new.tax_free) {
+            return Err(StoreError::NotAsPrepared(format!(
+                "사전등록된 면세금액과 다릅니다 (prepared tax-free {}, requested {})",
+                prepared_tax_free.unwrap_or_default(),
+                new.tax_free
             )));
         }
     }

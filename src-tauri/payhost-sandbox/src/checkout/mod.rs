@@ -8,11 +8,13 @@
 //! redirect query).
 //!
 //! One file per job: `request` reads and validates what `request_pay` asks for, `pg`
-//! is the PG's pages, `apps_api` what the payment apps call; this file holds the
+//! is the PG's pages, `ending` how a decided checkout returns to the merchant (per
+//! API version), `apps_api` what the payment apps call; this file holds the
 //! router, the two routes of iamport's script (`/iamport.js`, `/checkout`) and the
 //! small helpers they share. The pages' scripts are files in `assets/` (`pages`).
 
 mod apps_api;
+mod ending;
 mod pg;
 mod request;
 
@@ -25,6 +27,7 @@ use serde::Serialize;
 
 pub(crate) use apps_api::{OutcomeBody, Reported, TxnError, TxnInfo};
 pub use pg::{redirect_target, CallbackRsp};
+pub(crate) use request::{app_scheme, http_url};
 pub use request::{validate, CheckoutRequest, NewCheckout, PayParams, PAY_METHODS};
 
 use crate::api::{ApiError, ApiState};

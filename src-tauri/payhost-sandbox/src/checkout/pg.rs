@@ -14,6 +14,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Json;
 use serde::Serialize;
 
+use super::ending::{self, Ending, PcMessage};
 use super::{api_message, device_of, host_of, load, result_url, summary};
 use crate::api::{ApiError, ApiState};
 use crate::apps::{self, SandboxApp};
@@ -232,7 +233,7 @@ pub struct CallbackRsp {
     pub error_msg: Option<String>,
 }
 
-fn rsp(payment: &Payment) -> CallbackRsp {
+pub(super) fn rsp(payment: &Payment) -> CallbackRsp {
     let success = payment.status == PaymentStatus::Paid || payment.vbank_num.is_some();
     let failure = |reason: &Option<String>| {
         reason
@@ -283,8 +284,8 @@ pub fn redirect_target(m_redirect_url: &str, rsp: &CallbackRsp) -> Option<String
 /// What the PC result page's script (`assets/pc-result.js`) reads from its data block.
 #[derive(Serialize)]
 struct PcResultData<'a> {
-    /// The callback's argument, whole.
-    rsp: &'a CallbackRsp,
+    /// What it posts to the merchant's page, whole.
+    message: &'a PcMessage,
 }
 
 /// `GET /pg/{token}/result`: the end of the checkout once the buyer decided (the
@@ -312,28 +313,25 @@ pub(super) async fn pg_result(
         )
         .into_response();
     }
-    let rsp = rsp(&payment);
-    if txn.channel == "pc" {
-        // The callback's `rsp` holds the merchant's and the buyer's text (the order
+    match ending::of(&txn, &payment) {
+        // The posted message holds the merchant's and the buyer's text (the order
         // name…): escaped JSON in the page's data block, so no value can end it.
-        return page(
+        Ending::Post(message) => page(
             "결제 결과 / Payment result",
             "pc-result",
             &format!(
                 "{summary}<p id=\"status\" data-status=\"{status}\">결제창을 닫는 중 / closing…</p>{script}",
                 summary = summary(&payment),
                 status = escape(payment.status.as_str()),
-                script = Script::PcResult.with_data(&PcResultData { rsp: &rsp }),
+                script = Script::PcResult.with_data(&PcResultData { message: &message }),
             ),
         )
-        .into_response();
-    }
-    match txn.m_redirect_url.as_deref().and_then(|url| redirect_target(url, &rsp)) {
-        Some(target) => Redirect::to(&target).into_response(),
-        None => page(
+        .into_response(),
+        Ending::Redirect(target) => Redirect::to(&target).into_response(),
+        Ending::NoReturnUrl => page(
             "결제 결과 / Payment result",
             "error",
-            "<p>m_redirect_url 이 없어 가맹점으로 돌아갈 수 없습니다 / no m_redirect_url to return to.</p>",
+            "<p>돌아갈 가맹점 주소(m_redirect_url / redirectUrl)가 없습니다 / no return URL to go back to.</p>",
         )
         .into_response(),
     }

@@ -82,13 +82,37 @@ pub struct NewCheckout {
 }
 
 /// `text` as an absolute http(s) URL (normalised), or the refusal naming `field`.
-fn http_url(field: &str, text: &str) -> Result<String, String> {
+/// `text` as an absolute http(s) URL, or a message naming `field`.
+pub(crate) fn http_url(field: &str, text: &str) -> Result<String, String> {
     match url::Url::parse(text.trim()) {
         Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(url.to_string()),
         _ => Err(format!(
             "{field} 가 올바른 http(s) URL 이 아닙니다 ({field} must be an absolute http(s) URL)"
         )),
     }
+}
+
+/// The merchant app's scheme a checkout names (`app_scheme`, V2 `appScheme`): lower
+/// case, without `://`; `None` when absent or empty.
+///
+/// # Errors
+/// A message naming `field` when it is not a URL scheme (RFC 3986 §3.1).
+pub(crate) fn app_scheme(field: &str, text: Option<&str>) -> Result<Option<String>, String> {
+    let scheme = text
+        .map(|s| s.trim().trim_end_matches("://").to_ascii_lowercase())
+        .filter(|s| !s.is_empty());
+    if let Some(scheme) = &scheme {
+        let valid = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+        if !valid {
+            return Err(format!(
+                "{field} 이 올바르지 않습니다 ({field} is not a URL scheme)"
+            ));
+        }
+    }
+    Ok(scheme)
 }
 
 /// Validates `request_pay` parameters as iamport does before any PG page opens.
@@ -161,20 +185,7 @@ pub fn validate(
         Some(url) => Some(http_url("notice_url", url)?),
         None => None,
     };
-    let app_scheme = params
-        .app_scheme
-        .as_deref()
-        .map(|s| s.trim().trim_end_matches("://").to_ascii_lowercase())
-        .filter(|s| !s.is_empty());
-    if let Some(scheme) = &app_scheme {
-        let valid = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-            && scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
-        if !valid {
-            return refuse("app_scheme 이 올바르지 않습니다 (app_scheme is not a URL scheme)");
-        }
-    }
+    let app_scheme = app_scheme("app_scheme", params.app_scheme.as_deref())?;
     let pg = params
         .pg
         .clone()

@@ -297,12 +297,12 @@ async fn a_pc_checkout_ends_in_the_callback_not_a_redirect() {
     assert_eq!((status, location), (200, None));
     assert!(
         page.contains("<script src=\"/assets/pc-result.js\"></script>")
-            && page_data(&page)["rsp"].is_object(),
+            && page_data(&page)["message"]["iamport_sandbox"].is_object(),
         "{page}"
     );
     let (_, script, _) = s.page("/assets/pc-result.js", "desktop").await;
     assert!(
-        script.contains("payer.postMessage({ iamport_sandbox: data.rsp }, '*')"),
+        script.contains("payer.postMessage(data.message, '*')"),
         "{script}"
     );
     assert!(
@@ -584,8 +584,9 @@ async fn every_page_shows_hostile_values_as_text_and_runs_none_of_them() {
     assert_eq!(s.outcome(&token, "approve").await.0, 200);
     let (_, result, _) = s.page(&format!("/pg/{token}/result"), "desktop").await;
     // The callback's `rsp` arrives whole: JSON that the page hands its script intact.
-    let rsp: CallbackRsp = serde_json::from_value(page_data(&result)["rsp"].clone())
-        .unwrap_or_else(|err| panic!("{err}: {result}"));
+    let rsp: CallbackRsp =
+        serde_json::from_value(page_data(&result)["message"]["iamport_sandbox"].clone())
+            .unwrap_or_else(|err| panic!("{err}: {result}"));
     assert_eq!(
         (
             rsp.name.as_str(),

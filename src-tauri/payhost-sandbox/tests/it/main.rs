@@ -17,5 +17,7 @@ mod checkout;
 mod merchant;
 /// The simulated payment app binary against a sandbox.
 mod sim_app;
+/// PortOne V2: the browser checkout and the REST API.
+mod v2;
 /// Webhooks: the outbox, retries, restarts, loopback only, no proxy.
 mod webhooks;

@@ -1,0 +1,82 @@
+//! PortOne V2 (`PortOne.requestPayment` in the browser, `https://api.portone.io` for
+//! the merchant's server): a thin protocol layer over the same store, checkout, PG
+//! pages and simulated apps as V1. A V2 payment is a row of the same `payments`
+//! table (`version = 'V2'`, its `paymentId` the `merchant_uid`, its `transactionId`
+//! the `imp_uid`), so everything behind the protocol is shared.
+//!
+//! Where the API is served: under `/v2` on the sandbox's one port (a server client
+//! that keeps a base path, `portone-server-sdk` for Python, takes
+//! `http://127.0.0.1:PORT/v2`), and at the root for requests that carry V2
+//! credentials, because `@portone/server-sdk` (npm) resolves every path against its
+//! `baseUrl` as an origin (`new URL("/payments/…", baseUrl)`,
+//! `@portone/server-sdk@0.19.0:dist/generated/payment/client.mjs`), dropping any base
+//! path. The paths only V2 has are V2's at the root whatever the header; the one both
+//! versions have (`GET /payments/{id}`) goes by the `Authorization` scheme
+//! ([`auth::is_v2_request`]).
+
+pub mod auth;
+pub mod browser;
+pub mod channels;
+pub mod error;
+pub mod model;
+pub mod rest;
+pub mod result;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::api::ApiState;
+use crate::store::{Store, StoreError};
+use error::{V2Error, V2ErrorKind};
+
+/// Runs `f` on the locked store, its errors as V2's.
+pub(crate) fn with_store<T>(
+    state: &ApiState,
+    f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
+) -> Result<T, V2Error> {
+    let mut store = state.store().lock().map_err(|_| {
+        V2Error::new(
+            V2ErrorKind::InternalServerError,
+            "the store lock is poisoned",
+        )
+    })?;
+    f(&mut store).map_err(V2Error::from)
+}
+
+/// A V2 currency the sandbox takes: `KRW` (also spelled `CURRENCY_KRW`, as the browser
+/// SDK's enums allow).
+///
+/// # Errors
+/// `INVALID_REQUEST` for any other.
+pub(crate) fn currency(text: Option<&str>) -> Result<&'static str, V2Error> {
+    match text.map(|c| c.strip_prefix("CURRENCY_").unwrap_or(c)) {
+        None | Some("KRW") => Ok("KRW"),
+        Some(other) => Err(V2Error::invalid(format!(
+            "샌드박스는 KRW만 지원합니다 / the sandbox takes KRW only, not `{other}`"
+        ))),
+    }
+}
+
+/// The V2 routes only V2 has, relative to the API's base.
+fn routes() -> Router<ApiState> {
+    Router::new()
+        .route("/login/api-secret", post(auth::login))
+        .route(
+            "/payments/{payment_id}/pre-register",
+            post(rest::pre_register),
+        )
+        .route("/payments/{payment_id}/cancel", post(rest::cancel))
+}
+
+/// V2's REST API: everything under `/v2`, and at the root the routes only V2 has
+/// (the shared `GET /payments/{id}` is dispatched by `api::router`).
+pub fn router(state: ApiState) -> Router {
+    let under_v2 = routes()
+        .route("/payments/{payment_id}", get(rest::get_payment))
+        .route("/browser-sdk.js", get(browser::script))
+        .route("/checkout", post(browser::checkout));
+    Router::new()
+        .nest("/v2", under_v2)
+        .merge(routes())
+        .with_state(state)
+}

@@ -1,0 +1,93 @@
+//! How a V2 checkout ends in the merchant's page: the object `requestPayment`'s
+//! Promise resolves with (PC), or the same fields in the query of `redirectUrl`
+//! (mobile, or `forceRedirect`).
+//!
+//! `PaymentResponse` is `{ transactionType: "PAYMENT", txId, paymentId, code?,
+//! message? }`, `code` present meaning failure (`@portone/browser-sdk@0.1.11:
+//! dist/v2/response/PaymentResponse.d.ts`; the redirect carries the same fields:
+//! `portone-io/developers.portone.io:src/routes/(root)/opi/ko/integration/start/v2/checkout.mdx`).
+//! Success is never decided from it: the merchant asks the API.
+
+use serde::Serialize;
+
+use crate::store::{Payment, PaymentStatus};
+
+/// The `code` of a payment the PG did not complete (declined, or cancelled by the
+/// buyer), as the checkout service reports a PG failure.
+pub const FAILURE_CODE: &str = "FAILURE_TYPE_PG";
+
+/// `PaymentResponse`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentResponse {
+    /// `PAYMENT`.
+    pub transaction_type: &'static str,
+    /// The attempt (`transactionId` in the API).
+    pub tx_id: String,
+    /// The merchant's `paymentId`.
+    pub payment_id: String,
+    /// Present on failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<&'static str>,
+    /// What failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The response for a payment whose buyer has decided.
+pub fn payment_response(payment: &Payment) -> PaymentResponse {
+    let success = payment.status == PaymentStatus::Paid || payment.vbank_num.is_some();
+    PaymentResponse {
+        transaction_type: "PAYMENT",
+        tx_id: payment.imp_uid.clone(),
+        payment_id: payment.merchant_uid.clone(),
+        code: (!success).then_some(FAILURE_CODE),
+        message: (!success).then(|| {
+            payment
+                .fail_reason
+                .clone()
+                .unwrap_or_else(|| "결제가 중단되었습니다 / payment stopped".to_owned())
+        }),
+    }
+}
+
+/// `redirect_url` with the response's fields appended to its own query (its fragment
+/// stays last).
+pub fn redirect_target(redirect_url: &str, response: &PaymentResponse) -> Option<String> {
+    let mut url = url::Url::parse(redirect_url).ok()?;
+    {
+        let mut query = url.query_pairs_mut();
+        query.append_pair("paymentId", &response.payment_id);
+        query.append_pair("transactionType", response.transaction_type);
+        query.append_pair("txId", &response.tx_id);
+        if let Some(code) = response.code {
+            query.append_pair("code", code);
+        }
+        if let Some(message) = &response.message {
+            query.append_pair("message", message);
+        }
+    }
+    Some(url.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_redirect_keeps_the_merchants_query_and_fragment() {
+        let response = PaymentResponse {
+            transaction_type: "PAYMENT",
+            tx_id: "imp_1".to_owned(),
+            payment_id: "order 1".to_owned(),
+            code: Some(FAILURE_CODE),
+            message: Some("한도 초과 / declined".to_owned()),
+        };
+        let target = redirect_target("https://shop.example/done?from=app#top", &response).unwrap();
+        assert_eq!(
+            target,
+            "https://shop.example/done?from=app&paymentId=order+1&transactionType=PAYMENT&txId=imp_1\
+             &code=FAILURE_TYPE_PG&message=%ED%95%9C%EB%8F%84+%EC%B4%88%EA%B3%BC+%2F+declined#top"
+        );
+    }
+}
