@@ -277,8 +277,11 @@ pub struct NewPayment {
 pub struct Transaction {
     /// The one-time token (`txn_…`).
     pub token: String,
-    /// The payment.
-    pub imp_uid: String,
+    /// What the checkout settles.
+    pub kind: TransactionKind,
+    /// Its id: the payment's `imp_uid` (a V2 payment's `transactionId`), the billing
+    /// key's issue, or the identity verification.
+    pub subject: String,
     /// `mobile` (redirect to `m_redirect_url`) or `pc` (callback).
     pub channel: String,
     /// Where a mobile checkout ends.
@@ -294,6 +297,50 @@ pub struct Transaction {
     /// The API whose checkout this is: it decides how the checkout ends (V1's
     /// `m_redirect_url` query or callback, V2's `redirectUrl` query or Promise).
     pub version: ApiVersion,
+}
+
+/// What a checkout transaction settles.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransactionKind {
+    /// A payment (V1 `request_pay`, also with `customer_uid`; V2 `requestPayment`).
+    #[default]
+    Payment,
+    /// A billing key's issue without a payment (V2 `requestIssueBillingKey`).
+    BillingKey,
+    /// An identity verification (V1 `IMP.certification`, V2
+    /// `requestIdentityVerification`).
+    Certification,
+}
+
+impl TransactionKind {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Payment => "payment",
+            Self::BillingKey => "billing_key",
+            Self::Certification => "certification",
+        }
+    }
+}
+
+impl ToSql for TransactionKind {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.as_str()))
+    }
+}
+
+impl FromSql for TransactionKind {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        match value.as_str()? {
+            "payment" => Ok(Self::Payment),
+            "billing_key" => Ok(Self::BillingKey),
+            "certification" => Ok(Self::Certification),
+            other => Err(FromSqlError::Other(
+                format!("unknown transaction kind `{other}`").into(),
+            )),
+        }
+    }
 }
 
 /// What the buyer decided in the payment app.
@@ -554,7 +601,7 @@ fn enqueue_webhook(
 fn notice_url_of(conn: &Connection, imp_uid: &str) -> rusqlite::Result<Option<String>> {
     Ok(conn
         .query_row(
-            "SELECT notice_url FROM transactions WHERE imp_uid = ?1 ORDER BY rowid DESC LIMIT 1",
+            "SELECT notice_url FROM transactions WHERE kind = 'payment' AND subject = ?1 ORDER BY rowid DESC LIMIT 1",
             params![imp_uid],
             |row| row.get::<_, Option<String>>(0),
         )
@@ -634,8 +681,8 @@ fn insert_transaction(
 ) -> Result<String, StoreError> {
     let token = random_id(TOKEN_PREFIX);
     conn.execute(
-        "INSERT INTO transactions (token, imp_uid, channel, m_redirect_url, notice_url, app_scheme, version)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT version FROM payments WHERE imp_uid = ?2))",
+        "INSERT INTO transactions (token, kind, subject, channel, m_redirect_url, notice_url, app_scheme, version)
+         VALUES (?1, 'payment', ?2, ?3, ?4, ?5, ?6, (SELECT version FROM payments WHERE imp_uid = ?2))",
         params![
             token,
             imp_uid,
@@ -716,13 +763,13 @@ fn payment_on(conn: &Connection, imp_uid: &str) -> Result<Payment, StoreError> {
 /// The transaction `token`, on `conn`.
 fn transaction_on(conn: &Connection, token: &str) -> Result<Transaction, StoreError> {
     conn.query_row(
-        "SELECT token, imp_uid, channel, m_redirect_url, notice_url, app_scheme, app, used_at, version
+        "SELECT token, subject, channel, m_redirect_url, notice_url, app_scheme, app, used_at, version, kind
          FROM transactions WHERE token = ?1",
         params![token],
         |row| {
             Ok(Transaction {
                 token: row.get(0)?,
-                imp_uid: row.get(1)?,
+                subject: row.get(1)?,
                 channel: row.get(2)?,
                 m_redirect_url: row.get(3)?,
                 notice_url: row.get(4)?,
@@ -730,6 +777,7 @@ fn transaction_on(conn: &Connection, token: &str) -> Result<Transaction, StoreEr
                 app: row.get(6)?,
                 used_at: row.get(7)?,
                 version: row.get(8)?,
+                kind: row.get(9)?,
             })
         },
     )
@@ -860,13 +908,13 @@ fn settle_on(
             "이미 사용된 거래입니다 (the transaction token was already used)".to_owned(),
         ));
     }
-    let payment = apply_on(conn, &transaction.imp_uid, outcome, reason, now)?;
+    let payment = apply_on(conn, &transaction.subject, outcome, reason, now)?;
     // iamport calls `notice_url` when a payment is approved (`paid`) and when a
     // virtual account is issued (`ready`), never for a failure
     // (<https://docs.iamport.kr/en-US/tech/webhook>).
     if matches!(outcome, Outcome::Approve | Outcome::Vbank) {
         if let Some(url) = &transaction.notice_url {
-            enqueue_webhook(conn, &transaction.imp_uid, url, 0, now)?;
+            enqueue_webhook(conn, &transaction.subject, url, 0, now)?;
         }
     }
     Ok((transaction_on(conn, token)?, payment))
@@ -937,7 +985,6 @@ impl Store {
 
     fn with_connection(mut conn: Connection) -> Result<Self, StoreError> {
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;")?;
-        conn.execute_batch(SCHEMA)?;
         migrations::migrate(&mut conn)?;
         Ok(Self { conn })
     }
@@ -1192,7 +1239,7 @@ impl Store {
         let token: Option<String> = self
             .conn
             .query_row(
-                "SELECT token FROM transactions WHERE imp_uid = ?1 ORDER BY rowid DESC LIMIT 1",
+                "SELECT token FROM transactions WHERE kind = 'payment' AND subject = ?1 ORDER BY rowid DESC LIMIT 1",
                 params![imp_uid],
                 |row| row.get(0),
             )

@@ -134,7 +134,7 @@ fn load(state: &ApiState, token: &str) -> Result<(Transaction, Payment), Box<Res
     state
         .with_store(|store| {
             let txn = store.transaction(token)?;
-            let payment = store.get(&txn.imp_uid)?;
+            let payment = store.get(&txn.subject)?;
             Ok((txn, payment))
         })
         .map_err(|err| {

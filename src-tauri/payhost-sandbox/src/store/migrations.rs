@@ -28,15 +28,43 @@ const MIGRATIONS: &[&str] = &[
      ALTER TABLE prepared ADD COLUMN currency TEXT NOT NULL DEFAULT 'KRW';
      ALTER TABLE prepared ADD COLUMN tax_free INTEGER;
      CREATE INDEX IF NOT EXISTS payments_by_version ON payments (version, merchant_uid, started_at);",
+    // 2: a checkout transaction settles a payment, a billing key's issue (V2
+    // `requestIssueBillingKey`) or an identity verification, so its `kind` says which
+    // and `subject` names it (it was `imp_uid`, a reference to `payments`). SQLite
+    // cannot drop a reference in place: the table is rebuilt
+    // (<https://www.sqlite.org/lang_altertable.html#otheralter>).
+    "CREATE TABLE transactions_new (
+         token TEXT PRIMARY KEY,
+         kind TEXT NOT NULL DEFAULT 'payment'
+             CHECK (kind IN ('payment', 'billing_key', 'certification')),
+         subject TEXT NOT NULL,
+         channel TEXT NOT NULL,
+         m_redirect_url TEXT,
+         notice_url TEXT,
+         app_scheme TEXT,
+         app TEXT,
+         used_at INTEGER NOT NULL DEFAULT 0,
+         version TEXT NOT NULL DEFAULT 'V1'
+     );
+     INSERT INTO transactions_new (token, kind, subject, channel, m_redirect_url, notice_url, app_scheme, app, used_at, version)
+         SELECT token, 'payment', imp_uid, channel, m_redirect_url, notice_url, app_scheme, app, used_at, version
+         FROM transactions;
+     DROP TABLE transactions;
+     ALTER TABLE transactions_new RENAME TO transactions;
+     CREATE INDEX transactions_by_subject ON transactions (kind, subject);",
 ];
 
-/// Applies the migrations `conn` has not had yet.
+/// Creates the first tables (for a new database; a database of the first sandbox
+/// has them already), then applies the migrations `conn` has not had yet.
 ///
 /// # Errors
 /// When SQLite fails (nothing of the failed migration is kept).
 pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let applied: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     let applied = usize::try_from(applied).unwrap_or(0);
+    if applied == 0 {
+        conn.execute_batch(super::SCHEMA)?;
+    }
     for (index, migration) in MIGRATIONS.iter().enumerate().skip(applied) {
         let tx = conn.transaction()?;
         tx.execute_batch(migration)?;
@@ -55,14 +83,26 @@ mod tests {
     fn a_database_is_migrated_once_and_keeps_its_rows() {
         let mut conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(crate::store::SCHEMA).unwrap();
+        conn.execute_batch("PRAGMA foreign_keys = ON").unwrap();
         conn.execute(
             "INSERT INTO payments (imp_uid, merchant_uid, pay_method, pg_provider, name, amount, status, started_at)
              VALUES ('imp_old', 'order_old', 'card', 'nice', 'old', 1000, 'paid', 1)",
             [],
         )
         .unwrap();
+        conn.execute(
+            "INSERT INTO transactions (token, imp_uid, channel) VALUES ('txn_old', 'imp_old', 'mobile')",
+            [],
+        )
+        .unwrap();
         migrate(&mut conn).unwrap();
         migrate(&mut conn).unwrap();
+        let (kind, subject): (String, String) = conn
+            .query_row("SELECT kind, subject FROM transactions", [], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .unwrap();
+        assert_eq!((kind.as_str(), subject.as_str()), ("payment", "imp_old"));
         let (version, user_version): (String, i64) = conn
             .query_row(
                 "SELECT version, (SELECT user_version FROM pragma_user_version) FROM payments",
