@@ -38,6 +38,9 @@ pub const SANDBOX_IMP_SECRET: &str = "sandbox_imp_secret";
 pub const SANDBOX_API_SECRET: &str = "sandbox_api_secret";
 /// The sandbox's one V2 store (`storeId`).
 pub const SANDBOX_STORE_ID: &str = "store-sandbox-0000";
+/// The V2 webhook secret of the sandbox store: Standard Webhooks' `whsec_` and the
+/// base64 of the 32-byte HMAC key (the key is "payhost-sandbox-webhook-secret!!").
+pub const SANDBOX_WEBHOOK_SECRET: &str = "whsec_cGF5aG9zdC1zYW5kYm94LXdlYmhvb2stc2VjcmV0ISE=";
 
 /// Where the sandbox keeps its state, whom its shop returns to and where its
 /// webhooks may go.
@@ -133,7 +136,11 @@ pub fn build(addr: SocketAddr, config: &SandboxConfig) -> Result<SandboxServer, 
             path: config.merchant_db.clone(),
             source,
         })?
-        .with_app_scheme(config.app_scheme.as_deref());
+        .with_app_scheme(config.app_scheme.as_deref())
+        .with_portone(
+            merchant::PortOneClient::new(&format!("http://{addr}/v2"), SANDBOX_API_SECRET),
+            SANDBOX_WEBHOOK_SECRET,
+        );
     let webhooks = api.webhook_sender().ok_or_else(|| {
         SandboxError::Io(std::io::Error::other(
             "the webhook sender was already taken",

@@ -15,13 +15,20 @@
 //! no order is `failed`, `cancelled` or `vbank_issued` while the API knows a paid
 //! payment of it. Ids reach the API as single path segments (`Url::path_segments_mut`).
 //!
-//! One file per job: `iamport` is the API client and the JSON it reads, `orders` the
+//! The same rules decide a PortOne V2 payment (`GET /payments/{paymentId}` of the V2
+//! API, whose answer reads as a V1 payment: `portone`).
+//!
+//! One file per job: `iamport` and `portone` are the API clients and the JSON they
+//! read, `payments_api` the one interface the verdict asks through, `orders` the
 //! orders table, `verdict` the decision above, `shop` the pages and routes; this file
 //! holds the state, the errors and the router.
 
 mod iamport;
 mod orders;
+mod payments_api;
+mod portone;
 mod shop;
+mod v2_webhook;
 mod verdict;
 
 use std::path::Path;
@@ -34,6 +41,7 @@ use rusqlite::Connection;
 
 pub use iamport::IamportClient;
 pub use orders::{Order, OrderStatus, ITEMS};
+pub use portone::PortOneClient;
 
 /// Why verification (or an order) could not be done.
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +106,10 @@ impl MerchantError {
 pub struct MerchantState {
     db: Arc<Mutex<Connection>>,
     iamport: IamportClient,
+    /// PortOne V2's client, when the shop also sells through V2.
+    portone: Option<PortOneClient>,
+    /// The store's V2 webhook secret (`whsec_…`), to verify V2 webhooks.
+    webhook_secret: Option<String>,
     app_scheme: Option<String>,
 }
 
@@ -119,8 +131,19 @@ impl MerchantState {
         Ok(Self {
             db: Arc::new(Mutex::new(conn)),
             iamport,
+            portone: None,
+            webhook_secret: None,
             app_scheme: None,
         })
+    }
+
+    /// Also sells through PortOne V2, verifying payments with `portone` and V2
+    /// webhooks with the store's `webhook_secret` (`whsec_…`).
+    #[must_use]
+    pub fn with_portone(mut self, portone: PortOneClient, webhook_secret: &str) -> Self {
+        self.portone = Some(portone);
+        self.webhook_secret = Some(webhook_secret.to_owned());
+        self
     }
 
     /// The app scheme the shop passes to `request_pay` (`app_scheme`), so payment
@@ -149,5 +172,7 @@ pub fn router(state: MerchantState) -> Router {
         .route("/orders/{merchant_uid}", get(shop::get_order))
         .route("/payments/complete", get(shop::complete))
         .route("/payments/webhook", post(shop::webhook))
+        .route("/v2/payments/complete", get(shop::complete_v2))
+        .route("/v2/payments/webhook", post(shop::webhook_v2))
         .with_state(state)
 }

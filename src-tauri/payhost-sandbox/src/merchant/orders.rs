@@ -101,8 +101,9 @@ pub const ITEMS: [(&str, &str, i64); 3] = [
     ("gift", "선물 세트 / Gift set", 51_000),
 ];
 
-/// Opens (and creates) the orders database at `path`, migrating one from before
-/// orders recorded their item.
+/// Opens (and creates) the orders database at `path` (the orders, and the ids of
+/// the V2 webhooks processed: `v2_webhook`), migrating one from before orders
+/// recorded their item.
 ///
 /// # Errors
 /// When SQLite fails.
@@ -119,6 +120,11 @@ pub(super) fn open(path: &Path) -> Result<Connection, MerchantError> {
              detail TEXT,
              item TEXT,
              quantity INTEGER
+         );
+         CREATE TABLE IF NOT EXISTS v2_webhooks (
+             webhook_id TEXT PRIMARY KEY,
+             kind TEXT NOT NULL,
+             received_at INTEGER NOT NULL DEFAULT (unixepoch())
          );",
     )?;
     // Databases from before orders recorded their item.

@@ -101,7 +101,73 @@ pub(super) async fn create_order(
 struct ShopData<'a> {
     /// The app the payment apps return to (`request_pay`'s `app_scheme`), if any.
     app_scheme: Option<&'a str>,
+    /// The V2 store (`PortOne.requestPayment`'s `storeId`).
+    store_id: &'static str,
+    /// For each choice of `#method`, what V2's `requestPayment` names.
+    v2_methods: Vec<V2Method>,
 }
+
+/// A payment method of the shop as a V2 request names it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct V2Method {
+    /// The `#method` option (`pg:pay_method` of V1).
+    choice: &'static str,
+    /// The channel of the same PG (`crate::v2::channels`).
+    channel_key: &'static str,
+    /// `CARD`, `TRANSFER`, `VIRTUAL_ACCOUNT`, `EASY_PAY`.
+    pay_method: &'static str,
+    /// With `EASY_PAY`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    easy_pay_provider: Option<&'static str>,
+}
+
+/// The shop's payment methods: the V1 `pg:pay_method` of each `#method` option and
+/// its V2 request (the same PG through the channel of the sandbox store).
+const METHODS: [(&str, &str, &str, &str, Option<&str>); 6] = [
+    (
+        "nice:card",
+        "신용카드 (ISP·앱카드, NICE) / Card",
+        "channel-key-sandbox-nice",
+        "CARD",
+        None,
+    ),
+    (
+        "html5_inicis:card",
+        "신용카드 (KG이니시스) / Card via Inicis",
+        "channel-key-sandbox-inicis",
+        "CARD",
+        None,
+    ),
+    (
+        "nice:trans",
+        "계좌이체 (뱅크페이) / Bank transfer",
+        "channel-key-sandbox-nice",
+        "TRANSFER",
+        None,
+    ),
+    (
+        "html5_inicis:vbank",
+        "가상계좌 / Virtual account",
+        "channel-key-sandbox-inicis",
+        "VIRTUAL_ACCOUNT",
+        None,
+    ),
+    (
+        "kakaopay:kakaopay",
+        "카카오페이 / KakaoPay",
+        "channel-key-sandbox-kakaopay",
+        "EASY_PAY",
+        Some("KAKAOPAY"),
+    ),
+    (
+        "tosspay:tosspay",
+        "토스페이 / Toss",
+        "channel-key-sandbox-tosspay",
+        "EASY_PAY",
+        Some("TOSSPAY"),
+    ),
+];
 
 /// `GET /shop`: the shop page.
 pub(super) async fn shop(State(state): State<MerchantState>) -> Html<String> {
@@ -125,21 +191,38 @@ pub(super) async fn shop(State(state): State<MerchantState>) -> Html<String> {
              <label for=\"buyer-tel\">전화 / Phone</label><input id=\"buyer-tel\" value=\"010-1234-5678\">\
              <label for=\"buyer-email\">이메일 / E-mail</label><input id=\"buyer-email\" value=\"buyer@example.com\">\
              <label for=\"method\">결제 수단 / Payment method</label>\
-             <select id=\"method\">\
-               <option value=\"nice:card\">신용카드 (ISP·앱카드, NICE) / Card</option>\
-               <option value=\"html5_inicis:card\">신용카드 (KG이니시스) / Card via Inicis</option>\
-               <option value=\"nice:trans\">계좌이체 (뱅크페이) / Bank transfer</option>\
-               <option value=\"html5_inicis:vbank\">가상계좌 / Virtual account</option>\
-               <option value=\"kakaopay:kakaopay\">카카오페이 / KakaoPay</option>\
-               <option value=\"tosspay:tosspay\">토스페이 / Toss</option>\
+             <select id=\"method\">{methods}</select>\
+             <label for=\"sdk\">결제 모듈 / Payment SDK</label>\
+             <select id=\"sdk\">\
+               <option value=\"v1\">V1 · IMP.request_pay (아임포트 / iamport)</option>\
+               <option value=\"v2\">V2 · PortOne.requestPayment (포트원 / PortOne)</option>\
              </select>\
              <label class=\"check\"><input type=\"checkbox\" id=\"tamper\"> 결제 금액 위변조 (1,000원 깎기, 테스트) / Tamper with the amount</label>\
              <label class=\"check\"><input type=\"checkbox\" id=\"pc-mode\"> PC 결제창·콜백 방식 / PC layer and callback</label>\
              <button id=\"pay\">결제하기 / Pay</button><p id=\"shop-error\"></p>\
              <script src=\"/iamport.js\"></script>\
+             <script src=\"/v2/browser-sdk.js\"></script>\
              {script}",
+            methods = METHODS
+                .iter()
+                .map(|(choice, label, ..)| format!(
+                    "<option value=\"{}\">{}</option>",
+                    escape(choice),
+                    escape(label)
+                ))
+                .collect::<String>(),
             script = Script::Shop.with_data(&ShopData {
                 app_scheme: state.app_scheme.as_deref(),
+                store_id: crate::SANDBOX_STORE_ID,
+                v2_methods: METHODS
+                    .iter()
+                    .map(|&(choice, _, channel_key, pay_method, easy_pay_provider)| V2Method {
+                        choice,
+                        channel_key,
+                        pay_method,
+                        easy_pay_provider,
+                    })
+                    .collect(),
             }),
         ),
     )
@@ -171,67 +254,129 @@ pub(super) async fn complete(
     Query(query): Query<ReturnQuery>,
 ) -> Html<String> {
     let no_payment = !query.imp_uid.as_deref().is_some_and(|u| !u.is_empty());
-    let (status, title, detail, order) = match (no_payment, query.error_msg.as_deref()) {
+    let landing = match (no_payment, query.error_msg.as_deref()) {
         // Refused before a payment existed (iamport sends `imp_uid=` empty): a failure
         // the query may report, since it grants nothing.
-        (true, Some(message)) if !message.is_empty() => (
-            OrderStatus::Failed.as_str(),
-            "결제되지 않았습니다 / Payment failed",
-            message.to_owned(),
-            None,
-        ),
-        _ => {
-            match state
+        (true, Some(message)) if !message.is_empty() => Landing::refused(message),
+        _ => Landing::of(
+            state
                 .verify(query.imp_uid.as_deref(), query.merchant_uid.as_deref())
-                .await
-            {
-                Ok(order) => {
-                    let title = match order.status {
+                .await,
+        ),
+    };
+    landing.page("아임포트 API / the iamport API")
+}
+
+/// What V2's `redirectUrl` receives: `paymentId`, and `code` / `message` on failure.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct V2ReturnQuery {
+    payment_id: Option<String>,
+    code: Option<String>,
+    message: Option<String>,
+}
+
+/// `GET /shop/v2/payments/complete`: V2's `redirectUrl` (and where a PC Promise sends
+/// the buyer), verified through the V2 API.
+pub(super) async fn complete_v2(
+    State(state): State<MerchantState>,
+    Query(query): Query<V2ReturnQuery>,
+) -> Html<String> {
+    let Some(payment_id) = query
+        .payment_id
+        .as_deref()
+        .filter(|id| !id.trim().is_empty())
+    else {
+        return Landing::of(Err(MerchantError::NothingNamed))
+            .page("포트원 V2 API / the PortOne V2 API");
+    };
+    let landing = match state.verify_v2(payment_id).await {
+        // The checkout was refused before any payment existed: a failure the query
+        // may report, since it grants nothing.
+        Err(MerchantError::NotFound(_)) if query.code.is_some() => Landing::refused(
+            query
+                .message
+                .as_deref()
+                .or(query.code.as_deref())
+                .unwrap_or_default(),
+        ),
+        verified => Landing::of(verified),
+    };
+    landing.page("포트원 V2 API / the PortOne V2 API")
+}
+
+/// What a return page shows: the merchant's verdict on the order, or why there is none.
+struct Landing {
+    status: &'static str,
+    title: &'static str,
+    detail: String,
+    order: Option<super::Order>,
+}
+
+impl Landing {
+    /// A checkout refused before any payment existed.
+    fn refused(message: &str) -> Self {
+        Self {
+            status: OrderStatus::Failed.as_str(),
+            title: "결제되지 않았습니다 / Payment failed",
+            detail: message.to_owned(),
+            order: None,
+        }
+    }
+
+    /// The outcome of a verification.
+    fn of(verified: Result<super::Order, MerchantError>) -> Self {
+        match verified {
+            Ok(order) => Self {
+                status: order.status.as_str(),
+                title: match order.status {
                     OrderStatus::Paid => "결제가 완료되었습니다 / Payment complete",
-                    OrderStatus::VbankIssued => "가상계좌가 발급되었습니다 / Virtual account issued",
+                    OrderStatus::VbankIssued => {
+                        "가상계좌가 발급되었습니다 / Virtual account issued"
+                    }
                     OrderStatus::Forged => {
                         "결제 금액이 주문과 달라 취소했습니다 / Forged amount, payment cancelled"
                     }
                     OrderStatus::Cancelled => "결제가 취소되었습니다 / Payment cancelled",
                     OrderStatus::Pending => "결제가 끝나지 않았습니다 / Payment not completed",
                     OrderStatus::Failed => "결제되지 않았습니다 / Payment failed",
-                };
-                    (
-                        order.status.as_str(),
-                        title,
-                        order.detail.clone().unwrap_or_default(),
-                        Some(order),
-                    )
-                }
-                Err(err) => (
-                    "error",
-                    "결제를 확인하지 못했습니다 / Could not verify the payment",
-                    err.to_string(),
-                    None,
-                ),
-            }
+                },
+                detail: order.detail.clone().unwrap_or_default(),
+                order: Some(order),
+            },
+            Err(err) => Self {
+                status: "error",
+                title: "결제를 확인하지 못했습니다 / Could not verify the payment",
+                detail: err.to_string(),
+                order: None,
+            },
         }
-    };
-    let order_lines = order.map_or_else(String::new, |order| {
-        format!(
-            "<dl><dt>상품 / Item</dt><dd id=\"order-name\">{}</dd><dt>주문 금액 / Order amount</dt><dd id=\"order-amount\">{}</dd>\
-             <dt>주문번호 / Order</dt><dd id=\"merchant-uid\">{}</dd></dl>",
-            escape(&order.name),
-            won(order.amount),
-            escape(&order.merchant_uid)
+    }
+
+    /// The page, saying which API verified it.
+    fn page(self, api: &str) -> Html<String> {
+        let order_lines = self.order.map_or_else(String::new, |order| {
+            format!(
+                "<dl><dt>상품 / Item</dt><dd id=\"order-name\">{}</dd><dt>주문 금액 / Order amount</dt><dd id=\"order-amount\">{}</dd>\
+                 <dt>주문번호 / Order</dt><dd id=\"merchant-uid\">{}</dd></dl>",
+                escape(&order.name),
+                won(order.amount),
+                escape(&order.merchant_uid)
+            )
+        });
+        page(
+            self.title,
+            "merchant-result",
+            &format!(
+                "<p id=\"result\" class=\"tag\" data-status=\"{status}\">상태 / status: {status}</p><p id=\"detail\" class=\"verdict\">{}</p>{order_lines}\
+                 <p class=\"tag\">가맹점 서버가 {api}로 확인한 결과 / verified by the merchant server through {api}</p>\
+                 <p><a id=\"back-to-shop\" class=\"secondary\" href=\"/shop\">상점으로 / Back to the shop</a></p>",
+                escape(&self.detail),
+                status = escape(self.status),
+                api = escape(api),
+            ),
         )
-    });
-    page(
-        title,
-        "merchant-result",
-        &format!(
-            "<p id=\"result\" class=\"tag\" data-status=\"{status}\">상태 / status: {status}</p><p id=\"detail\" class=\"verdict\">{}</p>{order_lines}\
-             <p class=\"tag\">가맹점 서버가 아임포트 API 로 확인한 결과 / verified by the merchant server through the iamport API</p>\
-             <p><a id=\"back-to-shop\" class=\"secondary\" href=\"/shop\">상점으로 / Back to the shop</a></p>",
-            escape(&detail),
-            status = escape(status),
-        ),
-    )
+    }
 }
 
 /// What iamport posts to `notice_url`: `{imp_uid, merchant_uid, status}`
@@ -260,6 +405,45 @@ pub(super) async fn webhook(
             status: order.status,
         })
         .into_response(),
+        Err(err) => error_response(err.status_code(), &err.to_string()),
+    }
+}
+
+/// What the V2 webhook receiver answers: the order's status, or that the webhook was
+/// a replay (not processed again) or names no payment.
+#[derive(Serialize)]
+#[serde(rename_all = "snake_case")]
+enum WebhookV2Answer {
+    Status(OrderStatus),
+    Replayed,
+    Ignored,
+}
+
+/// `POST /shop/v2/payments/webhook`: a signed V2 webhook (`v2_webhook`); a
+/// `Transaction.*` one makes the merchant verify its payment through the API.
+pub(super) async fn webhook_v2(
+    State(state): State<MerchantState>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let webhook = match state.receive_v2_webhook(&headers, &body) {
+        Ok(Ok(super::v2_webhook::Received::New(webhook))) => webhook,
+        Ok(Ok(super::v2_webhook::Received::Replayed)) => {
+            return Json(WebhookV2Answer::Replayed).into_response()
+        }
+        Ok(Err(refusal)) => return error_response(refusal.status_code(), &refusal.to_string()),
+        Err(err) => return error_response(err.status_code(), &err.to_string()),
+    };
+    let payment_id = webhook
+        .data
+        .payment_id
+        .filter(|_| webhook.kind.starts_with("Transaction."));
+    let Some(payment_id) = payment_id else {
+        // Types it does not know are ignored, as PortOne asks of receivers.
+        return Json(WebhookV2Answer::Ignored).into_response();
+    };
+    match state.verify_v2(&payment_id).await {
+        Ok(order) => Json(WebhookV2Answer::Status(order.status)).into_response(),
         Err(err) => error_response(err.status_code(), &err.to_string()),
     }
 }

@@ -6,6 +6,7 @@
 
 use super::iamport::ApiPayment;
 use super::orders::{Order, OrderStatus};
+use super::payments_api::PaymentApi;
 use super::{MerchantError, MerchantState};
 use crate::ids::normalize_merchant_uid;
 use crate::pages::won;
@@ -62,17 +63,45 @@ impl MerchantState {
         if imp_uid.is_none() && merchant_uid.is_none() {
             return Err(MerchantError::NothingNamed);
         }
-        let token = self.iamport.token().await?;
+        let api = PaymentApi::V1 {
+            token: self.iamport.token().await?,
+            client: &self.iamport,
+        };
+        self.verify_with(&api, imp_uid, merchant_uid).await
+    }
+
+    /// [`MerchantState::verify`] for a V2 payment (`paymentId`, which is the order's
+    /// id in this shop), through the V2 API.
+    ///
+    /// # Errors
+    /// As [`MerchantState::verify`]; [`MerchantError::Setup`] when the shop has no V2
+    /// client.
+    pub async fn verify_v2(&self, payment_id: &str) -> Result<Order, MerchantError> {
+        let payment_id = normalize_merchant_uid(payment_id).ok_or(MerchantError::NothingNamed)?;
+        let client = self
+            .portone
+            .as_ref()
+            .ok_or_else(|| MerchantError::Setup("this shop has no V2 API client".to_owned()))?;
+        self.verify_with(&PaymentApi::V2(client), Some(payment_id), None)
+            .await
+    }
+
+    async fn verify_with(
+        &self,
+        api: &PaymentApi<'_>,
+        id: Option<&str>,
+        merchant_uid: Option<&str>,
+    ) -> Result<Order, MerchantError> {
         let mut contended =
-            MerchantError::Contended(merchant_uid.or(imp_uid).unwrap_or_default().to_owned());
+            MerchantError::Contended(merchant_uid.or(id).unwrap_or_default().to_owned());
         for _ in 0..VERIFY_ATTEMPTS {
-            let reported = match (imp_uid, merchant_uid) {
-                (Some(imp_uid), _) => self.iamport.payment(&token, imp_uid).await?,
+            let reported = match (id, merchant_uid) {
+                (Some(id), _) => api.payment(id).await?,
                 // A cold start may have lost `imp_uid`: find the payment by our order id.
-                (None, Some(merchant_uid)) => self.iamport.find(&token, merchant_uid).await?,
+                (None, Some(merchant_uid)) => api.find(merchant_uid).await?,
                 (None, None) => return Err(MerchantError::NothingNamed),
             };
-            match self.verify_once(&token, reported).await {
+            match self.verify_once(api, reported).await {
                 Err(err @ MerchantError::Contended(_)) => contended = err,
                 other => return other,
             }
@@ -80,7 +109,11 @@ impl MerchantState {
         Err(contended)
     }
 
-    async fn verify_once(&self, token: &str, reported: ApiPayment) -> Result<Order, MerchantError> {
+    async fn verify_once(
+        &self,
+        api: &PaymentApi<'_>,
+        reported: ApiPayment,
+    ) -> Result<Order, MerchantError> {
         // The order is the payment's, never the one the browser named.
         let Some(order) = self.order(&reported.merchant_uid)? else {
             return Err(MerchantError::UnknownOrder(reported.merchant_uid));
@@ -88,12 +121,10 @@ impl MerchantState {
         // A paid order changes only through its own payment: that one decides,
         // whichever payment of the order was reported (another tab's, a stale one).
         let payment = match (order.status, &order.imp_uid) {
-            (OrderStatus::Paid, Some(own)) if *own != reported.imp_uid => {
-                self.iamport.payment(token, own).await?
-            }
+            (OrderStatus::Paid, Some(own)) if *own != reported.imp_uid => api.payment(own).await?,
             _ => reported,
         };
-        match self.verdict(token, &order, payment).await? {
+        match self.verdict(api, &order, payment).await? {
             Verdict::Keep { note } if order.status == OrderStatus::Pending => Ok(Order {
                 detail: Some(note),
                 ..order
@@ -124,7 +155,7 @@ impl MerchantState {
     /// amount only.
     async fn verdict(
         &self,
-        token: &str,
+        api: &PaymentApi<'_>,
         order: &Order,
         first: ApiPayment,
     ) -> Result<Verdict, MerchantError> {
@@ -143,16 +174,12 @@ impl MerchantState {
                     // Cancelled before it is recorded, with our own reason: when the
                     // record then fails, a retry (or the cancellation's webhook) reads
                     // the decision back from `cancel_history` (below).
-                    if let Err(refused) = self
-                        .iamport
-                        .cancel(token, &payment.imp_uid, FORGED_REASON)
-                        .await
-                    {
+                    if let Err(refused) = api.cancel(&payment.imp_uid, FORGED_REASON).await {
                         // Another verification of the same payment (the webhook beside
                         // the landing) may have cancelled it a moment earlier: the API
                         // refuses a second cancel. The payment as the API now has it
                         // decides; anything else is the refusal's error.
-                        let now = self.iamport.payment(token, &payment.imp_uid).await?;
+                        let now = api.payment(&payment.imp_uid).await?;
                         if !cancelled_as_forged(&now, order) {
                             return Err(refused);
                         }
@@ -166,7 +193,7 @@ impl MerchantState {
             }
             // A paid payment of the order decides before a failure, a cancellation or
             // a `ready` one (another tab may be paid while its webhook is on its way).
-            match self.iamport.find_paid(token, &order.merchant_uid).await? {
+            match api.find_paid(&order.merchant_uid).await? {
                 Some(next) if next.imp_uid != payment.imp_uid => payment = next,
                 _ => break,
             }

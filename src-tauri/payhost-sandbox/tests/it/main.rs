@@ -15,6 +15,8 @@ mod api;
 mod checkout;
 /// The merchant server against the API and the checkout, and its property.
 mod merchant;
+/// The merchant selling through V2: verification and signed webhooks.
+mod merchant_v2;
 /// The simulated payment app binary against a sandbox.
 mod sim_app;
 /// PortOne V2: the browser checkout and the REST API.
