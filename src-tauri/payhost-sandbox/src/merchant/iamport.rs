@@ -200,19 +200,15 @@ impl IamportClient {
             .await
     }
 
-    /// The newest paid payment of `merchant_uid`, if any
-    /// (`GET /payments/find/{merchant_uid}/paid`).
-    pub(super) async fn find_paid(
+    /// The newest payment of `merchant_uid` with `status`, if any
+    /// (`GET /payments/find/{merchant_uid}/{status}`).
+    pub(super) async fn find_with_status(
         &self,
         token: &str,
         merchant_uid: &str,
+        status: PaymentStatus,
     ) -> Result<Option<ApiPayment>, MerchantError> {
-        let (http, url) = self.endpoint(&[
-            "payments",
-            "find",
-            merchant_uid,
-            PaymentStatus::Paid.as_str(),
-        ])?;
+        let (http, url) = self.endpoint(&["payments", "find", merchant_uid, status.as_str()])?;
         match self
             .call(http.get(url).header("Authorization", token))
             .await

@@ -43,9 +43,32 @@ impl PaymentApi<'_> {
         merchant_uid: &str,
     ) -> Result<Option<ApiPayment>, MerchantError> {
         match self {
-            Self::V1 { client, token } => client.find_paid(token, merchant_uid).await,
+            Self::V1 { client, token } => {
+                client
+                    .find_with_status(token, merchant_uid, PaymentStatus::Paid)
+                    .await
+            }
             Self::V2(client) => match client.payment(merchant_uid).await {
                 Ok(payment) if payment.status == PaymentStatus::Paid => Ok(Some(payment)),
+                Ok(_) | Err(MerchantError::NotFound(_)) => Ok(None),
+                Err(err) => Err(err),
+            },
+        }
+    }
+
+    /// The newest cancelled payment of the order `merchant_uid`, if any.
+    pub(super) async fn find_cancelled(
+        &self,
+        merchant_uid: &str,
+    ) -> Result<Option<ApiPayment>, MerchantError> {
+        match self {
+            Self::V1 { client, token } => {
+                client
+                    .find_with_status(token, merchant_uid, PaymentStatus::Cancelled)
+                    .await
+            }
+            Self::V2(client) => match client.payment(merchant_uid).await {
+                Ok(payment) if payment.status == PaymentStatus::Cancelled => Ok(Some(payment)),
                 Ok(_) | Err(MerchantError::NotFound(_)) => Ok(None),
                 Err(err) => Err(err),
             },

@@ -241,7 +241,17 @@ impl MerchantState {
                     OrderStatus::Pending | OrderStatus::Failed | OrderStatus::VbankIssued
                 ) =>
             {
-                ready_verdict(order, &first)
+                // A payment of the order that was paid and then cancelled (another tab's
+                // card payment refunded while its webhook was on its way) settled the
+                // order: no account to pay into it again.
+                if api.find_cancelled(&order.merchant_uid).await?.is_some() {
+                    Verdict::Keep {
+                        note: "이 주문은 결제 후 취소되었습니다 / this order was paid and then cancelled"
+                            .to_owned(),
+                    }
+                } else {
+                    ready_verdict(order, &first)
+                }
             }
             _ => Verdict::Keep {
                 note: "결제되지 않았습니다 / not paid".to_owned(),

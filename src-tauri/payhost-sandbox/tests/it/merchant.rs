@@ -902,3 +902,41 @@ proptest! {
         runtime.block_on(run_interleaving(ops))?;
     }
 }
+
+/// The case the property found on 2026-12-06: a card payment of the order paid and
+/// refunded through the API while its webhook was held, then the buyer lands on
+/// another tab's virtual account: no account for an order a payment settled.
+#[tokio::test]
+async fn no_virtual_account_for_an_order_paid_then_refunded_in_another_tab() {
+    let ops = vec![
+        Op::Checkout {
+            order: 0,
+            tamper: false,
+            vbank: false,
+        },
+        Op::Checkout {
+            order: 0,
+            tamper: false,
+            vbank: false,
+        },
+        Op::Checkout {
+            order: 1,
+            tamper: false,
+            vbank: false,
+        },
+        Op::Checkout {
+            order: 1,
+            tamper: false,
+            vbank: true,
+        },
+        Op::Approve { tab: 3, hold: true },
+        Op::Approve { tab: 2, hold: true },
+        Op::ApiCancel { tab: 2 },
+        Op::Landing {
+            tab: 3,
+            lost_imp_uid: false,
+            other_order: None,
+        },
+    ];
+    run_interleaving(ops).await.unwrap();
+}
