@@ -12,6 +12,7 @@
 mod example;
 mod harness;
 mod sandbox;
+mod sandbox_v2;
 mod server;
 
 use std::time::Duration;

@@ -88,12 +88,23 @@ pub(crate) async fn checkout(client: &Client, method: &str, tamper: bool) {
 }
 
 pub(crate) async fn landing(client: &Client, h: &Harness) -> Landing {
+    landing_at(client, h, "/shop/payments/complete", "merchant_uid").await
+}
+
+/// The merchant's landing at `path` (V1's or V2's return page), whose query names the
+/// order in `order_param` (`merchant_uid`, V2 `paymentId`).
+pub(crate) async fn landing_at(
+    client: &Client,
+    h: &Harness,
+    path: &str,
+    order_param: &str,
+) -> Landing {
     let url = wait_for(
         "the merchant's landing",
         PROCESS_STEP,
         || async {
             let url = client.current_url().await.ok()?.to_string();
-            url.contains("/shop/payments/complete").then_some(url)
+            url.contains(path).then_some(url)
         },
         || format!("\napps log:\n{}\nQA log:\n{}", h.apps_log(), h.qa_log()),
     )
@@ -107,7 +118,7 @@ pub(crate) async fn landing(client: &Client, h: &Harness) -> Landing {
     let merchant_uid = url::Url::parse(&url)
         .unwrap()
         .query_pairs()
-        .find(|(k, _)| k == "merchant_uid")
+        .find(|(k, _)| k == order_param)
         .map(|(_, v)| v.into_owned())
         .unwrap_or_default();
     Landing {

@@ -264,7 +264,7 @@ pub(super) async fn complete(
                 .await,
         ),
     };
-    landing.page("아임포트 API / the iamport API")
+    landing.page(("아임포트 API", "the iamport API"))
 }
 
 /// What V2's `redirectUrl` receives: `paymentId`, and `code` / `message` on failure.
@@ -288,7 +288,7 @@ pub(super) async fn complete_v2(
         .filter(|id| !id.trim().is_empty())
     else {
         return Landing::of(Err(MerchantError::NothingNamed))
-            .page("포트원 V2 API / the PortOne V2 API");
+            .page(("포트원 V2 API", "the PortOne V2 API"));
     };
     let landing = match state.verify_v2(payment_id).await {
         // The checkout was refused before any payment existed: a failure the query
@@ -302,7 +302,7 @@ pub(super) async fn complete_v2(
         ),
         verified => Landing::of(verified),
     };
-    landing.page("포트원 V2 API / the PortOne V2 API")
+    landing.page(("포트원 V2 API", "the PortOne V2 API"))
 }
 
 /// What a return page shows: the merchant's verdict on the order, or why there is none.
@@ -353,8 +353,8 @@ impl Landing {
         }
     }
 
-    /// The page, saying which API verified it.
-    fn page(self, api: &str) -> Html<String> {
+    /// The page, saying which API verified it (its Korean and English names).
+    fn page(self, (api_ko, api_en): (&str, &str)) -> Html<String> {
         let order_lines = self.order.map_or_else(String::new, |order| {
             format!(
                 "<dl><dt>상품 / Item</dt><dd id=\"order-name\">{}</dd><dt>주문 금액 / Order amount</dt><dd id=\"order-amount\">{}</dd>\
@@ -369,11 +369,12 @@ impl Landing {
             "merchant-result",
             &format!(
                 "<p id=\"result\" class=\"tag\" data-status=\"{status}\">상태 / status: {status}</p><p id=\"detail\" class=\"verdict\">{}</p>{order_lines}\
-                 <p class=\"tag\">가맹점 서버가 {api}로 확인한 결과 / verified by the merchant server through {api}</p>\
+                 <p class=\"tag\">가맹점 서버가 {api_ko}로 확인한 결과 / verified by the merchant server through {api_en}</p>\
                  <p><a id=\"back-to-shop\" class=\"secondary\" href=\"/shop\">상점으로 / Back to the shop</a></p>",
                 escape(&self.detail),
                 status = escape(self.status),
-                api = escape(api),
+                api_ko = escape(api_ko),
+                api_en = escape(api_en),
             ),
         )
     }
