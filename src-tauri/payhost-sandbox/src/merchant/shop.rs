@@ -1,11 +1,12 @@
 //! The merchant's pages and routes: the shop page (whose checkout calls
 //! `IMP.request_pay`; its script is `assets/shop.js`), creating and reading orders,
-//! the return page `m_redirect_url` lands on (`/payments/complete`) and the webhook
-//! (`notice_url`). HTTP in, HTTP out: what they decide comes from `verdict`, what
-//! they store from `orders`.
+//! the return page `m_redirect_url` lands on (`/payments/complete`; a virtual account
+//! links to the sandbox's bank to pay into it) and the webhook (`notice_url`, JSON
+//! or a form). HTTP in, HTTP out: what they decide comes from `verdict`, what they
+//! store from `orders`.
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path as UrlPath, Query, State};
+use axum::extract::{Path as UrlPath, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
@@ -13,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::orders::{OrderStatus, PricedOrder, ITEMS};
 use super::{MerchantError, MerchantState};
+use crate::api::decode_json_or_form;
 use crate::ids::normalize_merchant_uid;
 use crate::pages::{escape, page, won, Script};
 
@@ -212,6 +214,19 @@ pub(super) async fn complete(
             }
         }
     };
+    // A virtual account: the buyer pays into it at the sandbox's bank, which links
+    // back here once paid (this page then verifies again).
+    let deposit = order
+        .as_ref()
+        .filter(|order| order.status == OrderStatus::VbankIssued)
+        .and_then(|order| order.imp_uid.as_deref())
+        .and_then(|imp_uid| state.iamport.bank_page(imp_uid).ok())
+        .map_or_else(String::new, |url| {
+            format!(
+                "<p><a id=\"deposit-link\" class=\"choice\" href=\"{}\">은행 앱에서 입금하기 (샌드박스) / Deposit from a bank (sandbox)</a></p>",
+                escape(url.as_str())
+            )
+        });
     let order_lines = order.map_or_else(String::new, |order| {
         format!(
             "<dl><dt>상품 / Item</dt><dd id=\"order-name\">{}</dd><dt>주문 금액 / Order amount</dt><dd id=\"order-amount\">{}</dd>\
@@ -225,7 +240,7 @@ pub(super) async fn complete(
         title,
         "merchant-result",
         &format!(
-            "<p id=\"result\" class=\"tag\" data-status=\"{status}\">상태 / status: {status}</p><p id=\"detail\" class=\"verdict\">{}</p>{order_lines}\
+            "<p id=\"result\" class=\"tag\" data-status=\"{status}\">상태 / status: {status}</p><p id=\"detail\" class=\"verdict\">{}</p>{order_lines}{deposit}\
              <p class=\"tag\">가맹점 서버가 아임포트 API 로 확인한 결과 / verified by the merchant server through the iamport API</p>\
              <p><a id=\"back-to-shop\" class=\"secondary\" href=\"/shop\">상점으로 / Back to the shop</a></p>",
             escape(&detail),
@@ -235,8 +250,9 @@ pub(super) async fn complete(
 }
 
 /// What iamport posts to `notice_url`: `{imp_uid, merchant_uid, status}`
-/// (https://developers.portone.io/docs/ko/result/webhook). Its `status` is not read:
-/// the payment is queried every time (duplicates and forgeries happen).
+/// (https://developers.portone.io/docs/ko/result/webhook), as JSON or as a form
+/// (the console's choice). Its `status` is not read: the payment is queried every
+/// time (duplicates and forgeries happen).
 #[derive(Deserialize)]
 pub(super) struct Webhook {
     imp_uid: Option<String>,
@@ -248,10 +264,11 @@ struct WebhookAnswer {
     status: OrderStatus,
 }
 
-pub(super) async fn webhook(
-    State(state): State<MerchantState>,
-    Json(body): Json<Webhook>,
-) -> Response {
+pub(super) async fn webhook(State(state): State<MerchantState>, request: Request) -> Response {
+    let body: Webhook = match decode_json_or_form(request).await {
+        Ok(body) => body,
+        Err(message) => return bad_request(&message),
+    };
     match state
         .verify(body.imp_uid.as_deref(), body.merchant_uid.as_deref())
         .await
