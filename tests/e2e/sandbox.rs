@@ -12,7 +12,8 @@ use fantoccini::{Client, Locator};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::harness::{
-    app_pids, click, qa_panel_flow, shot, wait_for, wait_until, wait_url, Harness, PROCESS_STEP,
+    app_pids, click, qa_panel_flow, shot, text_of, wait_for, wait_until, wait_url, Harness,
+    PROCESS_STEP,
 };
 
 /// The merchant's verdict as its landing page shows it.
@@ -409,6 +410,98 @@ async fn sandbox_vbank_is_issued() {
         "{} / {account}",
         landing.detail
     );
+    client.close().await.unwrap();
+}
+
+/// The outbox rows of `merchant_uid`'s payments, oldest first: their status and state.
+fn webhook_rows(h: &Harness, merchant_uid: &str) -> Vec<(String, String)> {
+    let sandbox = Connection::open(h.sandbox_db()).unwrap();
+    let mut statement = sandbox
+        .prepare("SELECT status, state FROM webhooks WHERE merchant_uid = ?1 ORDER BY id")
+        .unwrap();
+    statement
+        .query_map(params![merchant_uid], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// A virtual account paid at the sandbox's bank: the merchant's landing shows the
+/// account and links to the bank, the buyer deposits in the same payhost window, the
+/// `paid` webhook reaches the merchant, which verifies and pays the order, and the
+/// bank links back to the landing, which now shows it paid.
+#[tokio::test(flavor = "multi_thread")]
+async fn sandbox_vbank_deposit_pays_the_order_through_its_webhook() {
+    let mut h = Harness::sandbox(&["--auto", "approve"]);
+    let (client, issued) = round_trip(
+        &mut h,
+        "html5_inicis:vbank",
+        "vbank",
+        false,
+        "36-sandbox-vbank-deposit-link",
+    )
+    .await;
+    assert_eq!(issued.status, "vbank_issued", "{}", issued.detail);
+    let before = rows(&h, &issued.merchant_uid);
+    let account = before.vbank_num.clone().expect("an account number");
+    let imp_uid = before.order_imp_uid.clone().expect("the order's payment");
+    assert!(issued.detail.contains(&account), "{}", issued.detail);
+    // The buyer follows the merchant's link to the bank, in the same window.
+    let windows = client.windows().await.unwrap().len();
+    click(&client, "#deposit-link").await;
+    let bank = wait_url(&client, "the sandbox bank", |u| {
+        u.contains("/sandbox/bank/")
+    })
+    .await;
+    assert_eq!(
+        bank,
+        format!("http://127.0.0.1:{}/sandbox/bank/{imp_uid}", h.sandbox_port)
+    );
+    assert_eq!(client.windows().await.unwrap().len(), windows);
+    assert_eq!(text_of(&client, "#vbank-num").await, account);
+    assert_eq!(
+        text_of(&client, "#title").await,
+        "샌드박스 은행 / Sandbox bank"
+    );
+    shot(&client, "37-sandbox-bank").await;
+    click(&client, "#deposit").await;
+    let deposited = text_of(&client, "#account-status").await;
+    assert!(deposited.contains("입금이 완료되었습니다"), "{deposited}");
+    // The `paid` webhook pays the order before the buyer goes back.
+    wait_for(
+        "the paid webhook to pay the order",
+        PROCESS_STEP,
+        || async { (rows(&h, &issued.merchant_uid).order_status == "paid").then_some(()) },
+        || format!("\noutbox: {:?}", webhook_rows(&h, &issued.merchant_uid)),
+    )
+    .await;
+    assert_eq!(
+        webhook_rows(&h, &issued.merchant_uid),
+        [
+            ("ready".to_owned(), "delivered".to_owned()),
+            ("paid".to_owned(), "delivered".to_owned())
+        ]
+    );
+    shot(&client, "38-sandbox-bank-deposited").await;
+    click(&client, "#back-to-merchant").await;
+    let paid = landing(&client, &h).await;
+    assert_eq!(paid.status, "paid", "{}", paid.detail);
+    assert_eq!(paid.merchant_uid, issued.merchant_uid);
+    let url = client.current_url().await.unwrap().to_string();
+    assert!(url.contains(&format!("imp_uid={imp_uid}")), "{url}");
+    let after = rows(&h, &issued.merchant_uid);
+    assert_eq!(
+        (
+            after.order_status.as_str(),
+            after.order_imp_uid.as_deref(),
+            after.payment_status.as_str(),
+            after.cancel_amount
+        ),
+        ("paid", Some(imp_uid.as_str()), "paid", 0)
+    );
+    assert_eq!(after.payment_amount, after.order_amount);
+    assert_eq!(after.vbank_num.as_deref(), Some(account.as_str()));
+    shot(&client, "39-sandbox-vbank-paid").await;
     client.close().await.unwrap();
 }
 

@@ -1,22 +1,30 @@
 //! The iamport V1 REST API, as the merchant's server sees it
 //! (<https://developers.portone.io/api/rest-v1>): `POST /users/getToken`,
 //! `GET /payments/{imp_uid}`, `GET /payments/find/{merchant_uid}`,
-//! `POST /payments/prepare`, `POST /payments/cancel`, every answer in the
+//! `POST|PUT /payments/prepare`, `GET /payments/prepare/{merchant_uid}`,
+//! `POST /payments/cancel`, the lookups of several payments (`lookup`:
+//! `GET /payments?imp_uid[]=…`, `GET /payments/status/{status}`) and the revocation
+//! of a virtual account (`vbanks`: `DELETE /vbanks/{imp_uid}`), every answer in the
 //! `{code, message, response}` envelope. Payments are created and settled only
-//! through the checkout (`checkout`), as the buyer's browser and payment app do.
+//! through the checkout (`checkout`), as the buyer's browser and payment app do, and
+//! a virtual account is paid into only at the sandbox's bank (`bank`).
+
+mod lookup;
+mod vbanks;
 
 use std::sync::{Arc, Mutex};
 
-use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Form, Json, Router};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use crate::ids::normalize_merchant_uid;
 use crate::store::{random_id, PaymentStatus, Store, StoreError};
 use crate::webhooks::{Outbox, WebhookPolicy, WebhookSender};
 
@@ -121,6 +129,7 @@ impl From<StoreError> for ApiError {
             | StoreError::AlreadyPaid(message)
             | StoreError::NotAsPrepared(message) => Self::Rejected(message),
             StoreError::Database(err) => Self::Internal(err.to_string()),
+            StoreError::Encode(err) => Self::Internal(err.to_string()),
         }
     }
 }
@@ -158,16 +167,32 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
     }
 }
 
+/// A query string whose rejection (a number that is not one, `page=x`) is answered in
+/// the envelope, as [`ApiPath`] does for paths.
+pub(crate) struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(value)| Self(value))
+            .map_err(|err| ApiError::BadRequest(err.body_text()))
+    }
+}
+
 pub(crate) fn ok(response: impl Serialize) -> Result<Json<Value>, ApiError> {
     let value =
         serde_json::to_value(response).map_err(|err| ApiError::Internal(err.to_string()))?;
     Ok(Json(envelope(0, None, value)))
 }
 
-/// Reads a body sent as JSON or as a form (iamport accepts both).
-async fn json_or_form<T: serde::de::DeserializeOwned + Send + 'static>(
+/// Reads a body sent as JSON (`Content-Type: application/json`) or otherwise as a
+/// form (iamport accepts both, and sends its webhooks in either); why it could not.
+pub(crate) async fn decode_json_or_form<T: serde::de::DeserializeOwned + Send + 'static>(
     request: Request,
-) -> Result<T, ApiError> {
+) -> Result<T, String> {
     let is_json = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -177,13 +202,22 @@ async fn json_or_form<T: serde::de::DeserializeOwned + Send + 'static>(
         Json::<T>::from_request(request, &())
             .await
             .map(|Json(body)| body)
-            .map_err(|err| ApiError::BadRequest(err.body_text()))
+            .map_err(|err| err.body_text())
     } else {
         Form::<T>::from_request(request, &())
             .await
             .map(|Form(body)| body)
-            .map_err(|err| ApiError::BadRequest(err.body_text()))
+            .map_err(|err| err.body_text())
     }
+}
+
+/// [`decode_json_or_form`], refused in the envelope.
+async fn json_or_form<T: serde::de::DeserializeOwned + Send + 'static>(
+    request: Request,
+) -> Result<T, ApiError> {
+    decode_json_or_form(request)
+        .await
+        .map_err(ApiError::BadRequest)
 }
 
 /// The access token of an `Authorization` header: `Bearer TOKEN` with the scheme in
@@ -311,12 +345,61 @@ async fn prepare(
     })
 }
 
+/// The 404 of the prepare routes: the order was never prepared.
+fn never_prepared(merchant_uid: &str) -> ApiError {
+    ApiError::NotFound(format!(
+        "사전등록된 결제정보가 없습니다 (merchant_uid `{merchant_uid}` was never prepared)"
+    ))
+}
+
+/// `PUT /payments/prepare`: another amount for an order already prepared.
+async fn update_prepared(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    request: Request,
+) -> Result<Json<Value>, ApiError> {
+    authorize(&state, &headers)?;
+    let body: PrepareRequest = json_or_form(request).await?;
+    let merchant_uid = state
+        .with_store(|store| store.update_prepared(&body.merchant_uid, body.amount))
+        .map_err(|err| match err {
+            ApiError::NotFound(_) => never_prepared(&body.merchant_uid),
+            other => other,
+        })?;
+    ok(Prepared {
+        merchant_uid,
+        amount: body.amount,
+    })
+}
+
+/// `GET /payments/prepare/{merchant_uid}`: the amount prepared for an order
+/// (iamport-rest-client's `prepare_validate` compares its `amount`,
+/// `iamport-rest-client@0.9.0:iamport/client.py`).
+async fn get_prepared(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    ApiPath(merchant_uid): ApiPath<String>,
+) -> Result<Json<Value>, ApiError> {
+    authorize(&state, &headers)?;
+    let amount = state.with_store(|store| store.prepared_amount(&merchant_uid))?;
+    match (normalize_merchant_uid(&merchant_uid), amount) {
+        (Some(id), Some(amount)) => ok(Prepared {
+            merchant_uid: id.to_owned(),
+            amount,
+        }),
+        _ => Err(never_prepared(&merchant_uid)),
+    }
+}
+
 #[derive(Deserialize)]
 struct CancelRequest {
     imp_uid: Option<String>,
     merchant_uid: Option<String>,
     amount: Option<i64>,
     reason: Option<String>,
+    /// Send the cancellation's webhook (default false).
+    #[serde(default)]
+    enable_webhook: bool,
 }
 
 async fn cancel(
@@ -342,7 +425,16 @@ async fn cancel(
                 ))
             }
         };
-        store.cancel(&imp_uid, body.amount, &reason, now)
+        store.cancel(&imp_uid, body.amount, &reason, now, body.enable_webhook)
+    });
+    // No such payment is a refusal in the envelope, not a 404: iamport answers 200
+    // with `code: 1` (`iamport/iamport-rest-client-python:tests/test_cancel.py`, run
+    // against the real API), which iamport-rest-client raises as a `ResponseError`.
+    let payment = payment.map_err(|err| match err {
+        ApiError::NotFound(_) => ApiError::Rejected(
+            "취소할 결제건이 존재하지 않습니다. (no such payment to cancel)".to_owned(),
+        ),
+        other => other,
     })?;
     state.webhooks.wake();
     ok(payment)
@@ -352,8 +444,12 @@ async fn cancel(
 pub fn router(state: ApiState) -> Router {
     Router::new()
         .route("/users/getToken", post(get_token))
-        .route("/payments/prepare", post(prepare))
+        .route("/payments/prepare", post(prepare).put(update_prepared))
+        .route("/payments/prepare/{merchant_uid}", get(get_prepared))
         .route("/payments/cancel", post(cancel))
+        .route("/payments", get(lookup::payments_by_ids))
+        .route("/payments/status/{status}", get(lookup::payments_by_status))
+        .route("/vbanks/{imp_uid}", delete(vbanks::revoke))
         .route("/payments/find/{merchant_uid}", get(find_payment))
         .route(
             "/payments/find/{merchant_uid}/{status}",

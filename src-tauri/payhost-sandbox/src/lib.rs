@@ -2,14 +2,16 @@
 //! iamport's REST API (`api`, `store`), its `iamport.payment.js` and the PGs' checkout
 //! pages (`checkout`, `apps`), the payment apps (`sim_app`, and their web versions)
 //! and a merchant server with a shop (`merchant`) — so payhost's whole round trip
-//! runs on one machine without a PG contract. One HTTP server on loopback serves
-//! all of it (every page built by `pages`, which also serves the pages' scripts from
-//! `assets/`; the order id's one normalisation in `ids`), with a task beside it that
-//! delivers webhooks (`webhooks`); payhost starts it in-process when no merchant URL
-//! is configured, and `payhost-sandbox serve` runs it alone.
+//! runs on one machine without a PG contract, and the buyer's bank that pays a
+//! virtual account (`bank`). One HTTP server on loopback serves all of it (every
+//! page built by `pages`, which also serves the pages' scripts from `assets/`; the
+//! order id's one normalisation in `ids`), with a task beside it that delivers
+//! webhooks (`webhooks`); payhost starts it in-process when no merchant URL is
+//! configured, and `payhost-sandbox serve` runs it alone.
 
 pub mod api;
 pub mod apps;
+pub mod bank;
 pub mod checkout;
 pub mod ids;
 pub mod merchant;
@@ -28,7 +30,7 @@ use axum::Router;
 
 pub use api::{router, system_clock, ApiState, Clock};
 pub use store::Store;
-pub use webhooks::{Backoff, WebhookPolicy, WebhookSender};
+pub use webhooks::{Backoff, WebhookFormat, WebhookPolicy, WebhookSender};
 
 /// The REST API key and secret the sandbox accepts (the merchant's test credentials).
 pub const SANDBOX_IMP_KEY: &str = "sandbox_imp_key";
@@ -57,11 +59,14 @@ pub struct SandboxConfig {
     pub allow_remote_webhooks: bool,
     /// How failed webhooks are retried.
     pub webhook_retry: Backoff,
+    /// How V1 webhooks are written (JSON, or a form: `serve --webhook-format`), a
+    /// choice iamport leaves to each merchant's console.
+    pub webhook_format: WebhookFormat,
 }
 
 impl SandboxConfig {
     /// Both databases in `dir` (`sandbox.sqlite3`, `sandbox-merchant.sqlite3`),
-    /// webhooks to loopback only, the default retries.
+    /// webhooks in JSON to loopback only, the default retries.
     pub fn in_dir(dir: &Path, app_scheme: Option<&str>) -> Self {
         Self {
             db: dir.join("sandbox.sqlite3"),
@@ -69,6 +74,7 @@ impl SandboxConfig {
             app_scheme: app_scheme.map(str::to_owned),
             allow_remote_webhooks: false,
             webhook_retry: Backoff::default(),
+            webhook_format: WebhookFormat::default(),
         }
     }
 
@@ -108,7 +114,7 @@ pub enum SandboxError {
 /// run beside it (see [`app`] for both started together).
 #[derive(Debug)]
 pub struct SandboxServer {
-    /// The API, the checkout and the pages' scripts at `/`, the shop under `/shop`.
+    /// The API, the checkout, the bank and the pages' scripts at `/`, the shop under `/shop`.
     pub router: Router,
     /// Delivers the outbox; ends when the router is dropped.
     pub webhooks: WebhookSender,
@@ -120,10 +126,12 @@ pub struct SandboxServer {
 /// # Errors
 /// When a database cannot be opened (the error names the file).
 pub fn build(addr: SocketAddr, config: &SandboxConfig) -> Result<SandboxServer, SandboxError> {
-    let store = Store::open(&config.db).map_err(|source| SandboxError::Store {
-        path: config.db.clone(),
-        source,
-    })?;
+    let store = Store::open(&config.db)
+        .map_err(|source| SandboxError::Store {
+            path: config.db.clone(),
+            source,
+        })?
+        .with_webhook_format(config.webhook_format);
     let api = ApiState::new(store, system_clock(), SANDBOX_IMP_KEY, SANDBOX_IMP_SECRET)
         .with_webhook_policy(config.webhook_policy());
     let iamport = merchant::IamportClient::new(
@@ -150,6 +158,7 @@ pub fn build(addr: SocketAddr, config: &SandboxConfig) -> Result<SandboxServer, 
         .merge(router(api.clone()))
         .merge(v2::router(api.clone()))
         .merge(checkout::router(api.clone()))
+        .merge(bank::router(api.clone()))
         .merge(pages::router())
         .merge(webhooks::router(api))
         .nest("/shop", merchant::router(shop))

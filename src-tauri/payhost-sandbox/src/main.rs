@@ -8,10 +8,10 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use payhost_sandbox::sim_app::{self, AppOptions};
 use payhost_sandbox::store::Outcome;
-use payhost_sandbox::SandboxConfig;
+use payhost_sandbox::{SandboxConfig, WebhookFormat};
 
 /// `payhost-sandbox app` on a transaction whose one-time token was already used: not
 /// a success (the app did not carry out the payment it was started for), and not
@@ -66,6 +66,9 @@ enum Task {
         /// 웹훅을 루프백 밖으로도 보냄 / also send webhooks off this machine
         #[arg(long)]
         allow_remote_webhooks: bool,
+        /// 웹훅 본문 형식 (iamport 콘솔 설정처럼) / the webhooks' body, as iamport's console sets it
+        #[arg(long, value_enum, value_name = "FORMAT", default_value_t = WebhookFormatArg::Json)]
+        webhook_format: WebhookFormatArg,
     },
     /// 모의 결제 앱 (OS가 결제 스킴으로 실행) / a simulated payment app, as the OS starts it for a payment scheme
     App {
@@ -82,6 +85,24 @@ enum Task {
         #[command(flatten)]
         options: AppOptions,
     },
+}
+
+/// `--webhook-format`: how the V1 webhooks' bodies are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum WebhookFormatArg {
+    /// application/json
+    Json,
+    /// application/x-www-form-urlencoded
+    Form,
+}
+
+impl From<WebhookFormatArg> for WebhookFormat {
+    fn from(arg: WebhookFormatArg) -> Self {
+        match arg {
+            WebhookFormatArg::Json => Self::V1Json,
+            WebhookFormatArg::Form => Self::V1Form,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -112,6 +133,7 @@ fn main() -> ExitCode {
             merchant_db,
             app_scheme,
             allow_remote_webhooks,
+            webhook_format,
         } => {
             let merchant_db = merchant_db.unwrap_or_else(|| db.with_extension("merchant.sqlite3"));
             serve(
@@ -124,6 +146,7 @@ fn main() -> ExitCode {
                     // `notice_url` is the page's to choose, and a sandbox must not
                     // connect off the machine for it.
                     allow_remote_webhooks,
+                    webhook_format: webhook_format.into(),
                     ..SandboxConfig::in_dir(Path::new("."), None)
                 },
             )

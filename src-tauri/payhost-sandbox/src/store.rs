@@ -6,7 +6,12 @@
 //! Every change is one transaction, so a killed sandbox (or merchant) restarts with
 //! a consistent database: a checkout's payment and transaction are written together,
 //! and a change that owes the merchant a webhook writes it to the outbox in the same
-//! transaction (`webhooks` sends it). Amounts are integers (KRW has no minor unit).
+//! transaction, its body rendered then in the configured format (`webhooks` sends
+//! it). Amounts are integers (KRW has no minor unit).
+//!
+//! Two jobs have files of their own: listing payments a page at a time (`listing`)
+//! and what happens to an issued virtual account, its deposit or its revocation
+//! (`vbank`).
 
 use std::path::Path;
 
@@ -15,6 +20,12 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::normalize_merchant_uid;
+use crate::webhooks::{WebhookBody, WebhookFormat};
+
+mod listing;
+mod vbank;
+
+pub use listing::{PageRequest, PaymentPage, Sorting};
 
 mod migrations;
 mod v2;
@@ -40,6 +51,9 @@ pub enum StoreError {
     /// A payment of another amount than the one pre-registered for its order.
     #[error("{0}")]
     NotAsPrepared(String),
+    /// A webhook's body could not be written.
+    #[error("webhook body: {0}")]
+    Encode(#[from] serde_json::Error),
 }
 
 /// A payment's status at iamport V1: what the API answers, the checkout reports, the
@@ -386,6 +400,8 @@ pub const VBANK_DAYS: i64 = 3;
 #[derive(Debug)]
 pub struct Store {
     conn: Connection,
+    /// How the webhooks it queues are written.
+    webhook_format: WebhookFormat,
 }
 
 /// The tables as the first sandbox created them; `migrations` brings them up to date.
@@ -506,6 +522,12 @@ pub struct Webhook {
     pub status: PaymentStatus,
     /// The merchant's `notice_url`.
     pub url: String,
+    /// How its body is written (chosen when it was queued).
+    pub format: WebhookFormat,
+    /// The exact body sent, rendered when it was queued.
+    pub body: String,
+    /// A V2 webhook's `webhook-id` (the same at every attempt).
+    pub webhook_id: Option<String>,
     /// Where it stands.
     pub state: WebhookState,
     /// Attempts made.
@@ -549,16 +571,39 @@ pub enum Delivery {
     },
 }
 
-const WEBHOOK_COLUMNS: &str = "id, imp_uid, merchant_uid, status, url, state, attempts, due_at_ms, last_error, merchant_status";
+const WEBHOOK_COLUMNS: &str = "id, imp_uid, merchant_uid, status, url, state, attempts, due_at_ms, last_error, merchant_status, format, body, webhook_id";
 
 fn webhook_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Webhook> {
     let state: String = row.get(5)?;
+    let (imp_uid, merchant_uid, status): (String, String, PaymentStatus) =
+        (row.get(1)?, row.get(2)?, row.get(3)?);
+    let format: WebhookFormat = row.get(10)?;
+    // Rows queued before bodies were stored are rendered now, in their format.
+    let body = match row.get::<_, Option<String>>(11)? {
+        Some(body) => body,
+        None => format
+            .render(&WebhookBody {
+                imp_uid: &imp_uid,
+                merchant_uid: &merchant_uid,
+                status,
+            })
+            .map_err(|err| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    11,
+                    rusqlite::types::Type::Null,
+                    Box::new(err),
+                )
+            })?,
+    };
     Ok(Webhook {
         id: row.get(0)?,
-        imp_uid: row.get(1)?,
-        merchant_uid: row.get(2)?,
-        status: row.get(3)?,
+        imp_uid,
+        merchant_uid,
+        status,
         url: row.get(4)?,
+        format,
+        body,
+        webhook_id: row.get(12)?,
         state: WebhookState::parse(&state).ok_or_else(|| {
             rusqlite::Error::FromSqlConversionFailure(
                 5,
@@ -573,8 +618,18 @@ fn webhook_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Webhook> {
     })
 }
 
-/// Writes a webhook of `imp_uid`'s current state to the outbox, due at `due_at_ms`,
-/// on `conn` (inside the caller's transaction); its row id.
+/// Where a webhook goes and how it is written.
+#[derive(Debug, Clone, Copy)]
+struct Notice<'a> {
+    /// The merchant's `notice_url`.
+    url: &'a str,
+    /// The body's encoding.
+    format: WebhookFormat,
+}
+
+/// Writes a webhook of `imp_uid`'s current state to the outbox, its body rendered now
+/// in `notice.format`, due at `due_at_ms`, on `conn` (inside the caller's
+/// transaction); its row id.
 ///
 /// # Errors
 /// [`StoreError::NotFound`] when no such payment (nothing was written: the
@@ -582,19 +637,102 @@ fn webhook_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Webhook> {
 fn enqueue_webhook(
     conn: &Connection,
     imp_uid: &str,
-    url: &str,
+    notice: Notice<'_>,
     due_at_ms: i64,
     now: i64,
 ) -> Result<i64, StoreError> {
-    let inserted = conn.execute(
-        "INSERT INTO webhooks (imp_uid, merchant_uid, status, url, due_at_ms, created_at)
-         SELECT imp_uid, merchant_uid, status, ?2, ?3, ?4 FROM payments WHERE imp_uid = ?1",
-        params![imp_uid, url, due_at_ms, now],
-    )?;
-    if inserted != 1 {
+    type Row = (
+        String,
+        PaymentStatus,
+        ApiVersion,
+        Option<String>,
+        bool,
+        i64,
+        i64,
+    );
+    let payment: Option<Row> = conn
+        .query_row(
+            "SELECT merchant_uid, status, version, store_id, vbank_num IS NOT NULL, amount, cancel_amount
+             FROM payments WHERE imp_uid = ?1",
+            params![imp_uid],
+            |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                    row.get(6)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((merchant_uid, status, version, store_id, account, amount, cancelled)) = payment
+    else {
         return Err(StoreError::NotFound);
-    }
+    };
+    let (format, body, webhook_id) = match version {
+        ApiVersion::V1 => (
+            notice.format,
+            notice.format.render(&WebhookBody {
+                imp_uid,
+                merchant_uid: &merchant_uid,
+                status,
+            })?,
+            None,
+        ),
+        // A V2 payment's webhooks are V2's, whatever the V1 setting.
+        ApiVersion::V2 => {
+            let cancellation_id: Option<String> = if cancelled > 0 {
+                conn.query_row(
+                    "SELECT id FROM cancellations WHERE imp_uid = ?1 ORDER BY rowid DESC LIMIT 1",
+                    params![imp_uid],
+                    |row| row.get(0),
+                )
+                .optional()?
+                .flatten()
+            } else {
+                None
+            };
+            let kind = crate::v2::webhook::transaction_type(
+                status,
+                account,
+                cancelled > 0 && cancelled < amount,
+            );
+            let body = crate::v2::webhook::render(
+                kind,
+                now,
+                crate::v2::webhook::TransactionData {
+                    store_id: store_id.as_deref().unwrap_or(crate::SANDBOX_STORE_ID),
+                    payment_id: &merchant_uid,
+                    transaction_id: imp_uid,
+                    cancellation_id: cancellation_id.as_deref(),
+                },
+            )?;
+            (WebhookFormat::V2, body, Some(random_id("msg_")))
+        }
+    };
+    conn.execute(
+        "INSERT INTO webhooks (imp_uid, merchant_uid, status, url, format, body, webhook_id, due_at_ms, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![imp_uid, merchant_uid, status, notice.url, format, body, webhook_id, due_at_ms, now],
+    )?;
     Ok(conn.last_insert_rowid())
+}
+
+/// Queues a webhook of `imp_uid`'s current state to the `notice_url` of its newest
+/// transaction, if it has one, due now (inside the caller's transaction).
+fn notify(
+    conn: &Connection,
+    imp_uid: &str,
+    format: WebhookFormat,
+    now: i64,
+) -> Result<(), StoreError> {
+    if let Some(url) = notice_url_of(conn, imp_uid)? {
+        enqueue_webhook(conn, imp_uid, Notice { url: &url, format }, 0, now)?;
+    }
+    Ok(())
 }
 
 /// The `notice_url` of a payment's newest transaction.
@@ -628,7 +766,7 @@ fn insert_payment(conn: &Connection, new: &NewPayment, now: i64) -> Result<Strin
     }
     let merchant_uid = merchant_uid(&new.merchant_uid)?;
     let already_paid: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM payments WHERE merchant_uid = ?1 AND status IN ('paid', 'cancelled'))",
+        &format!("SELECT EXISTS (SELECT 1 FROM payments WHERE merchant_uid = ?1 AND {WAS_PAID})"),
         params![merchant_uid],
         |row| row.get(0),
     )?;
@@ -785,13 +923,22 @@ fn transaction_on(conn: &Connection, token: &str) -> Result<Transaction, StoreEr
     .ok_or(StoreError::NotFound)
 }
 
+/// The SQL condition "this payment was paid" (and may have been refunded since) on
+/// the `payments` row in scope: `paid`, or `cancelled` with an amount refunded. A
+/// virtual account revoked before any deposit is `cancelled` with nothing refunded
+/// (`store::vbank`): it never paid its order.
+const WAS_PAID: &str = "(status = 'paid' OR (status = 'cancelled' AND cancel_amount > 0))";
+
 /// One order is paid once: a `ready` payment of an order that another payment
-/// already settled (paid, or paid and cancelled) is neither approved nor given a
-/// virtual account, as iamport refuses a paid merchant_uid.
+/// already settled (paid, or paid and cancelled) is neither approved, given a
+/// virtual account nor paid into, as iamport refuses a paid merchant_uid.
 fn refuse_if_settled_elsewhere(conn: &Connection, imp_uid: &str) -> Result<(), StoreError> {
     let settled_elsewhere: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM payments other JOIN payments this ON other.merchant_uid = this.merchant_uid
-         WHERE this.imp_uid = ?1 AND other.imp_uid != ?1 AND other.status IN ('paid', 'cancelled'))",
+        &format!(
+            "SELECT EXISTS (SELECT 1 FROM payments
+             WHERE merchant_uid = (SELECT merchant_uid FROM payments WHERE imp_uid = ?1)
+               AND imp_uid != ?1 AND {WAS_PAID})"
+        ),
         params![imp_uid],
         |row| row.get(0),
     )?;
@@ -897,6 +1044,7 @@ fn settle_on(
     outcome: Outcome,
     reason: Option<&str>,
     now: i64,
+    format: WebhookFormat,
 ) -> Result<(Transaction, Payment), StoreError> {
     let used = conn.execute(
         "UPDATE transactions SET used_at = ?2 WHERE token = ?1 AND used_at = 0",
@@ -911,10 +1059,11 @@ fn settle_on(
     let payment = apply_on(conn, &transaction.subject, outcome, reason, now)?;
     // iamport calls `notice_url` when a payment is approved (`paid`) and when a
     // virtual account is issued (`ready`), never for a failure
-    // (<https://docs.iamport.kr/en-US/tech/webhook>).
-    if matches!(outcome, Outcome::Approve | Outcome::Vbank) {
+    // (<https://docs.iamport.kr/en-US/tech/webhook>); V2 tells of a failure too
+    // (`Transaction.Failed`, `v2::webhook`).
+    if matches!(outcome, Outcome::Approve | Outcome::Vbank) || payment.version == ApiVersion::V2 {
         if let Some(url) = &transaction.notice_url {
-            enqueue_webhook(conn, &transaction.subject, url, 0, now)?;
+            enqueue_webhook(conn, &transaction.subject, Notice { url, format }, 0, now)?;
         }
     }
     Ok((transaction_on(conn, token)?, payment))
@@ -986,7 +1135,18 @@ impl Store {
     fn with_connection(mut conn: Connection) -> Result<Self, StoreError> {
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;")?;
         migrations::migrate(&mut conn)?;
-        Ok(Self { conn })
+        Ok(Self {
+            conn,
+            webhook_format: WebhookFormat::default(),
+        })
+    }
+
+    /// Writes the webhooks it queues from now on in `format` (rows already queued
+    /// keep theirs).
+    #[must_use]
+    pub fn with_webhook_format(mut self, format: WebhookFormat) -> Self {
+        self.webhook_format = format;
+        self
     }
 
     /// Stores a new API token.
@@ -1035,6 +1195,28 @@ impl Store {
             return Err(StoreError::Conflict(format!(
                 "이미 사전등록된 주문번호입니다 (merchant_uid `{merchant_uid}` already prepared)"
             )));
+        }
+        Ok(merchant_uid.to_owned())
+    }
+
+    /// `PUT /payments/prepare`: changes the amount registered for `merchant_uid`; the
+    /// id as stored.
+    ///
+    /// # Errors
+    /// A non-positive amount, an empty id; [`StoreError::NotFound`] when the order
+    /// was never prepared (iamport answers 404,
+    /// `portone-io/developers.portone.io:src/schema/v1.openapi.json`).
+    pub fn update_prepared(&self, merchant_uid: &str, amount: i64) -> Result<String, StoreError> {
+        if amount <= 0 {
+            return Err(StoreError::Invalid("amount must be positive".to_owned()));
+        }
+        let merchant_uid = self::merchant_uid(merchant_uid)?;
+        let updated = self.conn.execute(
+            "UPDATE prepared SET amount = ?2 WHERE merchant_uid = ?1",
+            params![merchant_uid, amount],
+        )?;
+        if updated == 0 {
+            return Err(StoreError::NotFound);
         }
         Ok(merchant_uid.to_owned())
     }
@@ -1135,8 +1317,8 @@ impl Store {
     }
 
     /// `POST /payments/cancel`: cancels `amount` (all that is left when `None`) of a
-    /// paid payment; fully cancelled → `cancelled`. Its webhook goes to the outbox in
-    /// the same transaction.
+    /// paid payment; fully cancelled → `cancelled`. With `webhook`, its webhook goes
+    /// to the outbox in the same transaction.
     ///
     /// # Errors
     /// Unknown payment, not paid, or more than what is left.
@@ -1146,6 +1328,7 @@ impl Store {
         amount: Option<i64>,
         reason: &str,
         now: i64,
+        webhook: bool,
     ) -> Result<Payment, StoreError> {
         let tx = self
             .conn
@@ -1189,8 +1372,11 @@ impl Store {
         // iamport notifies `notice_url` of a refund with `status: cancelled`
         // (<https://docs.iamport.kr/en-US/tech/webhook>, "Refund is processed");
         // the body carries the status the cancellation left (a partial one: `paid`).
-        if let Some(url) = notice_url_of(&tx, imp_uid)? {
-            enqueue_webhook(&tx, imp_uid, &url, 0, now)?;
+        // An API cancel does so only when asked (`enable_webhook`, default false:
+        // "본 API를 통한 취소는 기본적으로 고객사로 웹훅을 전송하지 않고",
+        // `portone-io/developers.portone.io:src/schema/v1.openapi.json`).
+        if webhook {
+            notify(&tx, imp_uid, self.webhook_format, now)?;
         }
         tx.commit()?;
         self.get(imp_uid)
@@ -1284,7 +1470,8 @@ impl Store {
         // SQLite already rolled back on its own (https://www.sqlite.org/lang_transaction.html,
         // "Response To Errors Within A Transaction"), no savepoint is left open for
         // later writes to land in and no rollback error hides the cause.
-        self.in_transaction(|tx| settle_on(tx, token, outcome, reason, now))
+        let format = self.webhook_format;
+        self.in_transaction(|tx| settle_on(tx, token, outcome, reason, now, format))
     }
 
     /// Writes a webhook of the payment's current state to its `notice_url` (a resend),
@@ -1302,7 +1489,11 @@ impl Store {
         self.get(imp_uid)?;
         let url = notice_url_of(&self.conn, imp_uid)?
             .ok_or_else(|| StoreError::Conflict("no notice_url for this payment".to_owned()))?;
-        let id = enqueue_webhook(&self.conn, imp_uid, &url, due_at_ms, now)?;
+        let notice = Notice {
+            url: &url,
+            format: self.webhook_format,
+        };
+        let id = enqueue_webhook(&self.conn, imp_uid, notice, due_at_ms, now)?;
         self.webhook(id)
     }
 
@@ -1489,12 +1680,61 @@ mod tests {
         let (payment, _) = store.checkout(&new, &urls, 1).unwrap();
         let queued = store.queue_webhook(&payment.imp_uid, 0, 1).unwrap();
         // Nothing inserted: the last row id on the connection is the row above.
-        let unknown = enqueue_webhook(&store.conn, "imp_unknown", "http://127.0.0.1:9/hook", 0, 1);
+        let notice = Notice {
+            url: "http://127.0.0.1:9/hook",
+            format: WebhookFormat::V1Json,
+        };
+        let unknown = enqueue_webhook(&store.conn, "imp_unknown", notice, 0, 1);
         assert!(
             matches!(unknown, Err(StoreError::NotFound)),
             "{unknown:?} (row {})",
             queued.id
         );
+    }
+
+    #[test]
+    fn an_outbox_from_before_formats_keeps_its_rows_and_sends_them_as_json() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        let mut store = Store::open(&path).unwrap();
+        let new = NewPayment {
+            merchant_uid: "order_old".to_owned(),
+            amount: 1000,
+            channel: "mobile".to_owned(),
+            ..NewPayment::default()
+        };
+        let urls = CheckoutUrls {
+            channel: "mobile",
+            notice_url: Some("http://127.0.0.1:9/hook"),
+            ..CheckoutUrls::default()
+        };
+        let (payment, _) = store.checkout(&new, &urls, 1).unwrap();
+        store.queue_webhook(&payment.imp_uid, 0, 1).unwrap();
+        drop(store);
+        // The outbox as it was before rows kept a format and a body (migration 3).
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(
+                "ALTER TABLE webhooks DROP COLUMN webhook_id; ALTER TABLE webhooks DROP COLUMN body;
+                 ALTER TABLE webhooks DROP COLUMN format; PRAGMA user_version = 2;",
+            )
+            .unwrap();
+        let mut store = Store::open(&path)
+            .unwrap()
+            .with_webhook_format(WebhookFormat::V1Form);
+        let due = store.claim_due_webhooks(0, 0, 10).unwrap();
+        assert_eq!(due.len(), 1, "{due:?}");
+        assert_eq!(due[0].format, WebhookFormat::V1Json);
+        assert_eq!(
+            due[0].body,
+            format!(
+                r#"{{"imp_uid":"{}","merchant_uid":"order_old","status":"ready"}}"#,
+                payment.imp_uid
+            )
+        );
+        // New rows take the store's format.
+        let queued = store.queue_webhook(&payment.imp_uid, 0, 2).unwrap();
+        assert_eq!(queued.format, WebhookFormat::V1Form);
     }
 
     #[test]

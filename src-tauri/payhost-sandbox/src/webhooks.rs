@@ -1,9 +1,13 @@
 //! Webhooks to the merchant's `notice_url`, as iamport sends them
-//! (<https://docs.iamport.kr/en-US/tech/webhook>: a JSON POST of `imp_uid`,
-//! `merchant_uid` and `status`), delivered from the outbox the store writes in the
-//! same transaction as the change that causes them. This module exists so that no
-//! webhook is lost at a kill and none leaves the machine by accident:
+//! (<https://docs.iamport.kr/en-US/tech/webhook>: a POST of `imp_uid`,
+//! `merchant_uid` and `status`, as JSON or as a form: `format`), delivered from the
+//! outbox the store writes in the same transaction as the change that causes them.
+//! This module exists so that no webhook is lost at a kill and none leaves the
+//! machine by accident:
 //!
+//! - each row is sent as it was rendered when queued (its own format and body), so
+//!   a retry, a resend after a restart or a sandbox restarted with another
+//!   `--webhook-format` sends the same bytes;
 //! - [`WebhookSender`] runs beside the server, delivers pending rows, retries
 //!   failures with a bounded backoff ([`Backoff`]) and, started on the same
 //!   database after a restart, sends what the last process left pending;
@@ -25,7 +29,11 @@ use tokio::sync::mpsc;
 
 use crate::api::{authorize, ok, ApiError, ApiPath, ApiState};
 use crate::apps::LOCALHOST;
-use crate::store::{Delivery, PaymentStatus, Store, StoreError, Webhook};
+use crate::store::{Delivery, Store, StoreError, Webhook};
+
+pub mod format;
+
+pub use format::{WebhookBody, WebhookFormat};
 
 /// Why the outbox could not do its work: logged, and for a delivery attempt recorded
 /// in the webhook's row (`last_error`).
@@ -127,17 +135,6 @@ pub fn is_loopback_url(url: &str) -> bool {
         }
         None => false,
     }
-}
-
-/// What iamport POSTs to `notice_url`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct WebhookBody<'a> {
-    /// The payment.
-    pub imp_uid: &'a str,
-    /// Its order.
-    pub merchant_uid: &'a str,
-    /// `paid`, `ready` (a virtual account issued) or `cancelled`.
-    pub status: PaymentStatus,
 }
 
 /// How long a claimed webhook is left to its sender: longer than one attempt
@@ -322,13 +319,31 @@ pub(crate) async fn deliver(
         tracing::warn!("webhook {} of {}: {reason}", url, webhook.imp_uid);
         Delivery::Refused { reason }
     } else {
-        let body = WebhookBody {
-            imp_uid: &webhook.imp_uid,
-            merchant_uid: &webhook.merchant_uid,
-            status: webhook.status,
+        let request = |http: &reqwest::Client| {
+            let mut request = http
+                .post(&webhook.url)
+                .header(reqwest::header::CONTENT_TYPE, webhook.format.content_type())
+                .body(webhook.body.clone());
+            // A V2 webhook is signed at each attempt, with the time of the attempt.
+            if let (WebhookFormat::V2, Some(id)) = (webhook.format, &webhook.webhook_id) {
+                match crate::v2::webhook::signed_headers(
+                    crate::SANDBOX_WEBHOOK_SECRET,
+                    id,
+                    now_ms() / 1000,
+                    &webhook.body,
+                ) {
+                    Ok(headers) => {
+                        for (name, value) in headers {
+                            request = request.header(name, value);
+                        }
+                    }
+                    Err(err) => tracing::error!("V2 webhook {id} cannot be signed: {err}"),
+                }
+            }
+            request
         };
         let attempt = match http {
-            Ok(http) => match http.post(&webhook.url).json(&body).send().await {
+            Ok(http) => match request(http).send().await {
                 Ok(response) if response.status().is_success() => Ok(response.status().as_u16()),
                 Ok(response) => Err((
                     WebhookError::Answered(response.status()),

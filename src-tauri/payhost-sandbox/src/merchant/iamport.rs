@@ -2,9 +2,10 @@
 //! (`POST /users/getToken`), a payment by `imp_uid` or by order
 //! (`GET /payments/{imp_uid}`, `GET /payments/find/{merchant_uid}[/paid]`) and a
 //! cancellation (`POST /payments/cancel`), each answer unwrapped from iamport's
-//! envelope. Apart from the verdict so the merchant's decisions read typed payments
-//! and never HTTP, and so another API (another protocol layer) can get a client of
-//! its own beside this one.
+//! envelope; and, the sandbox's iamport being the buyer's bank too, where a virtual
+//! account is paid into. Apart from the verdict so the merchant's decisions read
+//! typed payments and never HTTP, and so another API (another protocol layer) can get
+//! a client of its own beside this one.
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -39,6 +40,10 @@ struct AccessToken {
 struct CancelRequest<'a> {
     imp_uid: &'a str,
     reason: &'a str,
+    /// The cancellation's webhook comes back to the merchant, so a verdict whose save
+    /// failed after the cancel is made again from it (iamport sends none for an API
+    /// cancel unless asked, `portone-io/developers.portone.io:src/schema/v1.openapi.json`).
+    enable_webhook: bool,
 }
 
 /// What the verdict reads of a payment (`GET /payments/{imp_uid}`'s `response`). A
@@ -229,8 +234,18 @@ impl IamportClient {
         self.call(
             http.post(url)
                 .header("Authorization", token)
-                .json(&CancelRequest { imp_uid, reason }),
+                .json(&CancelRequest {
+                    imp_uid,
+                    reason,
+                    enable_webhook: true,
+                }),
         )
         .await
+    }
+
+    /// The sandbox bank's page where the buyer pays into the virtual account of
+    /// `imp_uid` (`bank`, on the same server as the API).
+    pub(super) fn bank_page(&self, imp_uid: &str) -> Result<Url, MerchantError> {
+        Ok(self.endpoint(&["sandbox", "bank", imp_uid])?.1)
     }
 }

@@ -1,18 +1,20 @@
 //! The merchant's pages and routes: the shop page (whose checkout calls
 //! `IMP.request_pay`; its script is `assets/shop.js`), creating and reading orders,
-//! the return page `m_redirect_url` lands on (`/payments/complete`) and the webhook
-//! (`notice_url`). HTTP in, HTTP out: what they decide comes from `verdict`, what
-//! they store from `orders`.
+//! the return page `m_redirect_url` lands on (`/payments/complete`; a virtual account
+//! links to the sandbox's bank to pay into it) and the webhook (`notice_url`, JSON
+//! or a form). HTTP in, HTTP out: what they decide comes from `verdict`, what they
+//! store from `orders`.
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path as UrlPath, Query, State};
+use axum::extract::{Path as UrlPath, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
 use super::orders::{OrderStatus, PricedOrder, ITEMS};
-use super::{MerchantError, MerchantState};
+use super::{IamportClient, MerchantError, MerchantState};
+use crate::api::decode_json_or_form;
 use crate::ids::normalize_merchant_uid;
 use crate::pages::{escape, page, won, Script};
 
@@ -264,7 +266,7 @@ pub(super) async fn complete(
                 .await,
         ),
     };
-    landing.page(("아임포트 API", "the iamport API"))
+    landing.page(("아임포트 API", "the iamport API"), Some(&state.iamport))
 }
 
 /// What V2's `redirectUrl` receives: `paymentId`, and `code` / `message` on failure.
@@ -288,7 +290,7 @@ pub(super) async fn complete_v2(
         .filter(|id| !id.trim().is_empty())
     else {
         return Landing::of(Err(MerchantError::NothingNamed))
-            .page(("포트원 V2 API", "the PortOne V2 API"));
+            .page(("포트원 V2 API", "the PortOne V2 API"), None);
     };
     let landing = match state.verify_v2(payment_id).await {
         // The checkout was refused before any payment existed: a failure the query
@@ -302,7 +304,7 @@ pub(super) async fn complete_v2(
         ),
         verified => Landing::of(verified),
     };
-    landing.page(("포트원 V2 API", "the PortOne V2 API"))
+    landing.page(("포트원 V2 API", "the PortOne V2 API"), None)
 }
 
 /// What a return page shows: the merchant's verdict on the order, or why there is none.
@@ -353,8 +355,23 @@ impl Landing {
         }
     }
 
-    /// The page, saying which API verified it (its Korean and English names).
-    fn page(self, (api_ko, api_en): (&str, &str)) -> Html<String> {
+    /// The page, saying which API verified it (its Korean and English names); with
+    /// `bank`, a virtual account's order links to the sandbox's bank to pay into it
+    /// (which links back here once paid, and this page then verifies again).
+    fn page(self, (api_ko, api_en): (&str, &str), bank: Option<&IamportClient>) -> Html<String> {
+        let deposit = self
+            .order
+            .as_ref()
+            .filter(|order| order.status == OrderStatus::VbankIssued)
+            .and_then(|order| order.imp_uid.as_deref())
+            .zip(bank)
+            .and_then(|(imp_uid, bank)| bank.bank_page(imp_uid).ok())
+            .map_or_else(String::new, |url| {
+                format!(
+                    "<p><a id=\"deposit-link\" class=\"choice\" href=\"{}\">은행 앱에서 입금하기 (샌드박스) / Deposit from a bank (sandbox)</a></p>",
+                    escape(url.as_str())
+                )
+            });
         let order_lines = self.order.map_or_else(String::new, |order| {
             format!(
                 "<dl><dt>상품 / Item</dt><dd id=\"order-name\">{}</dd><dt>주문 금액 / Order amount</dt><dd id=\"order-amount\">{}</dd>\
@@ -368,7 +385,7 @@ impl Landing {
             self.title,
             "merchant-result",
             &format!(
-                "<p id=\"result\" class=\"tag\" data-status=\"{status}\">상태 / status: {status}</p><p id=\"detail\" class=\"verdict\">{}</p>{order_lines}\
+                "<p id=\"result\" class=\"tag\" data-status=\"{status}\">상태 / status: {status}</p><p id=\"detail\" class=\"verdict\">{}</p>{order_lines}{deposit}\
                  <p class=\"tag\">가맹점 서버가 {api_ko}로 확인한 결과 / verified by the merchant server through {api_en}</p>\
                  <p><a id=\"back-to-shop\" class=\"secondary\" href=\"/shop\">상점으로 / Back to the shop</a></p>",
                 escape(&self.detail),
@@ -381,8 +398,9 @@ impl Landing {
 }
 
 /// What iamport posts to `notice_url`: `{imp_uid, merchant_uid, status}`
-/// (https://developers.portone.io/docs/ko/result/webhook). Its `status` is not read:
-/// the payment is queried every time (duplicates and forgeries happen).
+/// (https://developers.portone.io/docs/ko/result/webhook), as JSON or as a form
+/// (the console's choice). Its `status` is not read: the payment is queried every
+/// time (duplicates and forgeries happen).
 #[derive(Deserialize)]
 pub(super) struct Webhook {
     imp_uid: Option<String>,
@@ -394,10 +412,11 @@ struct WebhookAnswer {
     status: OrderStatus,
 }
 
-pub(super) async fn webhook(
-    State(state): State<MerchantState>,
-    Json(body): Json<Webhook>,
-) -> Response {
+pub(super) async fn webhook(State(state): State<MerchantState>, request: Request) -> Response {
+    let body: Webhook = match decode_json_or_form(request).await {
+        Ok(body) => body,
+        Err(message) => return bad_request(&message),
+    };
     match state
         .verify(body.imp_uid.as_deref(), body.merchant_uid.as_deref())
         .await

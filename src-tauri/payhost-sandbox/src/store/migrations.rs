@@ -52,6 +52,14 @@ const MIGRATIONS: &[&str] = &[
      DROP TABLE transactions;
      ALTER TABLE transactions_new RENAME TO transactions;
      CREATE INDEX transactions_by_subject ON transactions (kind, subject);",
+    // 3: each webhook of the outbox keeps the format it was rendered in (`v1-json`,
+    // `v1-form`, `v2`) and its exact body, so a retry or a delivery after a restart
+    // sends the same bytes; rows of an older outbox are JSON, rendered when sent.
+    "ALTER TABLE webhooks ADD COLUMN format TEXT NOT NULL DEFAULT 'v1-json';
+     ALTER TABLE webhooks ADD COLUMN body TEXT;",
+    // 4: a V2 webhook's `webhook-id`, the same at every attempt (Standard Webhooks:
+    // a receiver tells a retry from a new message by it).
+    "ALTER TABLE webhooks ADD COLUMN webhook_id TEXT;",
 ];
 
 /// Creates the first tables (for a new database; a database of the first sandbox

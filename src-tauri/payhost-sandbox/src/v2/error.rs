@@ -138,6 +138,10 @@ impl From<StoreError> for V2Error {
                 tracing::error!("V2 API: {err}");
                 Self::new(V2ErrorKind::InternalServerError, format!("database: {err}"))
             }
+            StoreError::Encode(err) => Self::new(
+                V2ErrorKind::InternalServerError,
+                format!("webhook body: {err}"),
+            ),
         }
     }
 }

@@ -21,6 +21,7 @@ pub mod error;
 pub mod model;
 pub mod rest;
 pub mod result;
+pub mod webhook;
 
 use axum::routing::{get, post};
 use axum::Router;

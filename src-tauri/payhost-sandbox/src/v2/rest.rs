@@ -121,7 +121,13 @@ pub(crate) async fn cancel(
         ));
     }
     let cancelled = super::with_store(&state, |store| {
-        store.cancel(&payment.imp_uid, Some(amount), &reason, now)
+        store.cancel(
+            &payment.imp_uid,
+            Some(amount),
+            &reason,
+            now,
+            !body.skip_webhook,
+        )
     })?;
     state.webhooks.wake();
     let (Payment::PartialCancelled { cancellations, .. }

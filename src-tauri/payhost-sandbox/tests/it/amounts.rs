@@ -42,7 +42,7 @@ proptest! {
                     .map(|p| ids.push(p.imp_uid)),
                 Op::Approve { pick: i } => match pick(i) { Some(id) => store.approve(&id, now).map(|_| ()), None => Ok(()) },
                 Op::Fail { pick: i } => match pick(i) { Some(id) => store.fail(&id, "x", now).map(|_| ()), None => Ok(()) },
-                Op::Cancel { pick: i, amount } => match pick(i) { Some(id) => store.cancel(&id, amount, "x", now).map(|_| ()), None => Ok(()) },
+                Op::Cancel { pick: i, amount } => match pick(i) { Some(id) => store.cancel(&id, amount, "x", now, true).map(|_| ()), None => Ok(()) },
             };
             for id in &ids {
                 let p = store.get(id).unwrap();

@@ -1,5 +1,7 @@
 //! The iamport V1 API over real HTTP on loopback, as a merchant server calls it; the
-//! payments it reports are made through the checkout, as a buyer makes them.
+//! payments it reports are made through the checkout, as a buyer makes them: tokens,
+//! lookups (one payment, several, a page by status), prepared amounts, cancels and
+//! the revocation of a virtual account.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -48,6 +50,31 @@ impl Sandbox {
             request = request.header("Authorization", format!("Bearer {token}"));
         }
         support::send_json(request).await
+    }
+
+    /// `method` on `path` with a JSON `body` (none for `Value::Null`) and the raw
+    /// token, as iamport-rest-client sends it. The request is built at once, so the
+    /// answer borrows nothing.
+    fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Value,
+    ) -> impl std::future::Future<Output = (u16, Value)> {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if !body.is_null() {
+            request = request.json(&body);
+        }
+        if let Some(token) = token {
+            request = request.header("Authorization", token);
+        }
+        support::send_json(request)
+    }
+
+    /// Moves the sandbox's clock to `at` (Unix seconds).
+    fn at(&self, at: i64) {
+        self.now.store(at, Ordering::SeqCst);
     }
 
     async fn token(&self) -> String {
@@ -426,6 +453,347 @@ async fn no_virtual_account_for_an_order_settled_by_another_payment() {
             fetched["response"]["vbank_num"],
             Value::Null,
             "{merchant_uid}: an account for an order another payment settled"
+        );
+    }
+}
+
+/// The `imp_uid`s of a list answer, in order.
+fn uids(list: &Value) -> Vec<&str> {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not a list: {list}"))
+        .iter()
+        .map(|p| p["imp_uid"].as_str().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn put_prepare_changes_the_amount_and_get_prepare_reads_it() {
+    let s = sandbox().await;
+    let token = s.token().await;
+    let put = |merchant_uid: &str, amount: i64| {
+        s.send(
+            reqwest::Method::PUT,
+            "/payments/prepare",
+            Some(&token),
+            json!({"merchant_uid": merchant_uid, "amount": amount}),
+        )
+    };
+    // Never prepared: iamport's 404, in the envelope.
+    let (status, body) = put("order_pp", 25000).await;
+    assert_eq!((status, &body["code"]), (404, &json!(1)), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("order_pp"),
+        "{body}"
+    );
+    let (status, body) = s.get("/payments/prepare/order_pp", Some(&token)).await;
+    assert_eq!(status, 404, "{body}");
+
+    s.post(
+        "/payments/prepare",
+        Some(&token),
+        json!({"merchant_uid": "order_pp", "amount": 30000}),
+    )
+    .await;
+    let (status, body) = put("order_pp", 25000).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["code"], 0);
+    assert_eq!(
+        body["response"],
+        json!({"merchant_uid": "order_pp", "amount": 25000})
+    );
+    // The form encoding, and a padded id that is the same order.
+    let response = s
+        .http
+        .put(format!("{}/payments/prepare", s.base))
+        .header("Authorization", &token)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("merchant_uid=%20order_pp%20&amount=26000")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let (status, read) = s.get("/payments/prepare/%20order_pp", Some(&token)).await;
+    assert_eq!(status, 200, "{read}");
+    assert_eq!(
+        read["response"],
+        json!({"merchant_uid": "order_pp", "amount": 26000})
+    );
+    // The checkout holds to the new amount.
+    let old = s
+        .request_pay(json!({"merchant_uid": "order_pp", "amount": 30000, "pg": "nice", "pay_method": "card"}))
+        .await;
+    assert!(
+        old["error_msg"]
+            .as_str()
+            .is_some_and(|m| m.contains("사전등록")),
+        "{old}"
+    );
+    let new = s
+        .request_pay(json!({"merchant_uid": "order_pp", "amount": 26000, "pg": "nice", "pay_method": "card"}))
+        .await;
+    assert!(support::try_token_of(&new).is_some(), "{new}");
+    // A bad amount is a refusal; no token, no access.
+    let (_, zero) = put("order_pp", 0).await;
+    assert_eq!(zero["code"], 1, "{zero}");
+    let (status, _) = s
+        .send(
+            reqwest::Method::PUT,
+            "/payments/prepare",
+            None,
+            json!({"merchant_uid": "order_pp", "amount": 1}),
+        )
+        .await;
+    assert_eq!(status, 401);
+    assert_eq!(s.get("/payments/prepare/order_pp", None).await.0, 401);
+}
+
+#[tokio::test]
+async fn payments_by_status_filter_page_and_sort() {
+    let s = sandbox().await;
+    let t0 = 1_800_000_000;
+    s.at(t0);
+    let (p1, _) = s.ready("o_s1", 1000, "card").await;
+    s.at(t0 + 10);
+    let (p2, p2_txn) = s.ready("o_s2", 2000, "card").await;
+    s.at(t0 + 30);
+    let (p3, p3_txn) = s.ready("o_s3", 3000, "card").await;
+    s.at(t0 + 40);
+    s.settle(&p3_txn, "deny").await;
+    s.at(t0 + 50);
+    let p4 = s.paid("o_s4", 4000).await;
+    s.at(t0 + 60);
+    let token = s.token().await;
+    let (_, cancelled) = s
+        .post("/payments/cancel", Some(&token), json!({"imp_uid": p4}))
+        .await;
+    assert_eq!(cancelled["response"]["status"], "cancelled");
+    s.at(t0 + 100);
+    assert_eq!(s.settle(&p2_txn, "approve").await, 200);
+    let token = s.token().await;
+    let list = |query: &'static str| {
+        let token = token.clone();
+        let s = &s;
+        async move {
+            s.get(&format!("/payments/status/{query}"), Some(&token))
+                .await
+        }
+    };
+
+    let (status, all) = list("all").await;
+    assert_eq!(status, 200, "{all}");
+    assert_eq!(all["code"], 0);
+    let page = &all["response"];
+    assert_eq!(
+        (&page["total"], &page["previous"], &page["next"]),
+        (&json!(4), &json!(0), &json!(0))
+    );
+    assert_eq!(
+        uids(&page["list"]),
+        [&p4, &p3, &p2, &p1],
+        "newest checkout first"
+    );
+    assert_eq!(page["list"][0]["cancel_amount"], 4000, "whole payments");
+    for (status, expected) in [
+        ("ready", &p1),
+        ("paid", &p2),
+        ("failed", &p3),
+        ("cancelled", &p4),
+    ] {
+        let (code, body) = s
+            .get(&format!("/payments/status/{status}"), Some(&token))
+            .await;
+        assert_eq!(code, 200, "{body}");
+        assert_eq!(body["response"]["total"], 1, "{status}: {body}");
+        assert_eq!(uids(&body["response"]["list"]), [expected], "{status}");
+    }
+
+    // Pages: previous and next are page numbers, 0 when none.
+    let (_, first) = list("all?limit=3").await;
+    let first = &first["response"];
+    assert_eq!(
+        (&first["total"], &first["previous"], &first["next"]),
+        (&json!(4), &json!(0), &json!(2))
+    );
+    assert_eq!(uids(&first["list"]), [&p4, &p3, &p2]);
+    let (_, second) = list("all?limit=3&page=2").await;
+    let second = &second["response"];
+    assert_eq!(
+        (&second["previous"], &second["next"]),
+        (&json!(1), &json!(0))
+    );
+    assert_eq!(uids(&second["list"]), [&p1]);
+
+    // Orders: started, paid (unpaid last) and updated (the last change of status).
+    let (_, started) = list("all?sorting=started").await;
+    assert_eq!(uids(&started["response"]["list"]), [&p1, &p2, &p3, &p4]);
+    let (_, paid) = list("all?sorting=-paid").await;
+    assert_eq!(uids(&paid["response"]["list"]), [&p2, &p4, &p3, &p1]);
+    let (_, updated) = list("all?sorting=-updated").await;
+    assert_eq!(uids(&updated["response"]["list"]), [&p2, &p4, &p3, &p1]);
+    let (_, updated) = list("all?sorting=updated").await;
+    assert_eq!(uids(&updated["response"]["list"]), [&p1, &p3, &p4, &p2]);
+
+    // The window is on each payment's own status time: p2 paid at +100, p4
+    // cancelled at +60; p1 started at 0 and p3 failed at +40 fall outside.
+    let window = format!("all?from={}&to={}", t0 + 50, t0 + 100);
+    let (_, windowed) = s
+        .get(&format!("/payments/status/{window}"), Some(&token))
+        .await;
+    assert_eq!(windowed["response"]["total"], 2, "{windowed}");
+    assert_eq!(uids(&windowed["response"]["list"]), [&p4, &p2]);
+
+    // iamport's 400s, in the envelope: an unknown status, a page out of range, and
+    // what cannot be read.
+    for query in [
+        "refunded",
+        "all?page=3&limit=3",
+        "all?page=0",
+        "all?limit=0",
+        "all?page=x",
+        "all?sorting=amount",
+        "all?from=0&to=1800000000",
+    ] {
+        let (status, body) = list(query).await;
+        assert_eq!(status, 400, "{query}: {body}");
+        let body: Envelope = serde_json::from_value(body).unwrap();
+        assert_eq!((body.code, body.response), (-1, None), "{query}");
+        assert!(body.message.is_some_and(|m| !m.is_empty()), "{query}");
+    }
+    // By default the last 90 days: 91 days later nothing is listed, on an empty
+    // first page.
+    s.at(t0 + 100 + 91 * 24 * 3600);
+    let token = s.token().await;
+    let (status, later) = s.get("/payments/status/all", Some(&token)).await;
+    assert_eq!(status, 200, "{later}");
+    assert_eq!(
+        later["response"],
+        json!({"total": 0, "previous": 0, "next": 0, "list": []})
+    );
+    assert_eq!(
+        s.get("/payments/status/all?page=2", Some(&token)).await.0,
+        400
+    );
+    assert_eq!(s.get("/payments/status/all", None).await.0, 401);
+}
+
+#[tokio::test]
+async fn several_payments_at_once_answer_200_207_or_404() {
+    let s = sandbox().await;
+    let token = s.token().await;
+    let paid = s.paid("o_m1", 1000).await;
+    let (ready, _) = s.ready("o_m2", 2000, "card").await;
+    let (status, both) = s
+        .get(
+            &format!("/payments?imp_uid[]={paid}&imp_uid[]={ready}"),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, 200, "{both}");
+    assert_eq!(both["code"], 0);
+    assert_eq!(uids(&both["response"]), [&paid, &ready]);
+    // By order too, each payment once; brackets percent-encoded are the same key.
+    let (status, same) = s
+        .get(
+            &format!("/payments?imp_uid%5B%5D={paid}&merchant_uid[]=o_m1"),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, 200, "{same}");
+    assert_eq!(uids(&same["response"]), [&paid]);
+    // Some missing: 207, what was found, and which were not.
+    let (status, some) = s
+        .get(
+            &format!("/payments?imp_uid[]={paid}&imp_uid[]=imp_nosuch&merchant_uid[]=o_m2"),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, 207, "{some}");
+    assert_eq!(some["code"], 0);
+    assert_eq!(uids(&some["response"]), [&paid, &ready]);
+    assert!(
+        some["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("imp_nosuch")),
+        "{some}"
+    );
+    // None found: 404; none asked: 400; no token: 401.
+    let (status, none) = s
+        .get(
+            "/payments?imp_uid[]=imp_nosuch&merchant_uid[]=o_nosuch",
+            Some(&token),
+        )
+        .await;
+    assert_eq!((status, &none["code"]), (404, &json!(1)), "{none}");
+    assert_eq!(s.get("/payments", Some(&token)).await.0, 400);
+    assert_eq!(
+        s.get(&format!("/payments?imp_uid[]={paid}"), None).await.0,
+        401
+    );
+}
+
+#[tokio::test]
+async fn only_a_ready_virtual_account_is_revoked_and_its_order_stays_payable() {
+    let s = sandbox().await;
+    let token = s.token().await;
+    let delete = |imp_uid: &str, token: Option<&str>| {
+        s.send(
+            reqwest::Method::DELETE,
+            &format!("/vbanks/{imp_uid}"),
+            token,
+            Value::Null,
+        )
+    };
+    let (vbank, txn) = s.ready("o_revoke", 5000, "vbank").await;
+    // No account issued yet: nothing to revoke.
+    let (status, body) = delete(&vbank, Some(&token)).await;
+    assert_eq!((status, &body["code"]), (400, &json!(-1)), "{body}");
+    s.settle(&txn, "vbank").await;
+    assert_eq!(delete(&vbank, None).await.0, 401);
+    s.now.fetch_add(5, Ordering::SeqCst);
+    let (status, revoked) = delete(&vbank, Some(&token)).await;
+    assert_eq!(status, 200, "{revoked}");
+    assert_eq!(revoked["code"], 0);
+    let payment = &revoked["response"];
+    assert_eq!(payment["status"], "cancelled");
+    assert_eq!(payment["cancel_amount"], 0, "nothing was refunded");
+    assert_eq!(payment["cancel_history"], json!([]));
+    assert!(payment["cancelled_at"].as_i64().unwrap() > payment["started_at"].as_i64().unwrap());
+    let (_, fetched) = s.get(&format!("/payments/{vbank}"), Some(&token)).await;
+    assert_eq!(fetched["response"]["status"], "cancelled");
+    // Once: it is no longer ready.
+    let (status, again) = delete(&vbank, Some(&token)).await;
+    assert_eq!(status, 400, "{again}");
+    // Not a virtual account, paid or not: 400; unknown: 404.
+    let card = s.paid("o_revoke_card", 1000).await;
+    let (card_ready, _) = s.ready("o_revoke_card2", 1000, "card").await;
+    for imp_uid in [&card, &card_ready] {
+        let (status, body) = delete(imp_uid, Some(&token)).await;
+        assert_eq!(status, 400, "{imp_uid}: {body}");
+    }
+    assert_eq!(delete("imp_nosuch", Some(&token)).await.0, 404);
+    // A revoked account paid nothing: the order can still be paid.
+    let imp_uid = s.paid("o_revoke", 5000).await;
+    let (_, paid) = s.get("/payments/find/o_revoke/paid", Some(&token)).await;
+    assert_eq!(paid["response"]["imp_uid"], imp_uid.as_str(), "{paid}");
+}
+
+#[tokio::test]
+async fn cancelling_a_payment_that_does_not_exist_is_a_refusal_in_the_envelope() {
+    let s = sandbox().await;
+    let token = s.token().await;
+    for body in [
+        json!({"imp_uid": "imp_nosuch", "reason": "x"}),
+        json!({"merchant_uid": "order_nosuch"}),
+    ] {
+        let (status, answer) = s.post("/payments/cancel", Some(&token), body).await;
+        assert_eq!(status, 200, "{answer}");
+        assert_eq!(answer["code"], 1, "{answer}");
+        assert_eq!(answer["response"], Value::Null);
+        assert!(
+            answer["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("취소할 결제건이 존재하지 않습니다.")),
+            "{answer}"
         );
     }
 }

@@ -2,8 +2,9 @@
 //! servers on loopback: the return page shows success only for a verified payment, a
 //! forged amount is cancelled, a forged or stale report never decides, a paid order
 //! changes only through its own payment, ids stay one path segment, the server prices
-//! orders, webhooks are idempotent, orders survive a restart, proxy variables are
-//! ignored, and a property over random interleavings of several tabs' checkouts.
+//! orders, webhooks are idempotent and read as JSON or a form, a virtual account paid
+//! at the sandbox's bank pays its order, orders survive a restart, proxy variables
+//! are ignored, and a property over random interleavings of several tabs' checkouts.
 
 use std::io::BufRead;
 use std::path::Path;
@@ -182,13 +183,16 @@ impl World {
         body["response"].clone()
     }
 
-    /// `POST /payments/cancel` (the whole payment), as the merchant's admin does it.
+    /// `POST /payments/cancel` (the whole payment), as the merchant's admin does it,
+    /// asking for the cancellation's webhook.
     async fn api_cancel(&self, token: &str, imp_uid: &str) -> bool {
         let (_, body) = support::send_json(
             self.http
                 .post(format!("{}/payments/cancel", self.iamport))
                 .header("Authorization", token)
-                .json(&json!({"imp_uid": imp_uid, "reason": "환불 / refund"})),
+                .json(
+                    &json!({"imp_uid": imp_uid, "reason": "환불 / refund", "enable_webhook": true}),
+                ),
         )
         .await;
         body["code"] == 0
@@ -491,6 +495,76 @@ async fn an_api_cancel_and_its_webhook_cancel_the_paid_order() {
     assert_eq!(row["status"], "cancelled");
     let (status, html) = w.landing(&query(&tab.imp_uid, "order_refund")).await;
     assert_eq!(status, "cancelled", "{html}");
+}
+
+#[tokio::test]
+async fn a_deposit_at_the_bank_pays_the_virtual_account_order() {
+    let w = world().await;
+    let amount = w.order("order_bank", "tumbler").await;
+    let tab = w.pay("order_bank", amount, "vbank", "vbank").await;
+    let (status, html) = w.landing(&w.redirect_query(&tab).await).await;
+    assert_eq!(status, "vbank_issued", "{html}");
+    // The landing links to the bank's page of this payment.
+    let bank = support::link(&html, "deposit-link").unwrap_or_else(|| panic!("{html}"));
+    assert_eq!(bank, format!("{}/sandbox/bank/{}", w.iamport, tab.imp_uid));
+    assert!(
+        html.contains("은행 앱에서 입금하기 (샌드박스) / Deposit from a bank (sandbox)"),
+        "{html}"
+    );
+    let (code, page, _) = w.get(bank).await;
+    assert_eq!(code, 200, "{page}");
+    assert!(page.contains("23,000원"), "{page}");
+    // The deposit, then back to the merchant from the bank's page.
+    let (code, _, location) = support::deposit(&w.http, &w.iamport, &tab.imp_uid).await;
+    assert_eq!(code, 303);
+    let (_, page, _) = w.get(format!("{}{}", w.iamport, location.unwrap())).await;
+    let back = support::link(&page, "back-to-merchant").unwrap_or_else(|| panic!("{page}"));
+    let (landing, query) = back.split_once('?').unwrap();
+    assert_eq!(landing, format!("{}/payments/complete", w.merchant));
+    let (status, html) = w.landing(query).await;
+    assert_eq!(status, "paid", "{html}");
+    assert!(support::link(&html, "deposit-link").is_none(), "{html}");
+    let row = w.stored("order_bank").await;
+    assert_eq!(
+        (&row["status"], &row["imp_uid"]),
+        (&json!("paid"), &json!(tab.imp_uid))
+    );
+}
+
+#[tokio::test]
+async fn the_webhook_reads_a_json_or_a_form_body() {
+    let w = world().await;
+    let amount = w.order("order_form_hook", "coffee").await;
+    let tab = w.pay("order_form_hook", amount, "card", "approve").await;
+    let form = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("imp_uid", &tab.imp_uid)
+        .append_pair("merchant_uid", "order_form_hook")
+        .append_pair("status", "paid")
+        .finish();
+    let (code, answer) = support::send_json(
+        w.http
+            .post(format!("{}/payments/webhook", w.merchant))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(form),
+    )
+    .await;
+    assert_eq!((code, &answer["status"]), (200, &json!("paid")), "{answer}");
+    assert_eq!(w.stored("order_form_hook").await["status"], "paid");
+    let (code, answer) = w
+        .webhook(
+            json!({"imp_uid": tab.imp_uid, "merchant_uid": "order_form_hook", "status": "paid"}),
+        )
+        .await;
+    assert_eq!((code, &answer["status"]), (200, &json!("paid")), "{answer}");
+    // Neither: refused, nothing verified.
+    let (code, answer) = support::send_json(
+        w.http
+            .post(format!("{}/payments/webhook", w.merchant))
+            .header("Content-Type", "application/json")
+            .body("imp_uid="),
+    )
+    .await;
+    assert_eq!(code, 400, "{answer}");
 }
 
 #[tokio::test]

@@ -1,7 +1,8 @@
 //! What two or more of the test files need, written once: servers on loopback (the
 //! whole sandbox, iamport alone, any router), the client, the requests a buyer's
-//! browser, a payment app and a merchant server make, webhook recorders, the proxy
-//! plumbing, and where proptest keeps a file's failure seeds.
+//! browser, a payment app, a bank and a merchant server make, webhook recorders (of
+//! JSON bodies, or of raw ones with their content type), the proxy plumbing, and
+//! where proptest keeps a file's failure seeds.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -10,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use payhost_sandbox::{
-    checkout, router, ApiState, SandboxConfig, SANDBOX_IMP_KEY, SANDBOX_IMP_SECRET,
+    bank, checkout, router, ApiState, SandboxConfig, SANDBOX_IMP_KEY, SANDBOX_IMP_SECRET,
 };
 use proptest::test_runner::{FailurePersistence, FileFailurePersistence};
 use serde::de::DeserializeOwned;
@@ -37,9 +38,15 @@ pub(crate) async fn serve(app: axum::Router) -> String {
     format!("http://{addr}")
 }
 
-/// iamport over `state`: the REST API and the checkout (`/checkout`, the PG pages).
+/// iamport over `state`: the REST API, the checkout (`/checkout`, the PG pages) and
+/// the bank that pays virtual accounts (`/sandbox/bank/…`).
 pub(crate) async fn serve_iamport(state: ApiState) -> String {
-    serve(router(state.clone()).merge(checkout::router(state))).await
+    serve(
+        router(state.clone())
+            .merge(checkout::router(state.clone()))
+            .merge(bank::router(state)),
+    )
+    .await
 }
 
 /// The whole sandbox's configuration, on SQLite files in `dir`, for the `myapp` scheme.
@@ -158,6 +165,29 @@ pub(crate) async fn settle(
     outcome(http, base, token, answer).await
 }
 
+/// The buyer pays into the virtual account of `imp_uid` at the sandbox's bank (the
+/// page's form): the status, the page and the `Location` header.
+pub(crate) async fn deposit(
+    http: &reqwest::Client,
+    base: &str,
+    imp_uid: &str,
+) -> (u16, String, Option<String>) {
+    send_page(http.post(format!("{base}/sandbox/bank/{imp_uid}/deposit"))).await
+}
+
+/// The `href` of the link `id` in `html` (HTML-unescaped), if there is one.
+pub(crate) fn link(html: &str, id: &str) -> Option<String> {
+    let tag = html.split(&format!("id=\"{id}\"")).nth(1)?;
+    let href = tag.split("href=\"").nth(1)?.split('"').next()?;
+    Some(
+        href.replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&"),
+    )
+}
+
 /// An API access token from `/users/getToken` with the sandbox's keys.
 pub(crate) async fn api_token(http: &reqwest::Client, base: &str) -> String {
     let (status, body) = post_json(
@@ -206,6 +236,43 @@ pub(crate) fn hook_on<T: DeserializeOwned + Send + 'static>(listener: TcpListene
 pub(crate) async fn hook<T: DeserializeOwned + Send + 'static>() -> (String, Received<T>) {
     let (listener, addr) = listen().await;
     (format!("http://{addr}/hook"), hook_on(listener))
+}
+
+/// A body as a merchant's endpoint received it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RawBody {
+    /// Its `Content-Type`.
+    pub(crate) content_type: Option<String>,
+    /// Its text.
+    pub(crate) text: String,
+}
+
+/// A merchant's webhook endpoint (`POST /hook`) on `listener` that records every body
+/// as it came, with its content type.
+pub(crate) fn raw_hook_on(listener: TcpListener) -> Received<RawBody> {
+    let received: Received<RawBody> = Arc::default();
+    let sink = Arc::clone(&received);
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: axum::http::HeaderMap, text: String| {
+            let sink = Arc::clone(&sink);
+            async move {
+                let content_type = headers
+                    .get(axum::http::header::CONTENT_TYPE)
+                    .map(|v| v.to_str().unwrap().to_owned());
+                sink.lock().unwrap().push(RawBody { content_type, text });
+                "ok"
+            }
+        }),
+    );
+    serve_on(listener, app);
+    received
+}
+
+/// [`raw_hook_on`] a free loopback port: its URL and bodies.
+pub(crate) async fn raw_hook() -> (String, Received<RawBody>) {
+    let (listener, addr) = listen().await;
+    (format!("http://{addr}/hook"), raw_hook_on(listener))
 }
 
 /// A proxy that answers nothing and counts who tried it: its URL and the count.
