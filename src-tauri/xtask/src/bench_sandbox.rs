@@ -1,6 +1,7 @@
 //! The sandbox under load (`cargo xtask bench`): 64 concurrent keep-alive clients on
 //! loopback against the release `payhost-sandbox serve`, each target for a fixed
-//! time, reporting requests per second and latency percentiles. Every figure is also
+//! time (a payment by id through V1 and through V2, and the merchant's verifying
+//! landing), reporting requests per second and latency percentiles. Every figure is also
 //! given as a ratio to a reference target in the same run and server: the static
 //! `GET /iamport.js`, which exercises the same HTTP stack with no database and no
 //! upstream call.
@@ -171,6 +172,47 @@ async fn measure_all(base: &str) -> Result<Vec<Measured>> {
             "the seed payment was not approved: {approved}"
         )));
     }
+    // And one V2 payment the same way (`PortOne.requestPayment`).
+    let v2_order = json_post(
+        &http,
+        format!("{base}/shop/orders"),
+        json!({ "item": "coffee" }),
+    )
+    .await?;
+    let payment_id = v2_order["merchant_uid"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let v2_checkout = json_post(
+        &http,
+        format!("{base}/v2/checkout"),
+        json!({ "kind": "payment", "device": "mobile", "redirect": true, "request": {
+            "storeId": "store-sandbox-0000", "channelKey": "channel-key-sandbox-nice",
+            "paymentId": payment_id, "orderName": "bench", "totalAmount": v2_order["amount"],
+            "currency": "KRW", "payMethod": "CARD",
+            "redirectUrl": format!("{base}/shop/v2/payments/complete") } }),
+    )
+    .await?;
+    let v2_token = v2_checkout["pgUrl"]
+        .as_str()
+        .unwrap_or_default()
+        .trim_start_matches("/pg/")
+        .to_owned();
+    http.get(format!("{base}/pg/{v2_token}/pay/isp"))
+        .send()
+        .await
+        .map_err(|err| failed(err.to_string()))?;
+    let v2_approved = json_post(
+        &http,
+        format!("{base}/sandbox/txn/{v2_token}/outcome"),
+        json!({ "outcome": "approve" }),
+    )
+    .await?;
+    if v2_approved["status"] != "paid" {
+        return Err(failed(format!(
+            "the seed V2 payment was not approved: {v2_approved}"
+        )));
+    }
     let access = json_post(
         &http,
         format!("{base}/users/getToken"),
@@ -181,16 +223,21 @@ async fn measure_all(base: &str) -> Result<Vec<Measured>> {
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    let targets: [(&'static str, String, Option<String>); 3] = [
+    let targets: [(&'static str, String, Option<String>); 4] = [
         (
             "reference: GET /iamport.js (static, same server)",
             format!("{base}/iamport.js"),
             None,
         ),
         (
-            "GET /payments/{imp_uid} (token check + SQLite read)",
+            "V1 GET /payments/{imp_uid} (token check + SQLite read)",
             format!("{base}/payments/{imp_uid}"),
             Some(access_token),
+        ),
+        (
+            "V2 GET /v2/payments/{paymentId} (secret + SQLite read)",
+            format!("{base}/v2/payments/{payment_id}"),
+            Some(format!("PortOne {}", "sandbox_api_secret")),
         ),
         (
             "merchant landing /shop/payments/complete (verifies)",
