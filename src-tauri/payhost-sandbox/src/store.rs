@@ -16,8 +16,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::normalize_merchant_uid;
 
+mod certifications;
 mod migrations;
 mod v2;
+
+pub use certifications::{
+    Certification, CertificationStatus, NewCertification, RequestedPerson, ALREADY_VERIFIED,
+};
 
 /// What went wrong with a store operation.
 #[derive(Debug, thiserror::Error)]
@@ -300,7 +305,7 @@ pub struct Transaction {
 }
 
 /// What a checkout transaction settles.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TransactionKind {
     /// A payment (V1 `request_pay`, also with `customer_uid`; V2 `requestPayment`).

@@ -15,12 +15,23 @@
 //! no order is `failed`, `cancelled` or `vbank_issued` while the API knows a paid
 //! payment of it. Ids reach the API as single path segments (`Url::path_segments_mut`).
 //!
+//! Identity verification (본인인증) is decided the same way, from the API only: V1's
+//! `GET /certifications/{imp_uid}` (`certified`) or V2's
+//! `GET /identity-verifications/{id}` (`VERIFIED`); a verified person is kept with a
+//! hash of their CI, never the CI.
+//!
 //! One file per job: `iamport` is the API client and the JSON it reads, `orders` the
-//! orders table, `verdict` the decision above, `shop` the pages and routes; this file
-//! holds the state, the errors and the router.
+//! orders table, `verdict` the decision above, `shop` the pages and routes;
+//! `portone` is the V2 API client, `certifications` the verified identities' table,
+//! `identity` the decision on a verification, `identity_pages` its shop section and
+//! landing pages; this file holds the state, the errors and the router.
 
+mod certifications;
 mod iamport;
+mod identity;
+mod identity_pages;
 mod orders;
+mod portone;
 mod shop;
 mod verdict;
 
@@ -32,8 +43,11 @@ use axum::routing::{get, post};
 use axum::Router;
 use rusqlite::Connection;
 
+pub use certifications::{ci_hash, VerifiedIdentity};
 pub use iamport::IamportClient;
+pub use identity::IdentityVerdict;
 pub use orders::{Order, OrderStatus, ITEMS};
+pub use portone::PortOneClient;
 
 /// Why verification (or an order) could not be done.
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +78,17 @@ pub enum MerchantError {
     /// The iamport API knows no such payment.
     #[error("iamport API: no such payment ({0})")]
     NotFound(String),
+    /// The API knows no such identity verification.
+    #[error("API: no such identity verification ({0})")]
+    NoVerification(String),
+    /// The PortOne V2 API answered an error (`{ type, message }`).
+    #[error("PortOne API: {message} ({kind})")]
+    PortOne {
+        /// The error's `type`.
+        kind: String,
+        /// Its `message`.
+        message: String,
+    },
     /// An id that cannot be one path segment (empty, `.` or `..`).
     #[error("`{0}` cannot name a payment or an order")]
     BadId(String),
@@ -83,12 +108,16 @@ impl MerchantError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::BadId(_) | Self::NothingNamed => StatusCode::BAD_REQUEST,
-            Self::NotFound(_) | Self::UnknownOrder(_) => StatusCode::NOT_FOUND,
+            Self::NotFound(_) | Self::NoVerification(_) | Self::UnknownOrder(_) => {
+                StatusCode::NOT_FOUND
+            }
             Self::Contended(_) => StatusCode::CONFLICT,
             Self::Database(_) | Self::Poisoned | Self::Setup(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
-            Self::Http(_) | Self::Decode(_) | Self::Api { .. } => StatusCode::BAD_GATEWAY,
+            Self::Http(_) | Self::Decode(_) | Self::Api { .. } | Self::PortOne { .. } => {
+                StatusCode::BAD_GATEWAY
+            }
         }
     }
 }
@@ -99,6 +128,8 @@ pub struct MerchantState {
     db: Arc<Mutex<Connection>>,
     iamport: IamportClient,
     app_scheme: Option<String>,
+    /// The V2 API, for identity verifications (`with_portone`).
+    portone: Option<PortOneClient>,
 }
 
 impl std::fmt::Debug for MerchantState {
@@ -116,11 +147,21 @@ impl MerchantState {
     /// When SQLite fails.
     pub fn open(path: &Path, iamport: IamportClient) -> Result<Self, MerchantError> {
         let conn = orders::open(path)?;
+        certifications::create(&conn)?;
         Ok(Self {
             db: Arc::new(Mutex::new(conn)),
             iamport,
             app_scheme: None,
+            portone: None,
         })
+    }
+
+    /// The PortOne V2 API client the shop's V2 identity verification is verified
+    /// through (without it the V2 landing reports an error).
+    #[must_use]
+    pub fn with_portone(mut self, portone: PortOneClient) -> Self {
+        self.portone = Some(portone);
+        self
     }
 
     /// The app scheme the shop passes to `request_pay` (`app_scheme`), so payment
@@ -149,5 +190,13 @@ pub fn router(state: MerchantState) -> Router {
         .route("/orders/{merchant_uid}", get(shop::get_order))
         .route("/payments/complete", get(shop::complete))
         .route("/payments/webhook", post(shop::webhook))
+        .route(
+            "/certifications/complete",
+            get(identity_pages::certification_complete),
+        )
+        .route(
+            "/identity-verifications/complete",
+            get(identity_pages::identity_verification_complete),
+        )
         .with_state(state)
 }

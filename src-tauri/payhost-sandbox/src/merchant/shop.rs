@@ -140,7 +140,7 @@ pub(super) async fn shop(State(state): State<MerchantState>) -> Html<String> {
              {script}",
             script = Script::Shop.with_data(&ShopData {
                 app_scheme: state.app_scheme.as_deref(),
-            }),
+            }) + &super::identity_pages::section(&state),
         ),
     )
 }
