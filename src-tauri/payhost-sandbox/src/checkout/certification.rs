@@ -44,7 +44,7 @@ pub struct CertificationParams {
     pub phone: Option<String>,
     /// `SKT`, `KTF`, `LGT` or `MVNO`: the carriers the page offers.
     pub carrier: Option<String>,
-    /// The service's name or URL (shown, no effect).
+    /// The service's name or URL (accepted; no effect in the sandbox).
     pub company: Option<String>,
     /// Where a redirect ends.
     pub m_redirect_url: Option<String>,

@@ -104,7 +104,7 @@ fn verdict_page(verdict: Result<IdentityVerdict, MerchantError>) -> Html<String>
         Ok(IdentityVerdict::Verified(identity)) => landing(
             "verified",
             "본인인증이 완료되었습니다 / Identity verified",
-            "가맹점 서버가 API로 확인했습니다 / the merchant's server checked it through the API",
+            "PASS 본인인증으로 이름과 생년월일을 확인했습니다 / the name and birth date are verified",
             Some(&identity),
         ),
         Ok(IdentityVerdict::NotVerified(reason)) => landing(

@@ -87,7 +87,7 @@ pub struct DanalBypass {
     /// `SKT`, `KTF`, `LGT`, `MVNO`, joined by `;`.
     #[serde(rename = "IsCarrier")]
     pub is_carrier: Option<String>,
-    /// The service's name or URL (shown, no effect).
+    /// The service's name or URL (accepted; no effect in the sandbox).
     #[serde(rename = "CPTITLE")]
     pub cp_title: Option<String>,
 }
