@@ -9,6 +9,7 @@
     unreachable_pub
 )]
 
+mod certification;
 mod example;
 mod harness;
 mod sandbox;

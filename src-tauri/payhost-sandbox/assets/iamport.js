@@ -5,8 +5,13 @@
  * `m_redirect_url?imp_uid=…`
  * (failures before the PG opens go there too); on a PC the PG opens in a layer over the
  * page (an iframe, iamport's PC default; a window with `popup: true`) and the callback
- * receives `rsp`. The server (`/checkout`) validates; this file only
- * carries the request there and the answer back. */
+ * receives `rsp`. IMP.certification(params, callback) opens the identity page the same
+ * way (portone-io/developers.portone.io:src/routes/(root)/sdk/ko/v1-sdk/javascript-sdk/cft.mdx:
+ * a phone redirects unless `popup: true`, `m_redirect_url` then required) and ends at
+ * `m_redirect_url?imp_uid=…&merchant_uid=…&success=…` or in the callback's
+ * `{ success, imp_uid, merchant_uid, error_msg }`. The server (`/checkout`,
+ * `/checkout/certification`) validates; this file only carries the request there and
+ * the answer back. */
 (function (window) {
   'use strict';
   var script = document.currentScript;
@@ -22,19 +27,28 @@
     try { return new URL(url, location.href).href; } catch (e) { return url; }
   }
 
-  function redirectWithError(mRedirectUrl, params, message) {
-    var url = new URL(mRedirectUrl);
+  /* What request_pay sends to m_redirect_url for a request refused before the PG. */
+  function paymentRefusal(url, params, message) {
     url.searchParams.append('imp_uid', '');
     url.searchParams.append('merchant_uid', params.merchant_uid || '');
     url.searchParams.append('imp_success', 'false');
     url.searchParams.append('error_code', 'F400');
     url.searchParams.append('error_msg', message);
-    location.href = url.href;
   }
 
-  function fail(mobile, params, callback, message) {
-    if (mobile && params.m_redirect_url) {
-      redirectWithError(params.m_redirect_url, params, message);
+  /* … and what IMP.certification sends. */
+  function certificationRefusal(url, params, message) {
+    url.searchParams.append('imp_uid', '');
+    url.searchParams.append('merchant_uid', params.merchant_uid || '');
+    url.searchParams.append('success', 'false');
+    url.searchParams.append('error_msg', message);
+  }
+
+  function fail(redirect, params, callback, message, refusal) {
+    if (redirect && params.m_redirect_url) {
+      var url = new URL(params.m_redirect_url);
+      refusal(url, params, message);
+      location.href = url.href;
     } else if (typeof callback === 'function') {
       callback({ success: false, imp_uid: null, merchant_uid: params.merchant_uid, error_code: 'F400', error_msg: message });
     } else {
@@ -42,32 +56,35 @@
     }
   }
 
-  function request_pay(input, callback) {
+  /* Posts `params` to `path` and opens the page it answers with: in place for a
+   * redirect, else in a window (`popup: true`) or a layer, whose result page posts
+   * `{ iamport_sandbox: rsp }` back for the callback. */
+  function open(path, input, callback, redirectOf, refusal) {
     var params = {};
     for (var key in (input || {})) params[key] = input[key];
     params.m_redirect_url = absolute(params.m_redirect_url);
     params.notice_url = absolute(params.notice_url);
-    var mobile = isMobile() || (params.popup === false && !!params.m_redirect_url);
+    var redirect = redirectOf(params);
     if (!code) {
-      fail(mobile, params, callback, 'IMP.init 을 먼저 호출하세요 (call IMP.init first)');
+      fail(redirect, params, callback, 'IMP.init 을 먼저 호출하세요 (call IMP.init first)', refusal);
       return;
     }
     // Opened before any await so that popup blockers see the click (iamport's own advice).
-    var popup = (!mobile && params.popup === true)
+    var popup = (!redirect && params.popup === true)
       ? window.open('about:blank', 'iamport_sandbox_pg', 'width=480,height=720') : null;
     var layer = null;
-    fetch(base + '/checkout', {
+    fetch(base + path, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ imp_code: code, channel: mobile ? 'mobile' : 'pc', params: params })
+      body: JSON.stringify({ imp_code: code, channel: redirect ? 'mobile' : 'pc', origin: location.href, params: params })
     }).then(function (response) { return response.json(); }).then(function (answer) {
       if (answer.error_msg) {
         if (popup) popup.close();
-        fail(mobile, params, callback, answer.error_msg);
+        fail(redirect, params, callback, answer.error_msg, refusal);
         return;
       }
       var pgUrl = base + answer.pg_url;
-      if (mobile) {
+      if (redirect) {
         location.href = pgUrl;
         return;
       }
@@ -94,13 +111,26 @@
     }).catch(function (err) {
       if (popup) popup.close();
       if (layer) layer.remove();
-      fail(mobile, params, callback, '결제 서버에 연결할 수 없습니다 (sandbox unreachable): ' + err);
+      fail(redirect, params, callback, '결제 서버에 연결할 수 없습니다 (sandbox unreachable): ' + err, refusal);
     });
+  }
+
+  function request_pay(input, callback) {
+    open('/checkout', input, callback, function (params) {
+      return isMobile() || (params.popup === false && !!params.m_redirect_url);
+    }, paymentRefusal);
+  }
+
+  function certification(input, callback) {
+    open('/checkout/certification', input, callback, function (params) {
+      return (isMobile() && params.popup !== true) || (params.popup === false && !!params.m_redirect_url);
+    }, certificationRefusal);
   }
 
   window.IMP = {
     init: function (impCode) { code = impCode; },
     request_pay: request_pay,
+    certification: certification,
     sandbox: true
   };
 })(window);

@@ -3,8 +3,9 @@
 //! `GET /payments/{imp_uid}`, `GET /payments/find/{merchant_uid}`,
 //! `POST|PUT /payments/prepare`, `GET /payments/prepare/{merchant_uid}`,
 //! `POST /payments/cancel`, the lookups of several payments (`lookup`:
-//! `GET /payments?imp_uid[]=…`, `GET /payments/status/{status}`) and the revocation
-//! of a virtual account (`vbanks`: `DELETE /vbanks/{imp_uid}`), every answer in the
+//! `GET /payments?imp_uid[]=…`, `GET /payments/status/{status}`), the revocation
+//! of a virtual account (`vbanks`: `DELETE /vbanks/{imp_uid}`) and identity
+//! verifications (`certifications`: `GET`/`DELETE /certifications/{imp_uid}`), every answer in the
 //! `{code, message, response}` envelope. Payments are created and settled only
 //! through the checkout (`checkout`), as the buyer's browser and payment app do, and
 //! a virtual account is paid into only at the sandbox's bank (`bank`).
@@ -27,6 +28,8 @@ use serde_json::{json, Value};
 use crate::ids::normalize_merchant_uid;
 use crate::store::{random_id, PaymentStatus, Store, StoreError};
 use crate::webhooks::{Outbox, WebhookPolicy, WebhookSender};
+
+mod certifications;
 
 /// An access token lives 30 minutes (iamport: "valid 30 minutes").
 pub const TOKEN_LIFETIME_SECS: i64 = 30 * 60;
@@ -52,6 +55,8 @@ pub struct ApiState {
     pub(crate) webhooks: Outbox,
     imp_key: String,
     imp_secret: String,
+    /// The scheme of the app the checkout pages run in, when the sandbox knows it.
+    pub(crate) host_app_scheme: Option<String>,
 }
 
 impl std::fmt::Debug for ApiState {
@@ -71,7 +76,19 @@ impl ApiState {
             webhooks: Outbox::new(),
             imp_key: imp_key.to_owned(),
             imp_secret: imp_secret.to_owned(),
+            host_app_scheme: None,
         }
+    }
+
+    /// The scheme of the app the checkout pages run in (payhost's `app_scheme`). A
+    /// PASS app opens no link back (Android shows the app that started it again,
+    /// iOS leaves it to the buyer; `apps::ReturnStyle::Bare`); the simulated one
+    /// brings this app to the front instead, for a verification whose request names
+    /// no `app_scheme`.
+    #[must_use]
+    pub fn with_host_app_scheme(mut self, scheme: Option<&str>) -> Self {
+        self.host_app_scheme = scheme.map(str::to_owned);
+        self
     }
 
     /// Where webhooks may go and how they are retried (before [`Self::webhook_sender`]).
@@ -456,6 +473,7 @@ pub fn router(state: ApiState) -> Router {
             get(find_payment_with_status),
         )
         .route("/payments/{imp_uid}", get(get_payment))
+        .merge(certifications::routes())
         .with_state(state)
 }
 

@@ -2,8 +2,10 @@
 //! emits: the PG's hand-off (Android `intent:` forms, raw schemes on iOS and desktop,
 //! URL corpus rows 1, 3, 19–30 in `docs/sources.md`) and the app's way back (NICE ISP
 //! `app://://<result URL>`, app cards' bare `app://`, NICE BankPay's
-//! `app://?callbackparam1=<url>&…`, rows 50–55). Pure functions, so the PG pages, the
-//! simulated apps and their tests agree on one definition.
+//! `app://?callbackparam1=<url>&…`, rows 50–55). The carriers' PASS apps, which the
+//! identity page of a verification hands off to the same way, are apps of this table
+//! too. Pure functions, so the PG pages, the simulated apps and their tests agree on
+//! one definition.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
@@ -31,7 +33,14 @@ pub fn encode_component(text: &str) -> String {
 pub enum ReturnStyle {
     /// NICE ISP: `app://://<PG result URL>` (the host loads the URL).
     IspResultUrl,
-    /// App cards, KakaoPay, Toss: a bare `app://`; the PG page polls meanwhile.
+    /// App cards, KakaoPay, Toss, PASS: a bare `app://`; the PG page polls meanwhile.
+    ///
+    /// PASS never opens a link back: on iOS the buyer switches back by hand, and on
+    /// Android the OS shows the app that started PASS again when PASS closes (its
+    /// activity leaves the stack; iamport/iamport-react-native#92). The identity page
+    /// goes on by polling either way. The simulated PASS app, a process of its own,
+    /// models Android's return with this bare link (payhost brings its window to the
+    /// front and loads nothing, as Android does), and iOS's with `--no-return`.
     Bare,
     /// NICE BankPay: `app://?callbackparam1=<PG result URL>&bankpaycode=000`.
     BankPayCallback,
@@ -60,13 +69,17 @@ pub struct SandboxApp {
     rest: &'static str,
     /// How it returns.
     pub returns: ReturnStyle,
-    /// Which `pay_method` offers it.
+    /// Which `pay_method` offers it ([`CERTIFICATION`] for the PASS apps: the
+    /// identity page offers them).
     pub pay_method: &'static str,
     form: IntentForm,
 }
 
+/// What the identity page of a verification offers in place of a `pay_method`.
+pub const CERTIFICATION: &str = "certification";
+
 /// Every simulated app, in the order the PG pages list them.
-pub const APPS: [SandboxApp; 12] = [
+pub const APPS: [SandboxApp; 15] = [
     app(
         "isp",
         "ISP/페이북 (BC·KB 국민)",
@@ -173,6 +186,34 @@ pub const APPS: [SandboxApp; 12] = [
         "pay",
         ReturnStyle::Bare,
         "tosspay",
+        IntentForm::SchemeItem,
+    ),
+    // The carriers' PASS apps: each key is `person::Carrier::pass_app_key`.
+    app(
+        "pass-skt",
+        "PASS (SKT) 본인인증 / PASS by SKT",
+        "tauthlink",
+        "auth",
+        ReturnStyle::Bare,
+        CERTIFICATION,
+        IntentForm::SchemeItem,
+    ),
+    app(
+        "pass-kt",
+        "PASS (KT) 본인인증 / PASS by KT",
+        "ktauthexternalcall",
+        "auth",
+        ReturnStyle::Bare,
+        CERTIFICATION,
+        IntentForm::SchemeItem,
+    ),
+    app(
+        "pass-lgu",
+        "PASS (LG U+) 본인인증 / PASS by LG U+",
+        "upluscorporation",
+        "auth",
+        ReturnStyle::Bare,
+        CERTIFICATION,
         IntentForm::SchemeItem,
     ),
 ];
@@ -420,6 +461,92 @@ mod tests {
             }
             // Android launches what iOS and desktop get raw.
             assert_eq!(launched(&intent, Platform::Android), raw, "{}", app.key);
+        }
+    }
+
+    /// What payhost-core decides for `url` on `platform`: the launch (target,
+    /// Android package, first fallback), or a panic naming the decision.
+    fn launch_of(url: &str, platform: Platform) -> (String, Option<String>, String) {
+        let ctx = Context::new(
+            platform,
+            ReturnContext::new(&["payhost"], &[] as &[&str]).unwrap(),
+        );
+        match classify(url, &ctx) {
+            Decision::Launch(launch) => (
+                launch.target.clone(),
+                launch.package.clone(),
+                launch
+                    .fallbacks
+                    .first()
+                    .map(|f| format!("{f:?}"))
+                    .unwrap_or_default(),
+            ),
+            other => panic!("{url} on {platform:?}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_identity_page_hands_off_to_each_carriers_pass_app() {
+        let pass: Vec<&SandboxApp> = for_pay_method(CERTIFICATION);
+        let keys: Vec<&str> = pass.iter().map(|app| app.key).collect();
+        assert_eq!(keys, ["pass-skt", "pass-kt", "pass-lgu"]);
+        for (key, scheme, package, store_id) in [
+            ("pass-skt", "tauthlink", "com.sktelecom.tauth", "1141258007"),
+            (
+                "pass-kt",
+                "ktauthexternalcall",
+                "com.kt.ktauth",
+                "1134371550",
+            ),
+            (
+                "pass-lgu",
+                "upluscorporation",
+                "com.lguplus.smartotp",
+                "1147394645",
+            ),
+        ] {
+            let app = by_key(key).unwrap();
+            assert_eq!(app.scheme, scheme);
+            assert!(
+                app.page_polls(),
+                "{key}: PASS never links back, the page polls"
+            );
+            assert_eq!(
+                crate::person::Carrier::of_pass_app(key).map(|c| c.pass_app_key()),
+                Some(key)
+            );
+            let intent = app.hand_off(Device::Android, "txn_abc", HOST, RESULT);
+            assert_eq!(
+                intent,
+                format!(
+                    "intent://auth?sandbox_txn=txn_abc&sandbox=127.0.0.1%3A8717#Intent;scheme={scheme};package={package};end"
+                )
+            );
+            let raw = app.hand_off(Device::Ios, "txn_abc", HOST, RESULT);
+            assert_eq!(
+                raw,
+                format!("{scheme}://auth?sandbox_txn=txn_abc&sandbox=127.0.0.1%3A8717")
+            );
+            assert_eq!(app.hand_off(Device::Desktop, "txn_abc", HOST, RESULT), raw);
+            // The same PASS app on every platform: its package on Android, its App
+            // Store page as the iOS fallback.
+            let (target, android_package, fallback) = launch_of(&intent, Platform::Android);
+            assert_eq!(target, raw);
+            assert_eq!(android_package.as_deref(), Some(package));
+            assert!(fallback.contains(package), "{fallback}");
+            let (target, ios_package, fallback) = launch_of(&raw, Platform::Ios);
+            assert_eq!(target, raw);
+            assert_eq!(ios_package.as_deref(), Some(package));
+            assert!(fallback.contains(store_id), "{fallback}");
+            let (target, _, _) = launch_of(&raw, Platform::Desktop);
+            assert_eq!(target, raw);
+            assert_eq!(by_scheme(scheme), Some(app));
+            // Its way back is the bare return payhost resumes on.
+            assert_eq!(app.return_link("payhost", RESULT, true), "payhost://");
+        }
+        // No payment method offers a PASS app.
+        for app in APPS.iter().filter(|app| app.pay_method != CERTIFICATION) {
+            assert!(!app.key.starts_with("pass-"), "{}", app.key);
         }
     }
 

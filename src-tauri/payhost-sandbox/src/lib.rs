@@ -1,13 +1,14 @@
 //! payhost-sandbox: a local stand-in for every other party of a Korean payment —
 //! iamport's REST API (`api`, `store`), its `iamport.payment.js` and the PGs' checkout
-//! pages (`checkout`, `apps`), the payment apps (`sim_app`, and their web versions)
-//! and a merchant server with a shop (`merchant`) — so payhost's whole round trip
-//! runs on one machine without a PG contract, and the buyer's bank that pays a
-//! virtual account (`bank`). One HTTP server on loopback serves all of it (every
-//! page built by `pages`, which also serves the pages' scripts from `assets/`; the
-//! order id's one normalisation in `ids`), with a task beside it that delivers
-//! webhooks (`webhooks`); payhost starts it in-process when no merchant URL is
-//! configured, and `payhost-sandbox serve` runs it alone.
+//! pages (`checkout`, `apps`), the payment apps (`sim_app`, and their web versions;
+//! the carriers' PASS apps of an identity verification among them, with the person
+//! they verify in `person`) and a merchant server with a shop (`merchant`) — so
+//! payhost's whole round trip runs on one machine without a PG contract, and the
+//! buyer's bank that pays a virtual account (`bank`). One HTTP server on loopback
+//! serves all of it (every page built by `pages`, which also serves the pages'
+//! scripts from `assets/`; the order id's one normalisation in `ids`), with a task
+//! beside it that delivers webhooks (`webhooks`); payhost starts it in-process when
+//! no merchant URL is configured, and `payhost-sandbox serve` runs it alone.
 
 pub mod api;
 pub mod apps;
@@ -16,6 +17,7 @@ pub mod checkout;
 pub mod ids;
 pub mod merchant;
 pub mod pages;
+pub mod person;
 pub mod sim_app;
 pub mod store;
 pub mod v2;
@@ -133,7 +135,8 @@ pub fn build(addr: SocketAddr, config: &SandboxConfig) -> Result<SandboxServer, 
         })?
         .with_webhook_format(config.webhook_format);
     let api = ApiState::new(store, system_clock(), SANDBOX_IMP_KEY, SANDBOX_IMP_SECRET)
-        .with_webhook_policy(config.webhook_policy());
+        .with_webhook_policy(config.webhook_policy())
+        .with_host_app_scheme(config.app_scheme.as_deref());
     let iamport = merchant::IamportClient::new(
         &format!("http://{addr}"),
         SANDBOX_IMP_KEY,

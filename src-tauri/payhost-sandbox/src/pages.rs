@@ -87,11 +87,20 @@ pub enum Script {
     WebApp,
     /// The merchant's shop: an order, then `IMP.request_pay`.
     Shop,
+    /// The shop's identity verification: `IMP.certification` or
+    /// `PortOne.requestIdentityVerification`.
+    Certify,
 }
 
 impl Script {
     /// Every page script.
-    pub const ALL: [Self; 4] = [Self::HandOff, Self::PcResult, Self::WebApp, Self::Shop];
+    pub const ALL: [Self; 5] = [
+        Self::HandOff,
+        Self::PcResult,
+        Self::WebApp,
+        Self::Shop,
+        Self::Certify,
+    ];
 
     /// Its file name, under `assets/` and under `/assets/`.
     pub fn name(self) -> &'static str {
@@ -100,6 +109,7 @@ impl Script {
             Self::PcResult => "pc-result.js",
             Self::WebApp => "web-app.js",
             Self::Shop => "shop.js",
+            Self::Certify => "certify.js",
         }
     }
 
@@ -110,6 +120,7 @@ impl Script {
             Self::PcResult => include_str!("../assets/pc-result.js"),
             Self::WebApp => include_str!("../assets/web-app.js"),
             Self::Shop => include_str!("../assets/shop.js"),
+            Self::Certify => include_str!("../assets/certify.js"),
         }
     }
 
@@ -118,9 +129,17 @@ impl Script {
     /// the element), then the script, which reads it. Put where the script is to
     /// run (a plain `<script src>` runs where it stands, as an inline one did).
     pub fn with_data<T: Serialize + ?Sized>(self, data: &T) -> String {
+        self.with_data_in(DATA_ID, data)
+    }
+
+    /// [`Script::with_data`] with the data block under `id` instead of [`DATA_ID`],
+    /// for a script that shares its page with another's data block (a section of
+    /// the shop); the script reads `id`.
+    pub fn with_data_in<T: Serialize + ?Sized>(self, id: &str, data: &T) -> String {
         format!(
-            "<script type=\"application/json\" id=\"{DATA_ID}\">{}</script>\
+            "<script type=\"application/json\" id=\"{}\">{}</script>\
              <script src=\"/assets/{}\"></script>",
+            escape(id),
             script_json(data),
             self.name()
         )

@@ -3,7 +3,10 @@
 //! the real app would ask (a zenity dialog on a desktop, else a terminal prompt), or
 //! decides alone (`--auto`), tells the sandbox the outcome over HTTP, then sends the
 //! buyer back through the merchant app's deep link the way the real app does
-//! (`xdg-open`), unless `--no-return` (the buyer switched tasks instead).
+//! (`xdg-open`), unless `--no-return` (the buyer switched tasks instead). A PASS app
+//! asks the same for an identity verification, showing the person it verifies; its
+//! way back is the bare `app://` that models Android's (`apps::ReturnStyle::Bare`),
+//! and `--no-return` is iOS's, where PASS never comes back.
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -13,8 +16,8 @@ use std::time::Duration;
 use url::Url;
 
 use crate::apps;
-use crate::checkout::{OutcomeBody, Reported, TxnError, TxnInfo};
-use crate::store::{self, Outcome, PaymentStatus};
+use crate::checkout::{OutcomeBody, PersonInfo, Reported, TxnError, TxnInfo, TxnStatus};
+use crate::store::{self, Outcome, TransactionKind};
 
 /// How the app behaves: the options of `payhost-sandbox app` and `install-apps`
 /// (clap), and the arguments written into the `.desktop` Exec line.
@@ -107,8 +110,8 @@ impl From<reqwest::Error> for AppError {
 pub struct AppReport {
     /// The decision, or `None` when the token was already used.
     pub outcome: Option<Outcome>,
-    /// The payment's status afterwards.
-    pub status: PaymentStatus,
+    /// Where the payment (or verification) stands afterwards.
+    pub status: TxnStatus,
     /// The deep link opened, if any.
     pub returned_to: Option<String>,
 }
@@ -206,11 +209,7 @@ pub async fn run(url: &str, options: &AppOptions) -> Result<AppReport, AppError>
             outcome
         }
         None => {
-            let question = format!(
-                "[{label}]\n{}\n{} 결제를 승인할까요? / Approve this payment?",
-                info.name,
-                crate::pages::won(info.amount)
-            );
+            let question = question(&label, &info);
             tokio::task::spawn_blocking(move || ask(&question))
                 .await
                 .map_err(|err| AppError::Sandbox(err.to_string()))?
@@ -253,6 +252,34 @@ pub async fn run(url: &str, options: &AppOptions) -> Result<AppReport, AppError>
         status,
         returned_to,
     })
+}
+
+/// What the app asks the buyer: to approve the payment, or (a PASS app) to confirm
+/// that the person is them.
+fn question(label: &str, info: &TxnInfo) -> String {
+    match (info.kind, &info.person) {
+        (TransactionKind::Certification, Some(person)) => {
+            let PersonInfo {
+                name,
+                birth_date,
+                gender,
+                phone,
+                carrier,
+            } = person;
+            format!(
+                "[{label}]\n{name} ({birth_date}, {gender})\n{phone} {}\n본인인증을 승인할까요? / Is this you? Approve the verification?",
+                carrier.as_deref().unwrap_or_default()
+            )
+        }
+        (TransactionKind::Certification, None) => {
+            format!("[{label}]\n본인인증을 승인할까요? / Approve the verification?")
+        }
+        _ => format!(
+            "[{label}]\n{}\n{} 결제를 승인할까요? / Approve this payment?",
+            info.name,
+            crate::pages::won(info.amount)
+        ),
+    }
 }
 
 /// `base` + `/sandbox/txn/{token}` + `more`, each a path segment of its own
@@ -436,7 +463,7 @@ pub fn install(
     exec.push("%u".to_owned());
     let entry = format!(
         "[Desktop Entry]\nType=Application\nName=payhost 샌드박스 결제 앱 / payhost sandbox payment app\n\
-         Comment=Simulated ISP, app-card, BankPay, KakaoPay and Toss apps for payhost QA\n\
+         Comment=Simulated ISP, app-card, BankPay, KakaoPay, Toss and PASS apps for payhost QA\n\
          Exec={}\nTerminal=false\nNoDisplay=true\nMimeType={};\n",
         exec.join(" "),
         mime.join(";")

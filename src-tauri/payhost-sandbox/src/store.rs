@@ -27,8 +27,13 @@ mod vbank;
 
 pub use listing::{PageRequest, PaymentPage, Sorting};
 
+mod certifications;
 mod migrations;
 mod v2;
+
+pub use certifications::{
+    Certification, CertificationStatus, NewCertification, RequestedPerson, ALREADY_VERIFIED,
+};
 
 /// What went wrong with a store operation.
 #[derive(Debug, thiserror::Error)]
@@ -314,7 +319,7 @@ pub struct Transaction {
 }
 
 /// What a checkout transaction settles.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TransactionKind {
     /// A payment (V1 `request_pay`, also with `customer_uid`; V2 `requestPayment`).
@@ -1711,11 +1716,13 @@ mod tests {
         let (payment, _) = store.checkout(&new, &urls, 1).unwrap();
         store.queue_webhook(&payment.imp_uid, 0, 1).unwrap();
         drop(store);
-        // The outbox as it was before rows kept a format and a body (migration 3).
+        // The database as it was before outbox rows kept a format and a body
+        // (migration 3), so before the migrations after it too.
         Connection::open(&path)
             .unwrap()
             .execute_batch(
-                "ALTER TABLE webhooks DROP COLUMN webhook_id; ALTER TABLE webhooks DROP COLUMN body;
+                "DROP TABLE certifications;
+                 ALTER TABLE webhooks DROP COLUMN webhook_id; ALTER TABLE webhooks DROP COLUMN body;
                  ALTER TABLE webhooks DROP COLUMN format; PRAGMA user_version = 2;",
             )
             .unwrap();

@@ -2,7 +2,9 @@
 //! their transaction and report the buyer's decision (`/sandbox/txn/{token}…`, typed
 //! by the structs here, which `sim_app` reads and writes too), and the apps' web
 //! version (`/apps/{token}`) that does the same from a page. Apart from the PG pages:
-//! this is the app's side of the hand-off, not the browser's.
+//! this is the app's side of the hand-off, not the browser's. A PASS app is one of
+//! these apps: its transaction's subject is a verification, and it also reads the
+//! person it is asked to verify.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -11,28 +13,63 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 
 use super::pg::settle;
-use super::{api_message, load, result_url, summary};
+use super::subject::{Subject, TxnStatus};
+use super::{api_message, load, result_url};
 use crate::api::{ApiError, ApiState};
 use crate::apps;
 use crate::pages::{page, Script};
-use crate::store::{Outcome, PaymentStatus};
+use crate::store::{Outcome, TransactionKind};
 
 /// What a simulated app reads about its transaction (`GET /sandbox/txn/{token}`;
 /// `sim_app` reads it with this type too).
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct TxnInfo {
     pub(crate) token: String,
+    /// What it settles (a payment when absent: an older sandbox's answer).
+    #[serde(default)]
+    pub(crate) kind: TransactionKind,
     pub(crate) imp_uid: String,
     pub(crate) merchant_uid: String,
     pub(crate) name: String,
     pub(crate) amount: i64,
-    pub(crate) status: PaymentStatus,
+    pub(crate) status: TxnStatus,
     pub(crate) used: bool,
     pub(crate) channel: String,
     pub(crate) app: Option<String>,
     pub(crate) app_label: Option<String>,
     pub(crate) app_scheme: Option<String>,
     pub(crate) result_url: String,
+    /// A verification: the person the PASS app is asked to verify.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) person: Option<PersonInfo>,
+}
+
+/// The person a PASS app shows the buyer before they approve.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct PersonInfo {
+    pub(crate) name: String,
+    /// `YYYY-MM-DD`.
+    pub(crate) birth_date: String,
+    /// `male` or `female`.
+    pub(crate) gender: String,
+    /// Digits only.
+    pub(crate) phone: String,
+    /// `SKT`, `KT`, `LGU`.
+    pub(crate) carrier: Option<String>,
+}
+
+fn person_info(subject: &Subject) -> Option<PersonInfo> {
+    let Subject::Certification(certification) = subject else {
+        return None;
+    };
+    let person = certification.person.as_ref()?;
+    Some(PersonInfo {
+        name: person.name.clone(),
+        birth_date: person.birth_date.to_string(),
+        gender: person.gender.v1().to_owned(),
+        phone: person.phone.clone(),
+        carrier: certification.carrier.map(|c| c.as_str().to_owned()),
+    })
 }
 
 /// A refusal of the simulated apps' API.
@@ -58,7 +95,7 @@ pub(super) async fn txn_info(
     Path(token): Path<String>,
 ) -> Response {
     match load(&state, &token) {
-        Ok((txn, payment)) => {
+        Ok((txn, subject)) => {
             let app_label = txn
                 .app
                 .as_deref()
@@ -73,14 +110,16 @@ pub(super) async fn txn_info(
                 },
                 used: txn.used_at != 0,
                 token: txn.token,
-                imp_uid: payment.imp_uid,
-                merchant_uid: payment.merchant_uid,
-                name: payment.name,
-                amount: payment.amount,
-                status: payment.status,
+                kind: txn.kind,
+                imp_uid: subject.imp_uid().to_owned(),
+                merchant_uid: subject.merchant_uid().to_owned(),
+                name: subject.name().to_owned(),
+                amount: subject.amount(),
+                status: subject.status(),
                 channel: txn.channel,
                 app: txn.app,
                 app_label,
+                person: person_info(&subject),
             })
             .into_response()
         }
@@ -97,10 +136,10 @@ pub(crate) struct OutcomeBody {
     pub(crate) outcome: String,
 }
 
-/// What the app's report is answered with: the payment's status and its way back.
+/// What the app's report is answered with: its subject's status and its way back.
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Reported {
-    pub(crate) status: PaymentStatus,
+    pub(crate) status: TxnStatus,
     pub(crate) return_link: Option<String>,
 }
 
@@ -119,7 +158,7 @@ pub(super) async fn txn_outcome(
         );
     };
     match settle(&state, &token, outcome) {
-        Ok((txn, payment)) => {
+        Ok((txn, subject)) => {
             let return_link = match (txn.app.as_deref().and_then(apps::by_key), &txn.app_scheme) {
                 (Some(app), Some(scheme)) if txn.channel == "mobile" => Some(app.return_link(
                     scheme,
@@ -129,7 +168,7 @@ pub(super) async fn txn_outcome(
                 _ => None,
             };
             Json(Reported {
-                status: payment.status,
+                status: subject.status(),
                 return_link,
             })
             .into_response()
@@ -155,7 +194,7 @@ struct WebAppData<'a> {
 /// The web version of a payment app: what the app would ask, as a page, for manual
 /// QA on a phone pointed at the sandbox.
 pub(super) async fn web_app(State(state): State<ApiState>, Path(token): Path<String>) -> Response {
-    let (txn, payment) = match load(&state, &token) {
+    let (txn, subject) = match load(&state, &token) {
         Ok(found) => found,
         Err(response) => return *response,
     };
@@ -179,7 +218,7 @@ pub(super) async fn web_app(State(state): State<ApiState>, Path(token): Path<Str
              <button id=\"cancel\" class=\"secondary\" data-outcome=\"cancel\">취소 / Cancel</button></p>\
              <p id=\"status\"></p>\
              {script}",
-            summary = summary(&payment),
+            summary = subject.summary(),
             script = Script::WebApp.with_data(&WebAppData { token: &txn.token }),
         ),
     )

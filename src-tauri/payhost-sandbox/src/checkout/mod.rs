@@ -7,16 +7,23 @@
 //! (<https://developers.portone.io/docs/en/auth/guide/4> for the callback and the
 //! redirect query).
 //!
-//! One file per job: `request` reads and validates what `request_pay` asks for, `pg`
-//! is the PG's pages, `ending` how a decided checkout returns to the merchant (per
-//! API version), `apps_api` what the payment apps call; this file holds the
-//! router, the two routes of iamport's script (`/iamport.js`, `/checkout`) and the
-//! small helpers they share. The pages' scripts are files in `assets/` (`pages`).
+//! One file per job: `request` reads and validates what `request_pay` asks for,
+//! `certification` what `IMP.certification` asks for (its route
+//! `/checkout/certification`), `subject` what a transaction settles (a payment or
+//! an identity verification) and what the shared pages need of it, `pg` is the PG's
+//! pages, `identity_page` the identity provider's page of a verification, `ending`
+//! how a decided checkout returns to the merchant (per API version and kind),
+//! `apps_api` what the payment and PASS apps call; this file holds the router, the
+//! two routes of iamport's script (`/iamport.js`, `/checkout`) and the small helpers
+//! they share. The pages' scripts are files in `assets/` (`pages`).
 
 mod apps_api;
+mod certification;
 mod ending;
+mod identity_page;
 mod pg;
 mod request;
+mod subject;
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -25,15 +32,19 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Serialize;
 
-pub(crate) use apps_api::{OutcomeBody, Reported, TxnError, TxnInfo};
+pub(crate) use apps_api::{OutcomeBody, PersonInfo, Reported, TxnError, TxnInfo};
+pub use certification::{validate_certification, CertificationCheckout, CertificationParams};
+pub use ending::{certification_redirect_target, CertificationRsp};
 pub use pg::{redirect_target, CallbackRsp};
 pub(crate) use request::{app_scheme, http_url};
 pub use request::{validate, CheckoutRequest, NewCheckout, PayParams, PAY_METHODS};
+pub use subject::TxnStatus;
 
 use crate::api::{ApiError, ApiState};
 use crate::apps::Device;
-use crate::pages::{escape, javascript, page, won};
-use crate::store::{CheckoutUrls, Payment, Transaction};
+use crate::pages::{escape, javascript, page};
+use crate::store::{CheckoutUrls, Transaction};
+use subject::Subject;
 
 /// The request's `Host` (the sandbox as the buyer's browser reached it).
 fn host_of(headers: &HeaderMap) -> String {
@@ -63,7 +74,8 @@ async fn iamport_js() -> Response {
     javascript(include_str!("../../assets/iamport.js"))
 }
 
-/// What `/checkout` answers the stand-in: the PG page to open, or iamport's refusal.
+/// What `/checkout` (and `/checkout/certification`) answers the stand-in: the PG
+/// page to open, or iamport's refusal.
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 enum CheckoutAnswer {
@@ -129,13 +141,13 @@ fn api_message(err: &ApiError) -> String {
     }
 }
 
-/// The transaction `token` and its payment, or the error page to answer with.
-fn load(state: &ApiState, token: &str) -> Result<(Transaction, Payment), Box<Response>> {
+/// The transaction `token` and what it settles, or the error page to answer with.
+fn load(state: &ApiState, token: &str) -> Result<(Transaction, Subject), Box<Response>> {
     state
         .with_store(|store| {
             let txn = store.transaction(token)?;
-            let payment = store.get(&txn.subject)?;
-            Ok((txn, payment))
+            let subject = Subject::of(store, &txn)?;
+            Ok((txn, subject))
         })
         .map_err(|err| {
             let status = if matches!(err, ApiError::NotFound(_)) {
@@ -156,22 +168,12 @@ fn load(state: &ApiState, token: &str) -> Result<(Transaction, Payment), Box<Res
         })
 }
 
-/// The order a page is about: item, amount, order id.
-fn summary(payment: &Payment) -> String {
-    format!(
-        "<dl><dt>상품 / Item</dt><dd id=\"order-name\">{}</dd><dt>금액 / Amount</dt><dd id=\"order-amount\">{}</dd>\
-         <dt>주문번호 / Order</dt><dd>{}</dd></dl>",
-        escape(&payment.name),
-        won(payment.amount),
-        escape(&payment.merchant_uid)
-    )
-}
-
 /// The checkout's routes.
 pub fn router(state: ApiState) -> Router {
     Router::new()
         .route("/iamport.js", get(iamport_js))
         .route("/checkout", post(checkout))
+        .route("/checkout/certification", post(certification::checkout))
         .route("/pg/{token}", get(pg::pg_page))
         .route("/pg/{token}/pay/{key}", get(pg::pg_pay))
         .route("/pg/{token}/status", get(pg::pg_status))

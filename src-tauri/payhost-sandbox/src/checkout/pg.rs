@@ -6,31 +6,46 @@
 //! posted to the merchant's page on PC
 //! (<https://developers.portone.io/docs/en/auth/guide/4> for the callback and the
 //! redirect query). One file, so another PG flow (another protocol layer) can sit
-//! beside it without touching the apps' API.
+//! beside it without touching the apps' API. A verification's transaction gets the
+//! identity provider's page instead of the checkout page (`identity_page`); the
+//! hand-off, the status, the settling and the result are these, for either subject.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Json;
 use serde::Serialize;
 
 use super::ending::{self, Ending, PcMessage};
-use super::{api_message, device_of, host_of, load, result_url, summary};
+use super::identity_page::{self, PersonForm};
+use super::subject::{payment_summary, Subject, TxnStatus};
+use super::{api_message, device_of, host_of, load, result_url};
 use crate::api::{ApiError, ApiState};
 use crate::apps::{self, SandboxApp};
 use crate::pages::{escape, page, Script};
-use crate::store::{Outcome, Payment, PaymentStatus, Transaction};
+use crate::store::{Outcome, Payment, PaymentStatus, Transaction, TransactionKind};
 
-/// `GET /pg/{token}`: the PG's checkout page, or its result once the transaction is
-/// used or the payment no longer `ready`.
+/// `GET /pg/{token}`: the PG's checkout page (a verification's: the identity
+/// provider's page), or its result once the transaction is used or its subject no
+/// longer `ready`.
 pub(super) async fn pg_page(State(state): State<ApiState>, Path(token): Path<String>) -> Response {
-    let (txn, payment) = match load(&state, &token) {
+    let (txn, subject) = match load(&state, &token) {
         Ok(found) => found,
         Err(response) => return *response,
     };
-    if payment.status != PaymentStatus::Ready || txn.used_at != 0 {
+    if !subject.is_open() || txn.used_at != 0 {
         return Redirect::to(&format!("/pg/{token}/result")).into_response();
     }
+    match &subject {
+        Subject::Payment(payment) => payment_page(&txn, payment),
+        Subject::Certification(certification) => {
+            identity_page::page(&txn, certification, None).into_response()
+        }
+    }
+}
+
+/// The checkout page of a payment: the apps of its `pay_method`, the PG's own choices.
+fn payment_page(txn: &Transaction, payment: &Payment) -> Response {
     let token = escape(&txn.token);
     let mut choices = String::new();
     for app in apps::for_pay_method(&payment.pay_method) {
@@ -55,7 +70,7 @@ pub(super) async fn pg_page(State(state): State<ApiState>, Path(token): Path<Str
         &format!(
             "{}<p>결제 수단을 고르세요 / Choose how to pay ({})</p><ul class=\"choices\">{choices}</ul>\
              <p><a id=\"pg-cancel\" class=\"secondary\" href=\"/pg/{token}/pay/cancel\">결제 취소 / Cancel</a></p>",
-            summary(&payment),
+            payment_summary(payment),
             escape(&payment.pg_provider)
         ),
     )
@@ -63,29 +78,45 @@ pub(super) async fn pg_page(State(state): State<ApiState>, Path(token): Path<Str
 }
 
 /// Settles the transaction `token` with `outcome`, once (the PG page's own choices,
-/// and the simulated apps' reports).
+/// and the simulated apps' reports), as its kind is settled: a payment's status, or
+/// a verification decided.
 pub(super) fn settle(
     state: &ApiState,
     token: &str,
     outcome: Outcome,
-) -> Result<(Transaction, Payment), ApiError> {
+) -> Result<(Transaction, Subject), ApiError> {
     let now = (state.clock)();
-    // The store writes an approval's webhook to the outbox with the approval itself.
-    let settled = state.with_store(|store| store.settle_transaction(token, outcome, None, now))?;
+    let settled = state.with_store(|store| {
+        if store.transaction(token)?.kind == TransactionKind::Certification {
+            let (txn, certification) = store.settle_certification(token, outcome, now)?;
+            return Ok((txn, Subject::Certification(Box::new(certification))));
+        }
+        // The store writes an approval's webhook to the outbox with the approval itself.
+        let (txn, payment) = store.settle_transaction(token, outcome, None, now)?;
+        Ok((txn, Subject::Payment(Box::new(payment))))
+    })?;
     state.webhooks.wake();
     Ok(settled)
 }
 
 /// `GET /pg/{token}/pay/{key}`: the buyer's choice on the PG page. A declined card, a
-/// virtual account or a cancel settle here; an app gets the hand-off page.
+/// virtual account or a cancel settle here; an app gets the hand-off page. (A
+/// verification's choice carries the identity page's form: `identity_page::choose`.)
 pub(super) async fn pg_pay(
     State(state): State<ApiState>,
     headers: HeaderMap,
     Path((token, key)): Path<(String, String)>,
+    Query(form): Query<PersonForm>,
 ) -> Response {
-    let (_, payment) = match load(&state, &token) {
+    let (txn, subject) = match load(&state, &token) {
         Ok(found) => found,
         Err(response) => return *response,
+    };
+    let payment = match subject {
+        Subject::Payment(payment) => payment,
+        Subject::Certification(certification) => {
+            return identity_page::choose(&state, &headers, &txn, &certification, &key, &form)
+        }
     };
     let direct = match key.as_str() {
         "declined" => Some(Outcome::Deny),
@@ -119,7 +150,7 @@ pub(super) async fn pg_pay(
         &host_of(&headers),
         &result_url(&headers, &token),
     );
-    hand_off_page(app, &txn, &payment, &hand_off).into_response()
+    hand_off_page(app, &txn, &Subject::Payment(payment), &hand_off).into_response()
 }
 
 /// What the hand-off page's script (`assets/hand-off.js`) reads from its data block.
@@ -134,28 +165,42 @@ struct HandOffData<'a> {
     polls: bool,
 }
 
-fn hand_off_page(
+/// The page a PG shows once the buyer picked `app`: into the app with `hand_off`,
+/// then waiting (or polling) for its decision on `subject`.
+pub(super) fn hand_off_page(
     app: &SandboxApp,
     txn: &Transaction,
-    payment: &Payment,
+    subject: &Subject,
     hand_off: &str,
 ) -> Html<String> {
     let token = &txn.token;
-    // PC checkouts and app cards poll (the app's return is a bare `app://`, or none
-    // on PC); ISP and BankPay come back through their result URL, so their page waits.
+    // PC checkouts, app cards and PASS poll (the app's return is a bare `app://`, or
+    // none); ISP and BankPay come back through their result URL, so their page waits.
     let polls = app.page_polls() || txn.channel == "pc";
+    let (title, finished, cancel) = match subject {
+        Subject::Payment(_) => (
+            "앱에서 결제를 계속하세요 / Continue in the app",
+            "앱에서 결제를 마쳤어요 / I finished in the app",
+            "결제 취소 / Cancel",
+        ),
+        Subject::Certification(_) => (
+            "PASS 앱에서 본인인증을 계속하세요 / Continue in the PASS app",
+            "PASS 앱에서 인증을 마쳤어요 / I finished in the app",
+            "본인인증 취소 / Cancel",
+        ),
+    };
     page(
-        "앱에서 결제를 계속하세요 / Continue in the app",
+        title,
         "hand-off",
         &format!(
             "{summary}<p id=\"app-label\">{label}</p>\
              <p id=\"status\" data-status=\"ready\">앱의 승인을 기다리는 중 / waiting for the app…</p>\
              <p><a id=\"open-app\" class=\"choice\" href=\"{href}\">앱 열기 / Open the app</a></p>\
-             <p><a id=\"finished\" class=\"choice\" href=\"/pg/{token}/result\">앱에서 결제를 마쳤어요 / I finished in the app</a></p>\
+             <p><a id=\"finished\" class=\"choice\" href=\"/pg/{token}/result\">{finished}</a></p>\
              <p><a id=\"web-app\" class=\"secondary\" href=\"/apps/{token}\">앱이 없나요? 웹에서 진행 / No app? Continue on the web</a></p>\
-             <p><a id=\"pg-cancel\" class=\"secondary\" href=\"/pg/{token}/pay/cancel\">결제 취소 / Cancel</a></p>\
+             <p><a id=\"pg-cancel\" class=\"secondary\" href=\"/pg/{token}/pay/cancel\">{cancel}</a></p>\
              {script}",
-            summary = summary(payment),
+            summary = subject.summary(),
             label = escape(app.label),
             href = escape(hand_off),
             token = escape(token),
@@ -171,13 +216,8 @@ fn hand_off_page(
 /// What the hand-off page polls.
 #[derive(Serialize)]
 struct PgStatus {
-    status: PaymentStatus,
+    status: TxnStatus,
     settled: bool,
-}
-
-/// True once the buyer's decision is in: no longer `ready`, or a virtual account issued.
-fn settled(payment: &Payment) -> bool {
-    payment.status != PaymentStatus::Ready || payment.vbank_num.is_some()
 }
 
 /// `GET /pg/{token}/status`: what the hand-off page polls.
@@ -186,9 +226,9 @@ pub(super) async fn pg_status(
     Path(token): Path<String>,
 ) -> Response {
     match load(&state, &token) {
-        Ok((_, payment)) => Json(PgStatus {
-            settled: settled(&payment),
-            status: payment.status,
+        Ok((_, subject)) => Json(PgStatus {
+            settled: subject.settled(),
+            status: subject.status(),
         })
         .into_response(),
         Err(response) => *response,
@@ -294,42 +334,43 @@ pub(super) async fn pg_result(
     State(state): State<ApiState>,
     Path(token): Path<String>,
 ) -> Response {
-    let (txn, payment) = match load(&state, &token) {
+    let (txn, subject) = match load(&state, &token) {
         Ok(found) => found,
         Err(response) => return *response,
     };
     let token = escape(&txn.token);
-    if !settled(&payment) {
+    if !subject.settled() {
         return page(
             "아직 승인되지 않았습니다 / Not approved yet",
             "pending",
             &format!(
-                "{}<p id=\"status\" data-status=\"ready\">결제 앱에서 승인을 마치지 않았습니다 / the payment app has not approved it.</p>\
+                "{}<p id=\"status\" data-status=\"ready\">{}</p>\
                  <p><a id=\"check-again\" class=\"choice\" href=\"/pg/{token}/result\">다시 확인 / Check again</a></p>\
-                 <p><a id=\"open-app\" class=\"secondary\" href=\"/pg/{token}\">결제 수단 다시 고르기 / Choose again</a></p>\
-                 <p><a id=\"pg-cancel\" class=\"secondary\" href=\"/pg/{token}/pay/cancel\">결제 취소 / Cancel</a></p>",
-                summary(&payment)
+                 <p><a id=\"open-app\" class=\"secondary\" href=\"/pg/{token}\">다시 고르기 / Choose again</a></p>\
+                 <p><a id=\"pg-cancel\" class=\"secondary\" href=\"/pg/{token}/pay/cancel\">취소 / Cancel</a></p>",
+                subject.summary(),
+                subject.waiting()
             ),
         )
         .into_response();
     }
-    match ending::of(&txn, &payment) {
+    match ending::of(&txn, &subject) {
         // The posted message holds the merchant's and the buyer's text (the order
         // name…): escaped JSON in the page's data block, so no value can end it.
         Ending::Post(message) => page(
-            "결제 결과 / Payment result",
+            subject.result_title(),
             "pc-result",
             &format!(
                 "{summary}<p id=\"status\" data-status=\"{status}\">결제창을 닫는 중 / closing…</p>{script}",
-                summary = summary(&payment),
-                status = escape(payment.status.as_str()),
+                summary = subject.summary(),
+                status = escape(subject.status().as_str()),
                 script = Script::PcResult.with_data(&PcResultData { message: &message }),
             ),
         )
         .into_response(),
         Ending::Redirect(target) => Redirect::to(&target).into_response(),
         Ending::NoReturnUrl => page(
-            "결제 결과 / Payment result",
+            subject.result_title(),
             "error",
             "<p>돌아갈 가맹점 주소(m_redirect_url / redirectUrl)가 없습니다 / no return URL to go back to.</p>",
         )

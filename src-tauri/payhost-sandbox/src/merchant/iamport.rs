@@ -1,7 +1,8 @@
 //! The merchant's client for iamport's V1 REST API and the JSON it reads: a token
 //! (`POST /users/getToken`), a payment by `imp_uid` or by order
-//! (`GET /payments/{imp_uid}`, `GET /payments/find/{merchant_uid}[/paid]`) and a
-//! cancellation (`POST /payments/cancel`), each answer unwrapped from iamport's
+//! (`GET /payments/{imp_uid}`, `GET /payments/find/{merchant_uid}[/paid]`), a
+//! cancellation (`POST /payments/cancel`) and an identity verification
+//! (`GET /certifications/{imp_uid}`), each answer unwrapped from iamport's
 //! envelope; and, the sandbox's iamport being the buyer's bank too, where a virtual
 //! account is paid into. Apart from the verdict so the merchant's decisions read
 //! typed payments and never HTTP, and so another API (another protocol layer) can get
@@ -69,6 +70,31 @@ pub(super) struct ApiPayment {
 #[derive(Debug, Clone, Deserialize)]
 pub(super) struct ApiCancellation {
     pub(super) reason: String,
+}
+
+/// What the merchant reads of an identity verification (`GET
+/// /certifications/{imp_uid}`'s `response`, `CertificationAnnotation`): `certified`
+/// decides; the name, birth date and CI are kept for a certified one.
+#[derive(Clone, Deserialize)]
+pub(super) struct ApiCertification {
+    pub(super) imp_uid: String,
+    #[serde(default)]
+    pub(super) certified: bool,
+    pub(super) name: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub(super) birthday: Option<String>,
+    /// The CI.
+    pub(super) unique_key: Option<String>,
+}
+
+/// Never the CI.
+impl std::fmt::Debug for ApiCertification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiCertification")
+            .field("imp_uid", &self.imp_uid)
+            .field("certified", &self.certified)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -222,6 +248,18 @@ impl IamportClient {
             Err(MerchantError::NotFound(_)) => Ok(None),
             Err(err) => Err(err),
         }
+    }
+
+    /// The identity verification `imp_uid`
+    /// (`portone-io/developers.portone.io:src/schema/v1.openapi.json` `getCertification`).
+    pub(super) async fn certification(
+        &self,
+        token: &str,
+        imp_uid: &str,
+    ) -> Result<ApiCertification, MerchantError> {
+        let (http, url) = self.endpoint(&["certifications", imp_uid])?;
+        self.call(http.get(url).header("Authorization", token))
+            .await
     }
 
     pub(super) async fn cancel(

@@ -18,12 +18,23 @@
 //! The same rules decide a PortOne V2 payment (`GET /payments/{paymentId}` of the V2
 //! API, whose answer reads as a V1 payment: `portone`).
 //!
+//! Identity verification (본인인증) is decided the same way, from the API only: V1's
+//! `GET /certifications/{imp_uid}` (`certified`) or V2's
+//! `GET /identity-verifications/{id}` (`VERIFIED`); a verified person is kept with a
+//! hash of their CI, never the CI.
+//!
 //! One file per job: `iamport` and `portone` are the API clients and the JSON they
 //! read, `payments_api` the one interface the verdict asks through, `orders` the
-//! orders table, `verdict` the decision above, `shop` the pages and routes; this file
-//! holds the state, the errors and the router.
+//! orders table, `verdict` the decision above, `shop` the pages and routes,
+//! `v2_webhook` the V2 webhook's signature check; `certifications` the verified
+//! identities' table, `identity` the decision on a verification, `identity_pages` its
+//! shop section and landing pages; this file holds the state, the errors and the
+//! router.
 
+mod certifications;
 mod iamport;
+mod identity;
+mod identity_pages;
 mod orders;
 mod payments_api;
 mod portone;
@@ -39,7 +50,9 @@ use axum::routing::{get, post};
 use axum::Router;
 use rusqlite::Connection;
 
+pub use certifications::{ci_hash, VerifiedIdentity};
 pub use iamport::IamportClient;
+pub use identity::IdentityVerdict;
 pub use orders::{Order, OrderStatus, ITEMS};
 pub use portone::PortOneClient;
 
@@ -72,6 +85,17 @@ pub enum MerchantError {
     /// The iamport API knows no such payment.
     #[error("iamport API: no such payment ({0})")]
     NotFound(String),
+    /// The API knows no such identity verification.
+    #[error("API: no such identity verification ({0})")]
+    NoVerification(String),
+    /// The PortOne V2 API answered an error (`{ type, message }`).
+    #[error("PortOne API: {message} ({kind})")]
+    PortOne {
+        /// The error's `type`.
+        kind: String,
+        /// Its `message`.
+        message: String,
+    },
     /// An id that cannot be one path segment (empty, `.` or `..`).
     #[error("`{0}` cannot name a payment or an order")]
     BadId(String),
@@ -91,12 +115,16 @@ impl MerchantError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::BadId(_) | Self::NothingNamed => StatusCode::BAD_REQUEST,
-            Self::NotFound(_) | Self::UnknownOrder(_) => StatusCode::NOT_FOUND,
+            Self::NotFound(_) | Self::NoVerification(_) | Self::UnknownOrder(_) => {
+                StatusCode::NOT_FOUND
+            }
             Self::Contended(_) => StatusCode::CONFLICT,
             Self::Database(_) | Self::Poisoned | Self::Setup(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
-            Self::Http(_) | Self::Decode(_) | Self::Api { .. } => StatusCode::BAD_GATEWAY,
+            Self::Http(_) | Self::Decode(_) | Self::Api { .. } | Self::PortOne { .. } => {
+                StatusCode::BAD_GATEWAY
+            }
         }
     }
 }
@@ -106,7 +134,8 @@ impl MerchantError {
 pub struct MerchantState {
     db: Arc<Mutex<Connection>>,
     iamport: IamportClient,
-    /// PortOne V2's client, when the shop also sells through V2.
+    /// PortOne V2's client, when the shop also sells and verifies identities
+    /// through V2 (`with_portone`).
     portone: Option<PortOneClient>,
     /// The store's V2 webhook secret (`whsec_…`), to verify V2 webhooks.
     webhook_secret: Option<String>,
@@ -128,6 +157,7 @@ impl MerchantState {
     /// When SQLite fails.
     pub fn open(path: &Path, iamport: IamportClient) -> Result<Self, MerchantError> {
         let conn = orders::open(path)?;
+        certifications::create(&conn)?;
         Ok(Self {
             db: Arc::new(Mutex::new(conn)),
             iamport,
@@ -174,5 +204,13 @@ pub fn router(state: MerchantState) -> Router {
         .route("/payments/webhook", post(shop::webhook))
         .route("/v2/payments/complete", get(shop::complete_v2))
         .route("/v2/payments/webhook", post(shop::webhook_v2))
+        .route(
+            "/certifications/complete",
+            get(identity_pages::certification_complete),
+        )
+        .route(
+            "/identity-verifications/complete",
+            get(identity_pages::identity_verification_complete),
+        )
         .with_state(state)
 }

@@ -1,8 +1,12 @@
 //! The merchant's client for PortOne's V2 REST API and the JSON it reads: a payment
-//! by its `paymentId` (`GET /payments/{paymentId}`, the union on `status`) and a
-//! cancellation (`POST /payments/{paymentId}/cancel`), authenticated with the store's
-//! API secret (`Authorization: PortOne <secret>`,
-//! <https://developers.portone.io/api/rest-v2/auth>). A V2 answer becomes the same
+//! by its `paymentId` (`GET /payments/{paymentId}`, the union on `status`), a
+//! cancellation (`POST /payments/{paymentId}/cancel`) and an identity verification
+//! (`GET /identity-verifications/{identityVerificationId}`,
+//! `portone-io/developers.portone.io:src/routes/(root)/opi/ko/extra/identity-verification/readme-v2.mdx`,
+//! "4. 인증 완료 처리 (서버)"), authenticated with the store's API secret
+//! (`Authorization: PortOne <secret>`, <https://developers.portone.io/api/rest-v2/auth>).
+//! Its base keeps a path (`http://127.0.0.1:PORT/v2`, as `portone-server-sdk` keeps
+//! one); ids reach it as single path segments. A V2 answer becomes the same
 //! [`ApiPayment`] the verdict reads for V1, so one set of rules decides both
 //! (`verdict`): a V2 payment is named by its `paymentId` (one per order here), which
 //! also stands where V1 has `imp_uid`.
@@ -114,6 +118,54 @@ impl From<V2Payment> for ApiPayment {
     }
 }
 
+/// What the merchant reads of an identity verification: the union on `status`
+/// (`READY`, `VERIFIED`, `FAILED`). Another status fails to decode
+/// ([`MerchantError::Decode`]): never a verdict.
+#[derive(Clone, Deserialize)]
+#[serde(tag = "status", rename_all = "SCREAMING_SNAKE_CASE")]
+pub(super) enum ApiIdentityVerification {
+    /// Not decided.
+    Ready {},
+    /// Verified: who.
+    Verified {
+        #[serde(rename = "verifiedCustomer")]
+        verified_customer: ApiVerifiedCustomer,
+    },
+    /// Failed: why.
+    Failed {
+        #[serde(default)]
+        failure: ApiFailure,
+    },
+}
+
+/// Never the CI.
+impl std::fmt::Debug for ApiIdentityVerification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Ready {} => "READY",
+            Self::Verified { .. } => "VERIFIED",
+            Self::Failed { .. } => "FAILED",
+        })
+    }
+}
+
+/// `verifiedCustomer`: what the merchant keeps.
+#[derive(Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct ApiVerifiedCustomer {
+    pub(super) name: String,
+    /// `YYYY-MM-DD`.
+    pub(super) birth_date: Option<String>,
+    /// The CI.
+    pub(super) ci: Option<String>,
+}
+
+/// `failure`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(super) struct ApiFailure {
+    pub(super) reason: Option<String>,
+}
+
 /// V2's error body (`{type, message}`).
 #[derive(Debug, Deserialize)]
 struct V2ErrorBody {
@@ -205,12 +257,13 @@ impl PortOneClient {
             return Ok(serde_json::from_slice(&body)?);
         }
         let error: V2ErrorBody = serde_json::from_slice(&body)?;
-        let message = error.message.unwrap_or_default();
+        let message = error.message.unwrap_or_else(|| status.to_string());
         Err(match error.kind.as_str() {
             "PAYMENT_NOT_FOUND" => MerchantError::NotFound(message),
-            _ => MerchantError::Api {
-                code: i64::from(status.as_u16()),
-                message: format!("{}: {message}", error.kind),
+            "IDENTITY_VERIFICATION_NOT_FOUND" => MerchantError::NoVerification(message),
+            _ => MerchantError::PortOne {
+                kind: error.kind,
+                message,
             },
         })
     }
@@ -220,6 +273,14 @@ impl PortOneClient {
         let payment: V2Payment =
             Self::call(self.request(reqwest::Method::GET, &["payments", payment_id])?).await?;
         Ok(payment.into())
+    }
+
+    /// The identity verification `id`.
+    pub(super) async fn identity_verification(
+        &self,
+        id: &str,
+    ) -> Result<ApiIdentityVerification, MerchantError> {
+        Self::call(self.request(reqwest::Method::GET, &["identity-verifications", id])?).await
     }
 
     /// Cancels all that is left of `payment_id`; the payment as it then stands.

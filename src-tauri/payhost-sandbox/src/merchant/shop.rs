@@ -225,7 +225,7 @@ pub(super) async fn shop(State(state): State<MerchantState>) -> Html<String> {
                         easy_pay_provider,
                     })
                     .collect(),
-            }),
+            }) + &super::identity_pages::section(&state),
         ),
     )
 }

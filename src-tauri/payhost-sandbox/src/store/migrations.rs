@@ -60,6 +60,45 @@ const MIGRATIONS: &[&str] = &[
     // 4: a V2 webhook's `webhook-id`, the same at every attempt (Standard Webhooks:
     // a receiver tells a retry from a new message by it).
     "ALTER TABLE webhooks ADD COLUMN webhook_id TEXT;",
+    // 5: identity verifications (V1 `IMP.certification`, V2
+    // `requestIdentityVerification`), one row per attempt, both versions in one table
+    // as payments are: a V2 attempt's `identityVerificationId` is its `merchant_uid`,
+    // its `identityVerificationTxId` its `imp_uid`. What the request asked for
+    // (`requested_*`, the carriers it allows, `min_age`) beside who the buyer said
+    // they were on the identity page (`name` … `carrier`), shown only once certified,
+    // and the CI and DI of the approval.
+    "CREATE TABLE certifications (
+         imp_uid TEXT PRIMARY KEY,
+         merchant_uid TEXT NOT NULL,
+         version TEXT NOT NULL DEFAULT 'V1',
+         store_id TEXT,
+         channel_key TEXT,
+         pg_provider TEXT NOT NULL,
+         pg_tid TEXT,
+         status TEXT NOT NULL DEFAULT 'ready' CHECK (status IN ('ready', 'certified', 'failed')),
+         channel TEXT NOT NULL,
+         requested_customer_id TEXT,
+         requested_name TEXT,
+         requested_phone TEXT,
+         requested_birth_date TEXT,
+         carriers TEXT,
+         min_age INTEGER,
+         origin TEXT,
+         custom_data TEXT,
+         name TEXT,
+         birth_date TEXT,
+         gender TEXT CHECK (gender IN ('male', 'female')),
+         phone TEXT,
+         carrier TEXT CHECK (carrier IN ('SKT', 'KT', 'LGU')),
+         foreigner INTEGER NOT NULL DEFAULT 0,
+         unique_key TEXT,
+         unique_in_site TEXT,
+         requested_at INTEGER NOT NULL,
+         certified_at INTEGER NOT NULL DEFAULT 0,
+         failed_at INTEGER NOT NULL DEFAULT 0,
+         fail_reason TEXT
+     );
+     CREATE INDEX certifications_by_merchant_uid ON certifications (version, merchant_uid, requested_at);",
 ];
 
 /// Creates the first tables (for a new database; a database of the first sandbox

@@ -10,7 +10,8 @@
 //! (a phone, or `forceRedirect`). A request refused here never opens a window: the
 //! Promise rejects with `{ code, message }`, `code` one of the browser SDK's
 //! (`BadRequest`, `StoreNotFound`, `ChannelNotFound`, `PaymentAlreadyPaid`,
-//! `AmountNotEqualToPredefined`: `dist/v2/exception/*.d.ts`).
+//! `AmountNotEqualToPredefined`: `dist/v2/exception/*.d.ts`). An identity
+//! verification's request is validated and opened by `v2::identity_request`.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -43,6 +44,8 @@ pub struct BrowserCheckout {
 pub enum BrowserRequest {
     /// `PortOne.requestPayment`.
     Payment(PaymentRequest),
+    /// `PortOne.requestIdentityVerification` (`v2::identity_request`).
+    IdentityVerification(super::identity_request::IdentityVerificationRequest),
 }
 
 /// `requestPayment`'s argument, every field optional here so that a missing one is
@@ -112,7 +115,7 @@ pub struct BrowserError {
 }
 
 impl BrowserError {
-    fn bad_request(message: impl Into<String>) -> Self {
+    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
         Self {
             code: "BadRequest",
             message: message.into(),
@@ -133,7 +136,7 @@ pub struct PaymentCheckout {
     pub app_scheme: Option<String>,
 }
 
-fn required<'a>(field: &str, value: Option<&'a str>) -> Result<&'a str, BrowserError> {
+pub(crate) fn required<'a>(field: &str, value: Option<&'a str>) -> Result<&'a str, BrowserError> {
     value
         .map(str::trim)
         .filter(|v| !v.is_empty())
@@ -289,7 +292,7 @@ struct Opened {
     tx_id: String,
 }
 
-fn refuse(error: BrowserError) -> Response {
+pub(crate) fn refuse(error: BrowserError) -> Response {
     (StatusCode::BAD_REQUEST, Json(error)).into_response()
 }
 
@@ -307,7 +310,12 @@ pub(crate) async fn checkout(
             )))
         }
     };
-    let BrowserRequest::Payment(request) = &body.request;
+    let request = match &body.request {
+        BrowserRequest::Payment(request) => request,
+        BrowserRequest::IdentityVerification(request) => {
+            return super::identity_request::open(&state, body.redirect, request)
+        }
+    };
     let redirect = body.redirect || request.force_redirect == Some(true);
     let checked = match validate_payment(request, &body.device, redirect) {
         Ok(checked) => checked,

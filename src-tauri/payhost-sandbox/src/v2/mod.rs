@@ -12,12 +12,16 @@
 //! `@portone/server-sdk@0.19.0:dist/generated/payment/client.mjs`), dropping any base
 //! path. The paths only V2 has are V2's at the root whatever the header; the one both
 //! versions have (`GET /payments/{id}`) goes by the `Authorization` scheme
-//! ([`auth::is_v2_request`]).
+//! ([`auth::is_v2_request`]). Identity verifications (`requestIdentityVerification`,
+//! `GET /identity-verifications/{id}`) are V2 attempts of the same store table and
+//! identity page as V1's `IMP.certification` (`identity_request`, `identity`).
 
 pub mod auth;
 pub mod browser;
 pub mod channels;
 pub mod error;
+pub mod identity;
+pub mod identity_request;
 pub mod model;
 pub mod rest;
 pub mod result;
@@ -67,6 +71,10 @@ fn routes() -> Router<ApiState> {
             post(rest::pre_register),
         )
         .route("/payments/{payment_id}/cancel", post(rest::cancel))
+        .route(
+            "/identity-verifications/{identity_verification_id}",
+            get(identity::get_identity_verification),
+        )
 }
 
 /// V2's REST API: everything under `/v2`, and at the root the routes only V2 has

@@ -7,10 +7,17 @@
 //! dist/v2/response/PaymentResponse.d.ts`; the redirect carries the same fields:
 //! `portone-io/developers.portone.io:src/routes/(root)/opi/ko/integration/start/v2/checkout.mdx`).
 //! Success is never decided from it: the merchant asks the API.
+//!
+//! `requestIdentityVerification` ends the same way with
+//! `IdentityVerificationResponse`: `{ transactionType: "IDENTITY_VERIFICATION",
+//! identityVerificationId, identityVerificationTxId, code?, message? }`
+//! (`portone-io/developers.portone.io:src/schema/browser-sdk.yml`; the redirect's
+//! query: `…/opi/ko/extra/identity-verification/readme-v2.mdx`, "3-1. redirect 방식의
+//! 경우").
 
 use serde::Serialize;
 
-use crate::store::{Payment, PaymentStatus};
+use crate::store::{Certification, CertificationStatus, Payment, PaymentStatus};
 
 /// The `code` of a payment the PG did not complete (declined, or cancelled by the
 /// buyer), as the checkout service reports a PG failure.
@@ -70,9 +77,87 @@ pub fn redirect_target(redirect_url: &str, response: &PaymentResponse) -> Option
     Some(url.to_string())
 }
 
+/// `IdentityVerificationResponse`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityVerificationResponse {
+    /// `IDENTITY_VERIFICATION`.
+    pub transaction_type: &'static str,
+    /// The merchant's id of the verification.
+    pub identity_verification_id: String,
+    /// This attempt.
+    pub identity_verification_tx_id: String,
+    /// Present on failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<&'static str>,
+    /// What failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The response for a verification whose buyer has decided.
+pub fn identity_verification_response(
+    certification: &Certification,
+) -> IdentityVerificationResponse {
+    let success = certification.status == CertificationStatus::Certified;
+    IdentityVerificationResponse {
+        transaction_type: "IDENTITY_VERIFICATION",
+        identity_verification_id: certification.merchant_uid.clone(),
+        identity_verification_tx_id: certification.imp_uid.clone(),
+        code: (!success).then_some(FAILURE_CODE),
+        message: (!success).then(|| {
+            certification
+                .fail_reason
+                .clone()
+                .unwrap_or_else(|| "본인인증이 중단되었습니다 / verification stopped".to_owned())
+        }),
+    }
+}
+
+/// `redirect_url` with the verification response's fields appended to its own query
+/// (its fragment stays last).
+pub fn identity_redirect_target(
+    redirect_url: &str,
+    response: &IdentityVerificationResponse,
+) -> Option<String> {
+    let mut url = url::Url::parse(redirect_url).ok()?;
+    {
+        let mut query = url.query_pairs_mut();
+        query.append_pair("identityVerificationId", &response.identity_verification_id);
+        query.append_pair(
+            "identityVerificationTxId",
+            &response.identity_verification_tx_id,
+        );
+        query.append_pair("transactionType", response.transaction_type);
+        if let Some(code) = response.code {
+            query.append_pair("code", code);
+        }
+        if let Some(message) = &response.message {
+            query.append_pair("message", message);
+        }
+    }
+    Some(url.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_identity_redirect_keeps_the_merchants_query_and_fragment() {
+        let response = IdentityVerificationResponse {
+            transaction_type: "IDENTITY_VERIFICATION",
+            identity_verification_id: "iv 1".to_owned(),
+            identity_verification_tx_id: "imp_1".to_owned(),
+            code: Some(FAILURE_CODE),
+            message: Some("취소 / cancelled".to_owned()),
+        };
+        assert_eq!(
+            identity_redirect_target("https://shop.example/iv?from=app#top", &response).unwrap(),
+            "https://shop.example/iv?from=app&identityVerificationId=iv+1&identityVerificationTxId=imp_1\
+             &transactionType=IDENTITY_VERIFICATION&code=FAILURE_TYPE_PG&message=%EC%B7%A8%EC%86%8C+%2F+cancelled#top"
+        );
+    }
 
     #[test]
     fn the_redirect_keeps_the_merchants_query_and_fragment() {

@@ -11,10 +11,15 @@ mod support;
 mod amounts;
 /// The iamport V1 API over real HTTP, with payments made through the checkout.
 mod api;
+/// Identity verification (V1 `IMP.certification`, V2 `requestIdentityVerification`):
+/// the identity page, the PASS apps and their binary, the V1 and V2 APIs.
+mod certification;
 /// The checkout side with the whole sandbox: PG pages, tokens, redirects, the app binary.
 mod checkout;
 /// The merchant server against the API and the checkout, and its property.
 mod merchant;
+/// The merchant's identity verification: its section, its landings, its table.
+mod merchant_certification;
 /// The merchant selling through V2: verification and signed webhooks.
 mod merchant_v2;
 /// The simulated payment app binary against a sandbox.

@@ -188,6 +188,50 @@ pub(crate) fn link(html: &str, id: &str) -> Option<String> {
     )
 }
 
+/// `IMP.certification` on `channel` (`mobile`: a redirect, `pc`): iamport's answer,
+/// an identity page (`pg_url`) or a refusal (`error_msg`).
+pub(crate) async fn certify(
+    http: &reqwest::Client,
+    base: &str,
+    channel: &str,
+    params: Value,
+) -> Value {
+    post_json(
+        http,
+        &format!("{base}/checkout/certification"),
+        &json!({ "imp_code": "imp_sandbox", "channel": channel,
+                 "origin": format!("{base}/shop"), "params": params }),
+    )
+    .await
+    .1
+}
+
+/// `PortOne.requestIdentityVerification` as `portone-v2.js` posts it (a redirect when
+/// `redirect`): the status and the answer.
+pub(crate) async fn request_identity_verification(
+    http: &reqwest::Client,
+    base: &str,
+    redirect: bool,
+    request: Value,
+) -> (u16, Value) {
+    post_json(
+        http,
+        &format!("{base}/v2/checkout"),
+        &json!({ "kind": "identityVerification", "device": if redirect { "mobile" } else { "pc" },
+                 "redirect": redirect, "request": request }),
+    )
+    .await
+}
+
+/// The one-time token of an opened V2 checkout (its `pgUrl`).
+pub(crate) fn v2_token_of(answer: &Value) -> String {
+    answer["pgUrl"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{answer}"))
+        .trim_start_matches("/pg/")
+        .to_owned()
+}
+
 /// An API access token from `/users/getToken` with the sandbox's keys.
 pub(crate) async fn api_token(http: &reqwest::Client, base: &str) -> String {
     let (status, body) = post_json(
