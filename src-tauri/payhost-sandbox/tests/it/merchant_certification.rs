@@ -3,8 +3,8 @@
 //! `VERIFIED`; never the query's `success` or `code`), and the `certifications` table
 //! keeping the name, the birth date and a hash of the CI, never the CI.
 
-use payhost_sandbox::merchant::ci_hash;
-use payhost_sandbox::SandboxConfig;
+use payhost_sandbox::merchant::{self, ci_hash, IamportClient, MerchantState};
+use payhost_sandbox::{SandboxConfig, SANDBOX_IMP_KEY, SANDBOX_IMP_SECRET};
 use rusqlite::{params, Connection};
 use serde_json::json;
 
@@ -351,4 +351,51 @@ async fn a_success_shaped_v2_query_of_a_ready_verification_grants_nothing() {
         .await;
     assert_eq!(landing.status, "pending");
     assert!(s.rows().is_empty());
+}
+
+/// `certified` decides alone: a V1 API that answers `certified: false` beside a name,
+/// a birth date and a CI (a stub standing for an API that reports them for a failed
+/// attempt) grants nothing, whatever the query says.
+#[tokio::test]
+async fn certified_false_is_not_verified_whatever_else_the_api_answers() {
+    let stub = axum::Router::new()
+        .route(
+            "/users/getToken",
+            axum::routing::post(|| async {
+                axum::Json(json!({"code": 0, "message": null,
+                    "response": {"access_token": "stub", "now": 0, "expired_at": 1}}))
+            }),
+        )
+        .route(
+            "/certifications/{imp_uid}",
+            axum::routing::get(
+                |axum::extract::Path(imp_uid): axum::extract::Path<String>| async move {
+                    axum::Json(json!({"code": 0, "message": null, "response": {
+                    "imp_uid": imp_uid, "pg_provider": "danal", "foreigner": false,
+                    "certified": false, "certified_at": 0, "name": "홍길동",
+                    "birthday": "1990-01-01", "unique_key": "CI-OF-A-FAILED-ATTEMPT"}}))
+                },
+            ),
+        );
+    let api = support::serve(stub).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("merchant.sqlite3");
+    let state = MerchantState::open(
+        &db,
+        IamportClient::new(&api, SANDBOX_IMP_KEY, SANDBOX_IMP_SECRET),
+    )
+    .unwrap();
+    let base = support::serve(merchant::router(state)).await;
+    let (status, page, _) = send_page(client().get(format!(
+        "{base}/certifications/complete?imp_uid=imp_stub&success=true"
+    )))
+    .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("data-status=\"failed\""), "{page}");
+    assert!(!page.contains("verified-name"), "{page}");
+    let rows: i64 = Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM certifications", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 0);
 }
