@@ -1,9 +1,11 @@
 //! The Debian packages the tasks need, installed when missing (`apt-get`, as root or
-//! through sudo), and Node.js with npm for the guest bindings.
+//! through sudo), Node.js with npm for the guest bindings and the client suites, and
+//! Python virtual environments under `target/` for the Python tools and clients.
 
+use std::path::PathBuf;
 use std::process::Command;
 
-use crate::{step, Result};
+use crate::{root, step, Result};
 
 /// Debian packages: WebKitGTK to build and run, Xvfb + D-Bus for headless runs,
 /// WebKitWebDriver for e2e, xdg-utils for deep-link registration, ImageMagick for
@@ -69,8 +71,9 @@ pub(crate) fn apt_install(packages: &[&str]) -> Result {
     )
 }
 
-/// Node.js and npm for the guest bindings' check (`guest_js`): Debian's packages when
-/// the machine has no npm (Debian 12's Node.js 18 meets the locked packages' `engines`).
+/// Node.js and npm for the guest bindings' check (`guest_js`) and the npm client suite
+/// (`clients`): Debian's packages when the machine has no npm (Debian 12's Node.js 18
+/// meets the locked packages' `engines`).
 pub(crate) fn ensure_npm() -> Result {
     let has_npm = Command::new("npm")
         .arg("--version")
@@ -80,4 +83,28 @@ pub(crate) fn ensure_npm() -> Result {
         return Ok(());
     }
     apt_install(&["nodejs", "npm"])
+}
+
+/// The Python of the virtual environment `venv` (a path relative to the repository
+/// root, under `target/`), created with `python3 -m venv` when it has none (or a broken
+/// one). Debian's python3 creates none without its `python3-venv` package (no
+/// `ensurepip`), which is then installed and the creation tried again.
+pub(crate) fn python_venv(venv: &str) -> Result<PathBuf> {
+    let dir = root().join(venv);
+    let python = dir.join("bin/python");
+    if python.exists() {
+        return Ok(python);
+    }
+    let title = format!("python3 -m venv {venv}");
+    let create = || {
+        let mut command = Command::new("python3");
+        command.args(["-m", "venv", "--clear"]).arg(&dir);
+        command
+    };
+    if step(&title, create()).is_err() {
+        println!("python3 -m venv failed: installing python3-venv (Debian's python3 needs it)");
+        apt_install(&["python3-venv"])?;
+        step(&title, create())?;
+    }
+    Ok(python)
 }

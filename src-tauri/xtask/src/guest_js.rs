@@ -23,7 +23,7 @@ const PLUGIN_DIR: &str = "src-tauri/tauri-plugin-payhost";
 const DIST_DIR: &str = "src-tauri/tauri-plugin-payhost/dist-js";
 
 /// npm's program name: a `.cmd` shim on Windows, which `Command` does not resolve alone.
-const NPM: &str = if cfg!(windows) { "npm.cmd" } else { "npm" };
+pub(crate) const NPM: &str = if cfg!(windows) { "npm.cmd" } else { "npm" };
 
 /// Installs, type-checks and rebuilds the guest bindings under `root` (the repository
 /// root), then fails when the rebuilt `dist-js/` is not the committed one.

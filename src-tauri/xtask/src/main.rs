@@ -6,9 +6,12 @@
 //!   sandbox's shop unless a start URL is configured); with no display it runs under
 //!   Xvfb and saves a screenshot;
 //! - `test`: formatting, every citation naming a source (`sources`), clippy
-//!   `-D warnings`, every test, a build check of the fuzz targets, and the
-//!   end-to-end tests on the real WebView (Xvfb, D-Bus session,
-//!   tauri-driver); what `.ci/run` calls;
+//!   `-D warnings`, every test, a build check of the fuzz targets, the official
+//!   server clients against a served sandbox (`clients`), and the end-to-end tests
+//!   on the real WebView (Xvfb, D-Bus session, tauri-driver); what `.ci/run` calls;
+//! - `clients`: that part of `test` alone: iamport-rest-client, portone-server-sdk
+//!   (Python) and @portone/server-sdk (npm), unmodified, against `payhost-sandbox
+//!   serve`;
 //! - `bench`: the app against MiniBrowser, the sandbox under 64 concurrent clients,
 //!   and the criterion benchmark, each as a ratio to a reference in the same run;
 //! - `fuzz [SECONDS]`: every cargo-fuzz target for SECONDS each (default 600);
@@ -18,9 +21,9 @@
 //!   as this machine can (type checks for both targets, `gen/android` up to date, the
 //!   Kotlin and Swift sources parse).
 //!
-//! One module per task (`run`, `test`, `bench`, `fuzz`, `android_init`, `mobile`) and
-//! per thing the tasks share (`apt`, `xvfb`, `ios_shim`, `native_syntax`, `guest_js`,
-//! `publish`, `sources`), as rust-analyzer's xtask is laid out; this file only
+//! One module per task (`run`, `test`, `clients`, `bench`, `fuzz`, `android_init`,
+//! `mobile`) and per thing the tasks share (`apt`, `xvfb`, `ios_shim`, `native_syntax`,
+//! `guest_js`, `publish`, `sources`), as rust-analyzer's xtask is laid out; this file only
 //! dispatches and holds the three helpers every task uses (`root`, `cargo`, `step`).
 
 mod android_init;
@@ -28,6 +31,7 @@ mod apt;
 mod bench;
 mod bench_app;
 mod bench_sandbox;
+mod clients;
 mod fuzz;
 mod guest_js;
 mod ios_shim;
@@ -58,7 +62,7 @@ impl fmt::Display for XtaskError {
             Self::Io(what, err) => write!(f, "{what}: {err}"),
             Self::Usage(message) => write!(
                 f,
-                "{message}\nusage: cargo xtask run | test | bench | fuzz [SECONDS] | android-init [--force] | mobile-checks"
+                "{message}\nusage: cargo xtask run | test | clients | bench | fuzz [SECONDS] | android-init [--force] | mobile-checks"
             ),
         }
     }
@@ -71,6 +75,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run::run(),
         Some("test") => test::test(),
+        Some("clients") => clients::clients(),
         Some("bench") => bench::bench(),
         Some("fuzz") => fuzz::fuzz(args.get(1).map(String::as_str)),
         Some("android-init") => android_init::android_init(&args[1..]),

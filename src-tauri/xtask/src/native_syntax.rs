@@ -4,16 +4,10 @@
 
 use std::process::Command;
 
-use crate::{root, step, Result};
+use crate::{apt, root, step, Result};
 
 pub(crate) fn check() -> Result {
-    let venv = root().join("target/native-syntax-venv");
-    let python = venv.join("bin/python");
-    if !python.exists() {
-        let mut create = Command::new("python3");
-        create.args(["-m", "venv"]).arg(&venv);
-        step("python3 -m venv target/native-syntax-venv", create)?;
-    }
+    let python = apt::python_venv("target/native-syntax-venv")?;
     let mut pip = Command::new(&python);
     pip.args([
         "-m",

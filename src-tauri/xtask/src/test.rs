@@ -1,4 +1,5 @@
-//! `cargo xtask test`: every check CI runs, in order (what `.ci/run` calls), and the
+//! `cargo xtask test`: every check CI runs, in order (what `.ci/run` calls), ending
+//! with the official server clients against a served sandbox (`clients`) and the
 //! end-to-end tests on the real WebView.
 
 use std::env;
@@ -6,7 +7,9 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use crate::xvfb::Xvfb;
-use crate::{apt, cargo, guest_js, mobile, publish, root, sources, step, Result, XtaskError};
+use crate::{
+    apt, cargo, clients, guest_js, mobile, publish, root, sources, step, Result, XtaskError,
+};
 
 pub(crate) fn test() -> Result {
     apt::ensure_system_packages()?;
@@ -58,6 +61,7 @@ pub(crate) fn test() -> Result {
     publish::check()?;
 
     mobile::mobile_checks()?;
+    clients::clients()?;
     e2e()?;
     println!("\nxtask test: all steps passed");
     Ok(())
@@ -70,19 +74,7 @@ pub(crate) fn test() -> Result {
 pub(crate) fn e2e() -> Result {
     ensure_tauri_driver()?;
     // The sandbox e2e tests register this binary as the simulated payment apps.
-    let mut sandbox = cargo();
-    sandbox.args([
-        "build",
-        "-p",
-        "payhost-sandbox",
-        "--bin",
-        "payhost-sandbox",
-        "--locked",
-    ]);
-    step(
-        "cargo build -p payhost-sandbox (the simulated payment apps)",
-        sandbox,
-    )?;
+    build_sandbox()?;
     // The example merchant app's e2e test runs its binary (tests/e2e/example.rs).
     let mut example = cargo();
     example.args(["build", "-p", "payhost-example-merchant-app", "--locked"]);
@@ -118,6 +110,24 @@ pub(crate) fn e2e() -> Result {
     step(
         &format!("end-to-end tests on WebKitGTK (Xvfb {})", xvfb.display),
         command,
+    )
+}
+
+/// `target/debug/payhost-sandbox`: the simulated payment apps of the e2e tests, and the
+/// server the client suites run against.
+pub(crate) fn build_sandbox() -> Result {
+    let mut sandbox = cargo();
+    sandbox.args([
+        "build",
+        "-p",
+        "payhost-sandbox",
+        "--bin",
+        "payhost-sandbox",
+        "--locked",
+    ]);
+    step(
+        "cargo build -p payhost-sandbox (the simulated payment apps, the clients' server)",
+        sandbox,
     )
 }
 

@@ -1,0 +1,263 @@
+// The merchant's own server code against the sandbox: @portone/server-sdk, unmodified.
+//
+// A merchant's Node.js server already talks to PortOne V2 through the official
+// `@portone/server-sdk`. Pointed at the sandbox with nothing changed but its `baseUrl`
+// and secret, it must work: these tests call it as a merchant does and check what it
+// returns and throws. The SDK resolves every path against `baseUrl` as an origin
+// (`new URL("/payments/…", baseUrl)`, `@portone/server-sdk@0.19.0:dist/generated/payment/client.mjs`),
+// dropping any base path, which is why the sandbox also serves V2 at its root for V2
+// credentials. Every payment the tests read is made the way a buyer makes one, through
+// plain HTTP against the sandbox (the checkout, the PG page, the payment app's answer),
+// so the suite needs nothing but a running `payhost-sandbox serve`, whose URL is
+// PAYHOST_SANDBOX_URL (`cargo xtask clients` starts one and sets it).
+//
+// Node.js 18 or later: `fetch`, and the WebCrypto `crypto` global `Webhook.verify` uses
+// (`@portone/server-sdk@0.19.0:dist/webhook.mjs`).
+
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import { after, before, describe, test } from "node:test";
+
+import { Auth, Payment, PortOneClient, PortOneError, Webhook } from "@portone/server-sdk";
+
+if (!process.env.PAYHOST_SANDBOX_URL) {
+  throw new Error("set PAYHOST_SANDBOX_URL to a running sandbox, e.g. http://127.0.0.1:8717");
+}
+const SANDBOX = process.env.PAYHOST_SANDBOX_URL.replace(/\/+$/, "");
+const API_SECRET = "sandbox_api_secret";
+const WEBHOOK_SECRET = "whsec_cGF5aG9zdC1zYW5kYm94LXdlYmhvb2stc2VjcmV0ISE=";
+const STORE_ID = "store-sandbox-0000";
+
+const portone = PortOneClient({ secret: API_SECRET, baseUrl: SANDBOX });
+
+/** A payment id no other test (or earlier run on the same sandbox) used. */
+const unique = (prefix) => `${prefix}_${randomUUID().slice(0, 12)}`;
+
+/** `method` on the sandbox's `path` with a JSON body: `{ status, body }` (JSON, or text). */
+async function send(method, path, body) {
+  const response = await fetch(`${SANDBOX}${path}`, {
+    method,
+    redirect: "manual",
+    headers: { "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  try {
+    return { status: response.status, body: JSON.parse(text) };
+  } catch {
+    return { status: response.status, body: text };
+  }
+}
+
+/** `PortOne.requestPayment` on a phone: `{ status, body }` (`pgUrl`, or `code`). */
+function checkout(paymentId, totalAmount, { payMethod = "CARD", noticeUrl } = {}) {
+  return send("POST", "/v2/checkout", {
+    kind: "payment",
+    device: "mobile",
+    redirect: true,
+    request: {
+      storeId: STORE_ID,
+      channelKey: "channel-key-sandbox-nice",
+      paymentId,
+      orderName: "clients test",
+      totalAmount,
+      currency: "KRW",
+      payMethod,
+      redirectUrl: "https://shop.example/done",
+      ...(noticeUrl ? { noticeUrls: [noticeUrl] } : {}),
+    },
+  });
+}
+
+/** A checkout that opened: its transaction token. */
+async function opened(paymentId, totalAmount, options) {
+  const { status, body } = await checkout(paymentId, totalAmount, options);
+  assert.equal(status, 200, JSON.stringify(body));
+  return body.pgUrl.replace(/^\/pg\//, "");
+}
+
+/** The buyer's choice on the PG page: `isp`, `vbank`, `declined`. */
+async function choose(token, choice) {
+  const { status, body } = await send("GET", `/pg/${token}/pay/${choice}`);
+  assert.ok(status < 400, `${choice}: ${status} ${JSON.stringify(body)}`);
+}
+
+/** A payment approved in the ISP app. */
+async function paid(paymentId, totalAmount, options) {
+  const token = await opened(paymentId, totalAmount, options);
+  await choose(token, "isp");
+  const { status, body } = await send("POST", `/sandbox/txn/${token}/outcome`, { outcome: "approve" });
+  assert.equal(status, 200, JSON.stringify(body));
+}
+
+/** What `promise` rejects with, failing when it fulfils. */
+async function rejection(promise) {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  assert.fail("expected a rejection");
+}
+
+/** A merchant's webhook endpoint on loopback that records every POST as Node received it. */
+class Recorder {
+  received = [];
+  #waiters = [];
+
+  async start() {
+    this.server = http.createServer((request, response) => {
+      let body = "";
+      request.setEncoding("utf8");
+      request.on("data", (chunk) => (body += chunk));
+      request.on("end", () => {
+        this.received.push({ headers: request.headers, body });
+        response.end("ok");
+        for (const wake of this.#waiters.splice(0)) wake();
+      });
+    });
+    await new Promise((resolve) => this.server.listen(0, "127.0.0.1", resolve));
+    this.url = `http://127.0.0.1:${this.server.address().port}/hook`;
+  }
+
+  /** The first `count` requests, waiting up to `timeoutMs` for them. */
+  async waitFor(count, timeoutMs = 15_000) {
+    const deadline = Date.now() + timeoutMs;
+    while (this.received.length < count && Date.now() < deadline) {
+      await new Promise((resolve) => {
+        this.#waiters.push(resolve);
+        setTimeout(resolve, 200);
+      });
+    }
+    return this.received.slice(0, count);
+  }
+
+  close() {
+    // Node 18 would otherwise keep the sandbox's idle keep-alive connection open 5 s.
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(resolve));
+  }
+}
+
+describe("@portone/server-sdk 0.19.0: PortOneClient({ secret, baseUrl: SANDBOX })", () => {
+  test("getPayment reads each status the sandbox makes", async () => {
+    const ready = unique("pay_ready");
+    await opened(ready, 1000);
+    const done = unique("pay_paid");
+    await paid(done, 11_000);
+    const vbank = unique("pay_vbank");
+    await choose(await opened(vbank, 7000, { payMethod: "VIRTUAL_ACCOUNT" }), "vbank");
+    const failed = unique("pay_failed");
+    await choose(await opened(failed, 5000), "declined");
+    const status = async (paymentId) => (await portone.payment.getPayment({ paymentId })).status;
+    assert.equal(await status(ready), "READY");
+    assert.equal(await status(vbank), "VIRTUAL_ACCOUNT_ISSUED");
+    assert.equal(await status(failed), "FAILED");
+    const payment = await portone.payment.getPayment({ paymentId: done });
+    assert.equal(payment.status, "PAID");
+    assert.equal(payment.id, done);
+    assert.equal(payment.storeId, STORE_ID);
+    assert.deepEqual([payment.amount.total, payment.amount.paid], [11_000, 11_000]);
+    assert.equal(payment.method.type, "PaymentMethodCard");
+    assert.ok(!Payment.isUnrecognizedPayment(payment));
+  });
+
+  test("cancelPayment cancels part, then the rest", async () => {
+    const paymentId = unique("pay_cancel");
+    await paid(paymentId, 10_000);
+    const part = await portone.payment.cancelPayment({ paymentId, reason: "part", amount: 2500 });
+    assert.deepEqual([part.cancellation.status, part.cancellation.totalAmount], ["SUCCEEDED", 2500]);
+    assert.equal((await portone.payment.getPayment({ paymentId })).status, "PARTIAL_CANCELLED");
+    const rest = await portone.payment.cancelPayment({
+      paymentId,
+      reason: "the rest",
+      currentCancellableAmount: 7500,
+    });
+    assert.equal(rest.cancellation.totalAmount, 7500);
+    const whole = await portone.payment.getPayment({ paymentId });
+    assert.equal(whole.status, "CANCELLED");
+    assert.equal(whole.amount.cancelled, 10_000);
+    assert.equal(whole.cancellations.length, 2);
+  });
+
+  test("preRegisterPayment fixes the amount: a checkout of another is refused", async () => {
+    const paymentId = unique("pay_pre");
+    assert.deepEqual(
+      await portone.payment.preRegisterPayment({ paymentId, totalAmount: 12_900, currency: "KRW" }),
+      {},
+    );
+    const refused = await checkout(paymentId, 11_900);
+    assert.deepEqual([refused.status, refused.body.code], [400, "AmountNotEqualToPredefined"]);
+    await paid(paymentId, 12_900);
+    assert.equal((await portone.payment.getPayment({ paymentId })).status, "PAID");
+  });
+
+  test("loginViaApiSecret gives a token", async () => {
+    const login = await portone.auth.loginViaApiSecret({ apiSecret: API_SECRET });
+    assert.ok(login.accessToken && login.refreshToken);
+    const refused = await rejection(portone.auth.loginViaApiSecret({ apiSecret: "not the secret" }));
+    assert.ok(refused instanceof Auth.LoginViaApiSecretError);
+    assert.equal(refused.data.type, "UNAUTHORIZED");
+  });
+
+  test("refusals throw the method's error class with the V2 error type in e.data.type", async () => {
+    const missing = await rejection(portone.payment.getPayment({ paymentId: unique("pay_nowhere") }));
+    assert.ok(missing instanceof Payment.GetPaymentError);
+    assert.ok(missing instanceof PortOneError);
+    assert.equal(missing.data.type, "PAYMENT_NOT_FOUND");
+    assert.equal(missing.message, missing.data.message);
+    const wrong = PortOneClient({ secret: "not the secret", baseUrl: SANDBOX });
+    const unauthorized = await rejection(wrong.payment.getPayment({ paymentId: unique("pay_any") }));
+    assert.equal(unauthorized.data.type, "UNAUTHORIZED");
+    const ready = unique("pay_ready");
+    await opened(ready, 3000);
+    const notPaid = await rejection(portone.payment.cancelPayment({ paymentId: ready, reason: "x" }));
+    assert.ok(notPaid instanceof Payment.CancelPaymentError);
+    assert.equal(notPaid.data.type, "PAYMENT_NOT_PAID");
+    const done = unique("pay_paid");
+    await paid(done, 3000);
+    const again = await rejection(portone.payment.preRegisterPayment({ paymentId: done, totalAmount: 3000 }));
+    assert.ok(again instanceof Payment.PreRegisterPaymentError);
+    assert.equal(again.data.type, "ALREADY_PAID");
+    const tooMuch = await rejection(
+      portone.payment.cancelPayment({ paymentId: done, reason: "x", amount: 3001 }),
+    );
+    assert.equal(tooMuch.data.type, "CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT");
+    await portone.payment.cancelPayment({ paymentId: done, reason: "all" });
+    const twice = await rejection(portone.payment.cancelPayment({ paymentId: done, reason: "x" }));
+    assert.equal(twice.data.type, "PAYMENT_ALREADY_CANCELLED");
+  });
+
+  describe("Webhook.verify", () => {
+    const hook = new Recorder();
+    before(() => hook.start());
+    after(() => hook.close());
+
+    test("takes the webhook the sandbox signed and sent, and refuses it tampered", async () => {
+      const paymentId = unique("pay_hook");
+      await paid(paymentId, 4000, { noticeUrl: hook.url });
+      const [sent] = await hook.waitFor(1);
+      assert.ok(sent, "no webhook arrived");
+      const webhook = await Webhook.verify(WEBHOOK_SECRET, sent.body, sent.headers);
+      assert.equal(webhook.type, "Transaction.Paid");
+      assert.equal(webhook.data.paymentId, paymentId);
+      assert.equal(webhook.data.storeId, STORE_ID);
+      const tampered = sent.body.replace(paymentId, unique("pay_forged"));
+      const refused = await rejection(Webhook.verify(WEBHOOK_SECRET, tampered, sent.headers));
+      assert.ok(refused instanceof Webhook.WebhookVerificationError);
+      assert.equal(refused.reason, "NO_MATCHING_SIGNATURE");
+      const otherId = { ...sent.headers, "webhook-id": "msg_forged" };
+      const replayed = await rejection(Webhook.verify(WEBHOOK_SECRET, sent.body, otherId));
+      assert.equal(replayed.reason, "NO_MATCHING_SIGNATURE");
+    });
+  });
+
+  test("what the sandbox does not serve fails loudly", async () => {
+    // An unserved path answers 404 with no body: the SDK cannot read it as JSON and
+    // rejects (a SyntaxError), never resolves.
+    const paymentId = unique("pay_unserved");
+    await opened(paymentId, 1000, { payMethod: "VIRTUAL_ACCOUNT" });
+    await assert.rejects(portone.payment.closeVirtualAccount({ paymentId }));
+  });
+});
