@@ -317,7 +317,11 @@ impl Store {
         now: i64,
     ) -> Result<(Certification, Transaction), StoreError> {
         let merchant_uid = normalize_merchant_uid(&new.merchant_uid)
-            .ok_or_else(|| StoreError::Invalid("merchant_uid is required".to_owned()))?
+            .ok_or_else(|| {
+                StoreError::Invalid(
+                    "merchant_uid 가 필요합니다 / merchant_uid is required".to_owned(),
+                )
+            })?
             .to_owned();
         self.in_transaction(|tx| {
             if new.version == ApiVersion::V2 && verified_elsewhere(tx, &merchant_uid, "")? {
