@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::certifications::VerifiedIdentity;
 use super::identity::IdentityVerdict;
+use super::shop::{IAMPORT_API, PORTONE_V2_API};
 use super::{MerchantError, MerchantState};
 use crate::pages::{escape, page, Script};
 use crate::v2::channels::{self, Offer};
@@ -85,8 +86,9 @@ pub(super) async fn certification_complete(
             "본인인증이 되지 않았습니다 / Not verified",
             message,
             None,
+            IAMPORT_API,
         ),
-        _ => verdict_page(state.verify_certification(imp_uid).await),
+        _ => verdict_page(state.verify_certification(imp_uid).await, IAMPORT_API),
     }
 }
 
@@ -96,34 +98,46 @@ pub(super) async fn identity_verification_complete(
     Query(query): Query<V2Return>,
 ) -> Html<String> {
     let id = query.identity_verification_id.unwrap_or_default();
-    verdict_page(state.verify_identity_verification(&id).await)
+    verdict_page(
+        state.verify_identity_verification(&id).await,
+        PORTONE_V2_API,
+    )
 }
 
-fn verdict_page(verdict: Result<IdentityVerdict, MerchantError>) -> Html<String> {
+/// The landing of `verdict`, which `api` (`shop::IAMPORT_API`, `shop::PORTONE_V2_API`)
+/// answered.
+fn verdict_page(
+    verdict: Result<IdentityVerdict, MerchantError>,
+    api: (&str, &str),
+) -> Html<String> {
     match verdict {
         Ok(IdentityVerdict::Verified(identity)) => landing(
             "verified",
             "본인인증이 완료되었습니다 / Identity verified",
             "PASS 본인인증으로 이름과 생년월일을 확인했습니다 / the name and birth date are verified",
             Some(&identity),
+            api,
         ),
         Ok(IdentityVerdict::NotVerified(reason)) => landing(
             "failed",
             "본인인증이 되지 않았습니다 / Not verified",
             &reason,
             None,
+            api,
         ),
         Ok(IdentityVerdict::Pending) => landing(
             "pending",
             "본인인증이 끝나지 않았습니다 / Verification not finished",
             "PASS 앱에서 인증을 마치지 않았습니다 / the PASS app has not approved it yet",
             None,
+            api,
         ),
         Err(err) => landing(
             "error",
             "본인인증을 확인하지 못했습니다 / Could not check the verification",
             &err.to_string(),
             None,
+            api,
         ),
     }
 }
@@ -133,6 +147,7 @@ fn landing(
     title: &str,
     detail: &str,
     identity: Option<&VerifiedIdentity>,
+    (api_ko, api_en): (&str, &str),
 ) -> Html<String> {
     let lines = identity.map_or_else(String::new, |identity| {
         format!(
@@ -150,10 +165,12 @@ fn landing(
         &format!(
             "<p id=\"result\" class=\"tag\" data-status=\"{status}\">상태 / status: {status}</p>\
              <p id=\"detail\" class=\"verdict\">{detail}</p>{lines}\
-             <p class=\"tag\">가맹점 서버가 API로 확인한 결과 / verified by the merchant server through the API</p>\
+             <p class=\"tag\">가맹점 서버가 {api_ko}로 확인한 결과 / verified by the merchant server through {api_en}</p>\
              <p><a id=\"back-to-shop\" class=\"secondary\" href=\"/shop\">상점으로 / Back to the shop</a></p>",
             status = escape(status),
             detail = escape(detail),
+            api_ko = escape(api_ko),
+            api_en = escape(api_en),
         ),
     )
 }

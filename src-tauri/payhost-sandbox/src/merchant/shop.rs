@@ -266,7 +266,7 @@ pub(super) async fn complete(
                 .await,
         ),
     };
-    landing.page(("아임포트 API", "the iamport API"), Some(&state.iamport))
+    landing.page(IAMPORT_API, Some(&state.iamport))
 }
 
 /// What V2's `redirectUrl` receives: `paymentId`, and `code` / `message` on failure.
@@ -289,8 +289,7 @@ pub(super) async fn complete_v2(
         .as_deref()
         .filter(|id| !id.trim().is_empty())
     else {
-        return Landing::of(Err(MerchantError::NothingNamed))
-            .page(("포트원 V2 API", "the PortOne V2 API"), None);
+        return Landing::of(Err(MerchantError::NothingNamed)).page(PORTONE_V2_API, None);
     };
     let landing = match state.verify_v2(payment_id).await {
         // The checkout was refused before any payment existed: a failure the query
@@ -304,7 +303,7 @@ pub(super) async fn complete_v2(
         ),
         verified => Landing::of(verified),
     };
-    landing.page(("포트원 V2 API", "the PortOne V2 API"), None)
+    landing.page(PORTONE_V2_API, None)
 }
 
 /// What a return page shows: the merchant's verdict on the order, or why there is none.
@@ -396,6 +395,11 @@ impl Landing {
         )
     }
 }
+
+/// How a landing names the API its verdict came from (Korean, English).
+pub(super) const IAMPORT_API: (&str, &str) = ("아임포트 API", "the iamport API");
+/// How a landing names PortOne V2's API (Korean, English).
+pub(super) const PORTONE_V2_API: (&str, &str) = ("포트원 V2 API", "the PortOne V2 API");
 
 /// What iamport posts to `notice_url`: `{imp_uid, merchant_uid, status}`
 /// (https://developers.portone.io/docs/ko/result/webhook), as JSON or as a form

@@ -216,6 +216,11 @@ async fn the_v1_landing_asks_the_api_and_keeps_a_hash_of_the_ci() {
     assert!(landing
         .text
         .contains(&format!("<dd id=\"verification-id\">{imp_uid}</dd>")));
+    assert!(
+        landing.text.contains("through the iamport API"),
+        "the landing names the API it asked: {}",
+        landing.text
+    );
     let ci = s.v1_ci(&imp_uid).await;
     let rows = s.rows();
     assert_eq!(
@@ -302,6 +307,11 @@ async fn the_v2_landing_records_verified_only() {
     assert!(landing
         .text
         .contains("<dd id=\"verified-birth\">1990-01-01</dd>"));
+    assert!(
+        landing.text.contains("through the PortOne V2 API"),
+        "the landing names the API it asked: {}",
+        landing.text
+    );
     let (_, verified) = send_json(
         s.http
             .get(format!("{}/v2/identity-verifications/iv_shop_1", s.base))
