@@ -712,6 +712,7 @@ async fn sandbox_pc_checkout_pays_in_a_layer_and_ends_in_the_callback() {
     client.enter_parent_frame().await.unwrap();
     let landing = landing(&client, &h).await;
     assert_eq!(landing.status, "paid", "{}", landing.detail);
+    shot(&client, "33-sandbox-pc-verified").await;
     let rows = rows(&h, &landing.merchant_uid);
     assert_eq!(
         (rows.order_status.as_str(), rows.payment_status.as_str()),
