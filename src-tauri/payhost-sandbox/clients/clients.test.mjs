@@ -6,10 +6,11 @@
 // returns and throws. The SDK resolves every path against `baseUrl` as an origin
 // (`new URL("/payments/…", baseUrl)`, `@portone/server-sdk@0.19.0:dist/generated/payment/client.mjs`),
 // dropping any base path, which is why the sandbox also serves V2 at its root for V2
-// credentials. Every payment the tests read is made the way a buyer makes one, through
-// plain HTTP against the sandbox (the checkout, the PG page, the payment app's answer),
-// so the suite needs nothing but a running `payhost-sandbox serve`, whose URL is
-// PAYHOST_SANDBOX_URL (`cargo xtask clients` starts one and sets it).
+// credentials. Every payment and identity verification the tests read is made the way a
+// buyer makes one, through plain HTTP against the sandbox (the checkout, the PG or
+// identity page, the payment or PASS app's answer), so the suite needs nothing but a
+// running `payhost-sandbox serve`, whose URL is PAYHOST_SANDBOX_URL (`cargo xtask
+// clients` starts one and sets it).
 //
 // Node.js 18 or later: `fetch`, and the WebCrypto `crypto` global `Webhook.verify` uses
 // (`@portone/server-sdk@0.19.0:dist/webhook.mjs`).
@@ -19,7 +20,14 @@ import { randomUUID } from "node:crypto";
 import http from "node:http";
 import { after, before, describe, test } from "node:test";
 
-import { Auth, Payment, PortOneClient, PortOneError, Webhook } from "@portone/server-sdk";
+import {
+  Auth,
+  IdentityVerification,
+  Payment,
+  PortOneClient,
+  PortOneError,
+  Webhook,
+} from "@portone/server-sdk";
 
 if (!process.env.PAYHOST_SANDBOX_URL) {
   throw new Error("set PAYHOST_SANDBOX_URL to a running sandbox, e.g. http://127.0.0.1:8717");
@@ -70,25 +78,77 @@ function checkout(paymentId, totalAmount, { payMethod = "CARD", noticeUrl } = {}
   });
 }
 
-/** A checkout that opened: its transaction token. */
-async function opened(paymentId, totalAmount, options) {
-  const { status, body } = await checkout(paymentId, totalAmount, options);
+/** The transaction token of a checkout that opened (its `pgUrl`, `/pg/{token}`). */
+function tokenOf({ status, body }) {
   assert.equal(status, 200, JSON.stringify(body));
   return body.pgUrl.replace(/^\/pg\//, "");
 }
 
-/** The buyer's choice on the PG page: `isp`, `vbank`, `declined`. */
-async function choose(token, choice) {
-  const { status, body } = await send("GET", `/pg/${token}/pay/${choice}`);
+/** A checkout that opened: its transaction token. */
+async function opened(paymentId, totalAmount, options) {
+  return tokenOf(await checkout(paymentId, totalAmount, options));
+}
+
+/**
+ * The buyer's choice on the PG page (`isp`, `vbank`, `declined`) or on the identity page
+ * (`pass-skt`, with the person's `form`: `name`, `birth`, `gender`, `phone`; what the
+ * request fixed, the page keeps).
+ */
+async function choose(token, choice, form) {
+  const query = form ? `?${new URLSearchParams(form)}` : "";
+  const { status, body } = await send("GET", `/pg/${token}/pay/${choice}${query}`);
   assert.ok(status < 400, `${choice}: ${status} ${JSON.stringify(body)}`);
+}
+
+/** What the app the buyer was handed to reports: `approve` or `deny`. */
+async function report(token, outcome) {
+  const { status, body } = await send("POST", `/sandbox/txn/${token}/outcome`, { outcome });
+  assert.equal(status, 200, JSON.stringify(body));
 }
 
 /** A payment approved in the ISP app. */
 async function paid(paymentId, totalAmount, options) {
   const token = await opened(paymentId, totalAmount, options);
   await choose(token, "isp");
-  const { status, body } = await send("POST", `/sandbox/txn/${token}/outcome`, { outcome: "approve" });
-  assert.equal(status, 200, JSON.stringify(body));
+  await report(token, "approve");
+}
+
+/**
+ * `PortOne.requestIdentityVerification` on a phone, naming the customer (`customer-1`,
+ * 김영희, 010-9876-5432, born 1985-12-31; the identity page keeps all that): its
+ * transaction token.
+ */
+async function identityOpened(identityVerificationId) {
+  return tokenOf(
+    await send("POST", "/v2/checkout", {
+      kind: "identityVerification",
+      device: "mobile",
+      redirect: true,
+      request: {
+        storeId: STORE_ID,
+        channelKey: "channel-key-sandbox-danal",
+        identityVerificationId,
+        redirectUrl: "https://shop.example/iv/done",
+        customer: {
+          customerId: "customer-1",
+          fullName: "김영희",
+          phoneNumber: "010-9876-5432",
+          birthYear: "1985",
+          birthMonth: "12",
+          birthDay: "31",
+        },
+      },
+    }),
+  );
+}
+
+/**
+ * On the identity page the buyer fills in `form` and picks PASS by SKT, and the PASS app
+ * reports `outcome` (`approve`: verified; `deny`: failed).
+ */
+async function verifyIdentity(token, outcome = "approve", form) {
+  await choose(token, "pass-skt", form);
+  await report(token, outcome);
 }
 
 /** What `promise` rejects with, failing when it fulfils. */
@@ -227,6 +287,50 @@ describe("@portone/server-sdk 0.19.0: PortOneClient({ secret, baseUrl: SANDBOX }
     await portone.payment.cancelPayment({ paymentId: done, reason: "all" });
     const twice = await rejection(portone.payment.cancelPayment({ paymentId: done, reason: "x" }));
     assert.equal(twice.data.type, "PAYMENT_ALREADY_CANCELLED");
+  });
+
+  test("getIdentityVerification reads a verified one; an unknown id throws its error class", async () => {
+    const identityVerificationId = unique("iv_verified");
+    await verifyIdentity(await identityOpened(identityVerificationId), "approve", { gender: "female" });
+    const verification = await portone.identityVerification.getIdentityVerification({
+      identityVerificationId,
+    });
+    assert.equal(verification.status, "VERIFIED");
+    assert.ok(!IdentityVerification.isUnrecognizedIdentityVerification(verification));
+    assert.equal(verification.id, identityVerificationId);
+    const { ci, di, ...customer } = verification.verifiedCustomer;
+    assert.deepEqual(customer, {
+      id: "customer-1",
+      name: "김영희",
+      operator: "SKT",
+      phoneNumber: "01098765432",
+      birthDate: "1985-12-31",
+      gender: "FEMALE",
+      isForeigner: false,
+    });
+    assert.deepEqual([ci.length, di.length], [88, 64]);
+    assert.ok(verification.pgTxId && verification.verifiedAt.endsWith("Z"));
+    // A GET carries `storeId` only when the call names it: this SDK puts
+    // `PortOneClient({ storeId })` into request bodies only, never into a query.
+    const inStore = await portone.identityVerification.getIdentityVerification({
+      identityVerificationId,
+      storeId: STORE_ID,
+    });
+    assert.equal(inStore.status, "VERIFIED");
+    const forbidden = await rejection(
+      portone.identityVerification.getIdentityVerification({
+        identityVerificationId,
+        storeId: "store-other",
+      }),
+    );
+    assert.equal(forbidden.data.type, "FORBIDDEN");
+    const missing = await rejection(
+      portone.identityVerification.getIdentityVerification({ identityVerificationId: unique("iv_nowhere") }),
+    );
+    assert.ok(missing instanceof IdentityVerification.GetIdentityVerificationError);
+    assert.ok(missing instanceof PortOneError);
+    assert.equal(missing.data.type, "IDENTITY_VERIFICATION_NOT_FOUND");
+    assert.equal(missing.message, missing.data.message);
   });
 
   describe("Webhook.verify", () => {

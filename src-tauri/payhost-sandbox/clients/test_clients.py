@@ -3,10 +3,11 @@
 A merchant's server already talks to iamport (V1) through iamport-rest-client and to
 PortOne (V2) through portone-server-sdk. Pointed at the sandbox with nothing changed but
 their base URL and keys, they must work: these tests call them as a merchant does and
-check what they return and raise. Every payment they read is made the way a buyer makes
-one, through plain HTTP against the sandbox (the checkout, the PG page, the payment
-app's answer), so the suite needs nothing but a running `payhost-sandbox serve`, whose
-URL is PAYHOST_SANDBOX_URL (`cargo xtask clients` starts one and sets it).
+check what they return and raise. Every payment and identity verification they read is
+made the way a buyer makes one, through plain HTTP against the sandbox (the checkout, the
+PG or identity page, the payment or PASS app's answer), so the suite needs nothing but a
+running `payhost-sandbox serve`, whose URL is PAYHOST_SANDBOX_URL (`cargo xtask clients`
+starts one and sets it).
 
 Sources: iamport-rest-client@0.9.0:iamport/client.py,
 portone-server-sdk@0.21.0:portone_server_sdk/_generated/ (the clients, their
@@ -21,6 +22,7 @@ import os
 import threading
 import unittest
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 import warnings
@@ -29,6 +31,13 @@ from typing import Any, Optional
 
 from iamport import Iamport
 from portone_server_sdk import PortOneClient, errors, webhook
+from portone_server_sdk.identity_verification import (
+    FailedIdentityVerification,
+    GetIdentityVerificationError,
+    IdentityVerificationVerifiedCustomer,
+    ReadyIdentityVerification,
+    VerifiedIdentityVerification,
+)
 from portone_server_sdk.payment import CancelPaymentError, GetPaymentError
 
 if not os.environ.get("PAYHOST_SANDBOX_URL"):
@@ -74,17 +83,32 @@ def send(method: str, path: str, body: Optional[dict] = None) -> tuple[int, Any]
         return status, text
 
 
-def choose(token: str, choice: str) -> None:
-    """The buyer's choice on the PG page: `isp`, `vbank` (an account), `declined`."""
-    status, answer = send("GET", f"/pg/{token}/pay/{choice}")
+def choose(token: str, choice: str, form: Optional[dict] = None) -> None:
+    """The buyer's choice on the PG page (`isp`, `vbank` (an account), `declined`) or on
+    the identity page (`pass-skt`, with the person's `form`: `name`, `birth`, `gender`,
+    `phone`; what the request fixed, the page keeps)."""
+    query = f"?{urllib.parse.urlencode(form)}" if form else ""
+    status, answer = send("GET", f"/pg/{token}/pay/{choice}{query}")
     assert status < 400, (choice, status, answer)
+
+
+def report(token: str, outcome: str) -> None:
+    """What the app the buyer was handed to reports: `approve` or `deny`."""
+    status, answer = send("POST", f"/sandbox/txn/{token}/outcome", {"outcome": outcome})
+    assert status == 200, (status, answer)
 
 
 def approve(token: str) -> None:
     """The buyer picks ISP and the ISP app approves."""
     choose(token, "isp")
-    status, answer = send("POST", f"/sandbox/txn/{token}/outcome", {"outcome": "approve"})
-    assert status == 200, (status, answer)
+    report(token, "approve")
+
+
+def verify_identity(token: str, outcome: str = "approve", form: Optional[dict] = None) -> None:
+    """On the identity page the buyer fills in `form` and picks PASS by SKT, and the PASS
+    app reports `outcome` (`approve`: verified; `deny`: failed)."""
+    choose(token, "pass-skt", form)
+    report(token, outcome)
 
 
 def v1_checkout(
@@ -114,6 +138,22 @@ def v1_paid(merchant_uid: str, amount: int, notice_url: Optional[str] = None) ->
     return answer["imp_uid"]
 
 
+def v1_certification(merchant_uid: str, outcome: str, form: Optional[dict] = None) -> str:
+    """`IMP.certification` on a PC, then `verify_identity`: its imp_uid."""
+    status, answer = send("POST", "/checkout/certification",
+                          {"imp_code": "imp_sandbox", "channel": "pc",
+                           "params": {"merchant_uid": merchant_uid, "pg": "danal"}})
+    assert status == 200, (status, answer)
+    verify_identity(v1_token(answer), outcome, form)
+    return answer["imp_uid"]
+
+
+def v2_token(status: int, answer: Any) -> str:
+    """The transaction token of a V2 checkout that opened (its `pgUrl`, `/pg/{token}`)."""
+    assert status == 200 and "pgUrl" in answer, (status, answer)
+    return answer["pgUrl"].removeprefix("/pg/")
+
+
 def v2_checkout(
     payment_id: str, amount: int, pay_method: str = "CARD", notice_url: Optional[str] = None
 ) -> tuple[int, dict]:
@@ -131,14 +171,27 @@ def v2_checkout(
 def v2_opened(payment_id: str, amount: int, pay_method: str = "CARD",
               notice_url: Optional[str] = None) -> str:
     """A V2 checkout that opened: its transaction token."""
-    status, answer = v2_checkout(payment_id, amount, pay_method, notice_url)
-    assert status == 200 and "pgUrl" in answer, (status, answer)
-    return answer["pgUrl"].removeprefix("/pg/")
+    return v2_token(*v2_checkout(payment_id, amount, pay_method, notice_url))
 
 
 def v2_paid(payment_id: str, amount: int, notice_url: Optional[str] = None) -> None:
     """A V2 card payment approved in the ISP app."""
     approve(v2_opened(payment_id, amount, notice_url=notice_url))
+
+
+def v2_identity_opened(identity_verification_id: str) -> str:
+    """`PortOne.requestIdentityVerification` on a phone, naming the customer (`customer-1`,
+    김영희, 010-9876-5432, born 1985-12-31; the identity page keeps all that): its
+    transaction token."""
+    request = {"storeId": STORE_ID, "channelKey": "channel-key-sandbox-danal",
+               "identityVerificationId": identity_verification_id,
+               "redirectUrl": "https://shop.example/iv/done",
+               "customer": {"customerId": "customer-1", "fullName": "김영희",
+                            "phoneNumber": "010-9876-5432", "birthYear": "1985",
+                            "birthMonth": "12", "birthDay": "31"}}
+    return v2_token(*send("POST", "/v2/checkout",
+                          {"kind": "identityVerification", "device": "mobile", "redirect": True,
+                           "request": request}))
 
 
 @dataclass
@@ -255,6 +308,43 @@ class IamportRestClientTest(unittest.TestCase):
         with self.assertRaises(Iamport.ResponseError) as unknown:
             self.iamport.cancel_by_imp_uid("imp_nowhere", "none")
         self.assertIn("취소할 결제건이 존재하지 않습니다", unknown.exception.message)
+
+    def test_find_certification_shows_the_person_certified_and_nobody_when_it_failed(
+        self,
+    ) -> None:
+        merchant_uid = unique("cert_find")
+        person = {"name": "박지민", "birth": "1985-12-31", "gender": "female",
+                  "phone": "010-2222-3333"}
+        imp_uid = v1_certification(merchant_uid, "approve", person)
+        found = self.iamport.find_certification(imp_uid)
+        self.assertEqual((found["imp_uid"], found["merchant_uid"]), (imp_uid, merchant_uid))
+        self.assertIs(found["certified"], True)
+        self.assertEqual((found["name"], found["phone"], found["birthday"], found["gender"]),
+                         ("박지민", "01022223333", "1985-12-31", "female"))
+        self.assertEqual((found["carrier"], found["pg_provider"]), ("SKT", "danal"))
+        self.assertGreater(found["certified_at"], 0)
+        # The CI, 64 bytes in base64, and the DI, 48.
+        self.assertRegex(found["unique_key"], r"^[A-Za-z0-9+/]{86}==$")
+        self.assertRegex(found["unique_in_site"], r"^[A-Za-z0-9+/]{64}$")
+        denied = self.iamport.find_certification(v1_certification(unique("cert_deny"), "deny"))
+        self.assertIs(denied["certified"], False)
+        self.assertEqual((denied["name"], denied["phone"], denied["unique_key"]),
+                         (None, None, None))
+        self.assertEqual(denied["certified_at"], 0)
+
+    def test_cancel_certification_answers_it_as_it_was_then_it_is_gone(self) -> None:
+        imp_uid = v1_certification(unique("cert_cancel"), "approve")
+        found = self.iamport.find_certification(imp_uid)
+        cancelled = self.iamport.cancel_certification(imp_uid)
+        self.assertEqual(cancelled, found)
+        self.assertEqual((cancelled["name"], cancelled["certified"]), ("홍길동", True))
+        for gone in (self.iamport.find_certification, self.iamport.cancel_certification):
+            with self.assertRaises(Iamport.HttpError) as raised:
+                gone(imp_uid)
+            self.assertEqual(raised.exception.code, 404, gone.__name__)
+        with self.assertRaises(Iamport.HttpError) as unknown:
+            self.iamport.cancel_certification("imp_nowhere")
+        self.assertEqual(unknown.exception.code, 404)
 
     def test_what_the_sandbox_does_not_serve_fails_loudly(self) -> None:
         # find_by_status passes `params=` to a `_get` that has no such parameter: a
@@ -386,6 +476,59 @@ class PortOneServerSdkTest(unittest.TestCase):
             payment.cancel_payment(payment_id=paid, reason="twice")
         with self.assertRaises(errors.PaymentNotFoundError):
             payment.cancel_payment(payment_id=unique("pay_nowhere"), reason="none")
+
+    def test_get_identity_verification_deserializes_each_status_to_its_class(self) -> None:
+        ready = unique("iv_ready")
+        v2_identity_opened(ready)
+        verified = unique("iv_verified")
+        verify_identity(v2_identity_opened(verified), form={"gender": "female"})
+        failed = unique("iv_failed")
+        verify_identity(v2_identity_opened(failed), "deny")
+        get = self.portone.identity_verification.get_identity_verification
+        opened = get(identity_verification_id=ready)
+        self.assertIsInstance(opened, ReadyIdentityVerification)
+        self.assertEqual(opened.id, ready)
+        asked = opened.requested_customer
+        self.assertEqual((asked.id, asked.name, asked.phone_number),
+                         ("customer-1", "김영희", "01098765432"))
+        self.assertEqual((asked.birth_year, asked.birth_month, asked.birth_day),
+                         ("1985", "12", "31"))
+        done = get(identity_verification_id=verified)
+        self.assertIsInstance(done, VerifiedIdentityVerification)
+        self.assertEqual(done.id, verified)
+        who = done.verified_customer
+        self.assertIsInstance(who, IdentityVerificationVerifiedCustomer)
+        self.assertEqual((who.id, who.name, who.phone_number, who.birth_date),
+                         ("customer-1", "김영희", "01098765432", "1985-12-31"))
+        self.assertEqual((who.operator, who.gender, who.is_foreigner), ("SKT", "FEMALE", False))
+        self.assertEqual((len(who.ci), len(who.di)), (88, 64))
+        self.assertTrue(done.pg_tx_id and done.pg_raw_response)
+        self.assertTrue(done.verified_at.endswith("Z"), done.verified_at)
+        refused = get(identity_verification_id=failed)
+        self.assertIsInstance(refused, FailedIdentityVerification)
+        self.assertIn("거절", refused.failure.reason)
+        self.assertEqual(refused.requested_customer.name, "김영희")
+
+    def test_get_identity_verification_with_a_store_id_and_its_typed_errors(self) -> None:
+        verified = unique("iv_store")
+        verify_identity(v2_identity_opened(verified))
+        own_store = PortOneClient(secret=API_SECRET, base_url=SANDBOX + "/v2",
+                                  store_id=STORE_ID)
+        found = own_store.identity_verification.get_identity_verification(
+            identity_verification_id=verified)
+        self.assertIsInstance(found, VerifiedIdentityVerification)
+        other_store = PortOneClient(secret=API_SECRET, base_url=SANDBOX + "/v2",
+                                    store_id="store-other")
+        with self.assertRaises(errors.ForbiddenError) as forbidden:
+            other_store.identity_verification.get_identity_verification(
+                identity_verification_id=verified)
+        self.assertIsInstance(forbidden.exception, GetIdentityVerificationError)
+        with self.assertRaises(errors.IdentityVerificationNotFoundError) as missing:
+            self.portone.identity_verification.get_identity_verification(
+                identity_verification_id=unique("iv_nowhere"))
+        self.assertIsInstance(missing.exception, GetIdentityVerificationError)
+        self.assertIsInstance(missing.exception, errors.PortOneError)
+        self.assertTrue(missing.exception.message)
 
     def test_webhook_verify_takes_the_sandboxs_signed_webhook_and_refuses_a_tampered_one(
         self,
