@@ -87,11 +87,22 @@ pub enum Script {
     WebApp,
     /// The merchant's shop: an order, then `IMP.request_pay`.
     Shop,
+    /// The shop's subscription section: a card registered with `IMP.request_pay`.
+    Subscribe,
+    /// A subscription's page: reloads while a scheduled charge is on its way.
+    Subscription,
 }
 
 impl Script {
     /// Every page script.
-    pub const ALL: [Self; 4] = [Self::HandOff, Self::PcResult, Self::WebApp, Self::Shop];
+    pub const ALL: [Self; 6] = [
+        Self::HandOff,
+        Self::PcResult,
+        Self::WebApp,
+        Self::Shop,
+        Self::Subscribe,
+        Self::Subscription,
+    ];
 
     /// Its file name, under `assets/` and under `/assets/`.
     pub fn name(self) -> &'static str {
@@ -100,6 +111,8 @@ impl Script {
             Self::PcResult => "pc-result.js",
             Self::WebApp => "web-app.js",
             Self::Shop => "shop.js",
+            Self::Subscribe => "subscribe.js",
+            Self::Subscription => "subscription.js",
         }
     }
 
@@ -110,6 +123,8 @@ impl Script {
             Self::PcResult => include_str!("../assets/pc-result.js"),
             Self::WebApp => include_str!("../assets/web-app.js"),
             Self::Shop => include_str!("../assets/shop.js"),
+            Self::Subscribe => include_str!("../assets/subscribe.js"),
+            Self::Subscription => include_str!("../assets/subscription.js"),
         }
     }
 

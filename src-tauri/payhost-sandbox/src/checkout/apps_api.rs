@@ -58,7 +58,7 @@ pub(super) async fn txn_info(
     Path(token): Path<String>,
 ) -> Response {
     match load(&state, &token) {
-        Ok((txn, payment)) => {
+        Ok((txn, subject)) => {
             let app_label = txn
                 .app
                 .as_deref()
@@ -73,11 +73,11 @@ pub(super) async fn txn_info(
                 },
                 used: txn.used_at != 0,
                 token: txn.token,
-                imp_uid: payment.imp_uid,
-                merchant_uid: payment.merchant_uid,
-                name: payment.name,
-                amount: payment.amount,
-                status: payment.status,
+                imp_uid: subject.id().to_owned(),
+                merchant_uid: subject.reference().to_owned(),
+                name: subject.name().to_owned(),
+                amount: subject.amount(),
+                status: subject.status(),
                 channel: txn.channel,
                 app: txn.app,
                 app_label,
@@ -119,7 +119,7 @@ pub(super) async fn txn_outcome(
         );
     };
     match settle(&state, &token, outcome) {
-        Ok((txn, payment)) => {
+        Ok((txn, subject)) => {
             let return_link = match (txn.app.as_deref().and_then(apps::by_key), &txn.app_scheme) {
                 (Some(app), Some(scheme)) if txn.channel == "mobile" => Some(app.return_link(
                     scheme,
@@ -129,7 +129,7 @@ pub(super) async fn txn_outcome(
                 _ => None,
             };
             Json(Reported {
-                status: payment.status,
+                status: subject.status(),
                 return_link,
             })
             .into_response()
@@ -155,7 +155,7 @@ struct WebAppData<'a> {
 /// The web version of a payment app: what the app would ask, as a page, for manual
 /// QA on a phone pointed at the sandbox.
 pub(super) async fn web_app(State(state): State<ApiState>, Path(token): Path<String>) -> Response {
-    let (txn, payment) = match load(&state, &token) {
+    let (txn, subject) = match load(&state, &token) {
         Ok(found) => found,
         Err(response) => return *response,
     };
@@ -179,7 +179,7 @@ pub(super) async fn web_app(State(state): State<ApiState>, Path(token): Path<Str
              <button id=\"cancel\" class=\"secondary\" data-outcome=\"cancel\">취소 / Cancel</button></p>\
              <p id=\"status\"></p>\
              {script}",
-            summary = summary(&payment),
+            summary = summary(&subject),
             script = Script::WebApp.with_data(&WebAppData { token: &txn.token }),
         ),
     )

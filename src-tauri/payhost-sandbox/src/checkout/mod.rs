@@ -33,7 +33,7 @@ pub use request::{validate, CheckoutRequest, NewCheckout, PayParams, PAY_METHODS
 use crate::api::{ApiError, ApiState};
 use crate::apps::Device;
 use crate::pages::{escape, javascript, page, won};
-use crate::store::{CheckoutUrls, Payment, Transaction};
+use crate::store::{CheckoutUrls, Subject, Transaction};
 
 /// The request's `Host` (the sandbox as the buyer's browser reached it).
 fn host_of(headers: &HeaderMap) -> String {
@@ -129,13 +129,14 @@ fn api_message(err: &ApiError) -> String {
     }
 }
 
-/// The transaction `token` and its payment, or the error page to answer with.
-fn load(state: &ApiState, token: &str) -> Result<(Transaction, Payment), Box<Response>> {
+/// The transaction `token` and what it settles (a payment, a billing key's issue),
+/// or the error page to answer with.
+fn load(state: &ApiState, token: &str) -> Result<(Transaction, Subject), Box<Response>> {
     state
         .with_store(|store| {
             let txn = store.transaction(token)?;
-            let payment = store.get(&txn.subject)?;
-            Ok((txn, payment))
+            let subject = store.subject(&txn)?;
+            Ok((txn, subject))
         })
         .map_err(|err| {
             let status = if matches!(err, ApiError::NotFound(_)) {
@@ -157,13 +158,13 @@ fn load(state: &ApiState, token: &str) -> Result<(Transaction, Payment), Box<Res
 }
 
 /// The order a page is about: item, amount, order id.
-fn summary(payment: &Payment) -> String {
+fn summary(subject: &Subject) -> String {
     format!(
         "<dl><dt>상품 / Item</dt><dd id=\"order-name\">{}</dd><dt>금액 / Amount</dt><dd id=\"order-amount\">{}</dd>\
          <dt>주문번호 / Order</dt><dd>{}</dd></dl>",
-        escape(&payment.name),
-        won(payment.amount),
-        escape(&payment.merchant_uid)
+        escape(subject.name()),
+        won(subject.amount()),
+        escape(subject.reference())
     )
 }
 

@@ -19,28 +19,28 @@ use super::{api_message, device_of, host_of, load, result_url, summary};
 use crate::api::{ApiError, ApiState};
 use crate::apps::{self, SandboxApp};
 use crate::pages::{escape, page, Script};
-use crate::store::{Outcome, Payment, PaymentStatus, Transaction};
+use crate::store::{Outcome, Payment, PaymentStatus, Subject, Transaction};
 
 /// `GET /pg/{token}`: the PG's checkout page, or its result once the transaction is
 /// used or the payment no longer `ready`.
 pub(super) async fn pg_page(State(state): State<ApiState>, Path(token): Path<String>) -> Response {
-    let (txn, payment) = match load(&state, &token) {
+    let (txn, subject) = match load(&state, &token) {
         Ok(found) => found,
         Err(response) => return *response,
     };
-    if payment.status != PaymentStatus::Ready || txn.used_at != 0 {
+    if subject.status() != PaymentStatus::Ready || txn.used_at != 0 {
         return Redirect::to(&format!("/pg/{token}/result")).into_response();
     }
     let token = escape(&txn.token);
     let mut choices = String::new();
-    for app in apps::for_pay_method(&payment.pay_method) {
+    for app in apps::for_pay_method(subject.pay_method()) {
         choices.push_str(&format!(
             "<li><a class=\"choice\" id=\"app-{key}\" href=\"/pg/{token}/pay/{key}\">{label}</a></li>",
             key = escape(app.key),
             label = escape(app.label)
         ));
     }
-    match payment.pay_method.as_str() {
+    match subject.pay_method() {
         "card" => choices.push_str(&format!(
             "<li><a class=\"choice\" id=\"app-declined\" href=\"/pg/{token}/pay/declined\">한도초과 카드 (승인 거절) / A card that is declined</a></li>"
         )),
@@ -55,8 +55,8 @@ pub(super) async fn pg_page(State(state): State<ApiState>, Path(token): Path<Str
         &format!(
             "{}<p>결제 수단을 고르세요 / Choose how to pay ({})</p><ul class=\"choices\">{choices}</ul>\
              <p><a id=\"pg-cancel\" class=\"secondary\" href=\"/pg/{token}/pay/cancel\">결제 취소 / Cancel</a></p>",
-            summary(&payment),
-            escape(&payment.pg_provider)
+            summary(&subject),
+            escape(subject.pg_provider())
         ),
     )
     .into_response()
@@ -68,7 +68,7 @@ pub(super) fn settle(
     state: &ApiState,
     token: &str,
     outcome: Outcome,
-) -> Result<(Transaction, Payment), ApiError> {
+) -> Result<(Transaction, Subject), ApiError> {
     let now = (state.clock)();
     // The store writes an approval's webhook to the outbox with the approval itself.
     let settled = state.with_store(|store| store.settle_transaction(token, outcome, None, now))?;
@@ -83,13 +83,13 @@ pub(super) async fn pg_pay(
     headers: HeaderMap,
     Path((token, key)): Path<(String, String)>,
 ) -> Response {
-    let (_, payment) = match load(&state, &token) {
+    let (_, subject) = match load(&state, &token) {
         Ok(found) => found,
         Err(response) => return *response,
     };
     let direct = match key.as_str() {
         "declined" => Some(Outcome::Deny),
-        "vbank" if payment.pay_method == "vbank" => Some(Outcome::Vbank),
+        "vbank" if subject.pay_method() == "vbank" => Some(Outcome::Vbank),
         "cancel" => Some(Outcome::Cancel),
         _ => None,
     };
@@ -99,7 +99,7 @@ pub(super) async fn pg_pay(
         }
         return Redirect::to(&format!("/pg/{token}/result")).into_response();
     }
-    let Some(app) = apps::by_key(&key).filter(|app| app.pay_method == payment.pay_method) else {
+    let Some(app) = apps::by_key(&key).filter(|app| app.pay_method == subject.pay_method()) else {
         return (
             StatusCode::NOT_FOUND,
             page(
@@ -119,7 +119,7 @@ pub(super) async fn pg_pay(
         &host_of(&headers),
         &result_url(&headers, &token),
     );
-    hand_off_page(app, &txn, &payment, &hand_off).into_response()
+    hand_off_page(app, &txn, &subject, &hand_off).into_response()
 }
 
 /// What the hand-off page's script (`assets/hand-off.js`) reads from its data block.
@@ -137,7 +137,7 @@ struct HandOffData<'a> {
 fn hand_off_page(
     app: &SandboxApp,
     txn: &Transaction,
-    payment: &Payment,
+    subject: &Subject,
     hand_off: &str,
 ) -> Html<String> {
     let token = &txn.token;
@@ -155,7 +155,7 @@ fn hand_off_page(
              <p><a id=\"web-app\" class=\"secondary\" href=\"/apps/{token}\">앱이 없나요? 웹에서 진행 / No app? Continue on the web</a></p>\
              <p><a id=\"pg-cancel\" class=\"secondary\" href=\"/pg/{token}/pay/cancel\">결제 취소 / Cancel</a></p>\
              {script}",
-            summary = summary(payment),
+            summary = summary(subject),
             label = escape(app.label),
             href = escape(hand_off),
             token = escape(token),
@@ -175,20 +175,15 @@ struct PgStatus {
     settled: bool,
 }
 
-/// True once the buyer's decision is in: no longer `ready`, or a virtual account issued.
-fn settled(payment: &Payment) -> bool {
-    payment.status != PaymentStatus::Ready || payment.vbank_num.is_some()
-}
-
 /// `GET /pg/{token}/status`: what the hand-off page polls.
 pub(super) async fn pg_status(
     State(state): State<ApiState>,
     Path(token): Path<String>,
 ) -> Response {
     match load(&state, &token) {
-        Ok((_, payment)) => Json(PgStatus {
-            settled: settled(&payment),
-            status: payment.status,
+        Ok((_, subject)) => Json(PgStatus {
+            settled: subject.settled(),
+            status: subject.status(),
         })
         .into_response(),
         Err(response) => *response,
@@ -294,12 +289,12 @@ pub(super) async fn pg_result(
     State(state): State<ApiState>,
     Path(token): Path<String>,
 ) -> Response {
-    let (txn, payment) = match load(&state, &token) {
+    let (txn, subject) = match load(&state, &token) {
         Ok(found) => found,
         Err(response) => return *response,
     };
     let token = escape(&txn.token);
-    if !settled(&payment) {
+    if !subject.settled() {
         return page(
             "아직 승인되지 않았습니다 / Not approved yet",
             "pending",
@@ -308,12 +303,12 @@ pub(super) async fn pg_result(
                  <p><a id=\"check-again\" class=\"choice\" href=\"/pg/{token}/result\">다시 확인 / Check again</a></p>\
                  <p><a id=\"open-app\" class=\"secondary\" href=\"/pg/{token}\">결제 수단 다시 고르기 / Choose again</a></p>\
                  <p><a id=\"pg-cancel\" class=\"secondary\" href=\"/pg/{token}/pay/cancel\">결제 취소 / Cancel</a></p>",
-                summary(&payment)
+                summary(&subject)
             ),
         )
         .into_response();
     }
-    match ending::of(&txn, &payment) {
+    match ending::of(&txn, &subject) {
         // The posted message holds the merchant's and the buyer's text (the order
         // name…): escaped JSON in the page's data block, so no value can end it.
         Ending::Post(message) => page(
@@ -321,8 +316,8 @@ pub(super) async fn pg_result(
             "pc-result",
             &format!(
                 "{summary}<p id=\"status\" data-status=\"{status}\">결제창을 닫는 중 / closing…</p>{script}",
-                summary = summary(&payment),
-                status = escape(payment.status.as_str()),
+                summary = summary(&subject),
+                status = escape(subject.status().as_str()),
                 script = Script::PcResult.with_data(&PcResultData { message: &message }),
             ),
         )

@@ -17,11 +17,18 @@
 //!
 //! One file per job: `iamport` is the API client and the JSON it reads, `orders` the
 //! orders table, `verdict` the decision above, `shop` the pages and routes; this file
-//! holds the state, the errors and the router.
+//! holds the state, the errors and the router. The subscription (정기구독, a card
+//! registered with a 0원 `request_pay` and charged monthly without the buyer) is
+//! `subscription` (its pages), `registration` (its decisions), `cards` (its tables)
+//! and `subscribe_api` (its API calls).
 
+mod cards;
 mod iamport;
 mod orders;
+mod registration;
 mod shop;
+mod subscribe_api;
+mod subscription;
 mod verdict;
 
 use std::path::Path;
@@ -116,6 +123,7 @@ impl MerchantState {
     /// When SQLite fails.
     pub fn open(path: &Path, iamport: IamportClient) -> Result<Self, MerchantError> {
         let conn = orders::open(path)?;
+        cards::create_tables(&conn)?;
         Ok(Self {
             db: Arc::new(Mutex::new(conn)),
             iamport,
@@ -149,5 +157,12 @@ pub fn router(state: MerchantState) -> Router {
         .route("/orders/{merchant_uid}", get(shop::get_order))
         .route("/payments/complete", get(shop::complete))
         .route("/payments/webhook", post(shop::webhook))
+        .route("/subscriptions", post(subscription::start))
+        .route("/subscriptions/complete", get(subscription::complete))
+        .route("/subscriptions/{customer_uid}", get(subscription::show))
+        .route(
+            "/subscriptions/{customer_uid}/next",
+            post(subscription::next),
+        )
         .with_state(state)
 }

@@ -137,7 +137,8 @@ pub(super) async fn shop(State(state): State<MerchantState>) -> Html<String> {
              <label class=\"check\"><input type=\"checkbox\" id=\"pc-mode\"> PC 결제창·콜백 방식 / PC layer and callback</label>\
              <button id=\"pay\">결제하기 / Pay</button><p id=\"shop-error\"></p>\
              <script src=\"/iamport.js\"></script>\
-             {script}",
+             {script}{subscription}",
+            subscription = super::subscription::section(&state),
             script = Script::Shop.with_data(&ShopData {
                 app_scheme: state.app_scheme.as_deref(),
             }),

@@ -10,7 +10,8 @@
 //! (a phone, or `forceRedirect`). A request refused here never opens a window: the
 //! Promise rejects with `{ code, message }`, `code` one of the browser SDK's
 //! (`BadRequest`, `StoreNotFound`, `ChannelNotFound`, `PaymentAlreadyPaid`,
-//! `AmountNotEqualToPredefined`: `dist/v2/exception/*.d.ts`).
+//! `AmountNotEqualToPredefined`: `dist/v2/exception/*.d.ts`). `requestIssueBillingKey`
+//! posts to the same `/v2/checkout`; its request and checkout are `v2::issue`.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -43,6 +44,8 @@ pub struct BrowserCheckout {
 pub enum BrowserRequest {
     /// `PortOne.requestPayment`.
     Payment(PaymentRequest),
+    /// `PortOne.requestIssueBillingKey` (`super::issue`).
+    IssueBillingKey(super::issue::IssueBillingKeyRequest),
 }
 
 /// `requestPayment`'s argument, every field optional here so that a missing one is
@@ -112,7 +115,7 @@ pub struct BrowserError {
 }
 
 impl BrowserError {
-    fn bad_request(message: impl Into<String>) -> Self {
+    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
         Self {
             code: "BadRequest",
             message: message.into(),
@@ -133,7 +136,7 @@ pub struct PaymentCheckout {
     pub app_scheme: Option<String>,
 }
 
-fn required<'a>(field: &str, value: Option<&'a str>) -> Result<&'a str, BrowserError> {
+pub(crate) fn required<'a>(field: &str, value: Option<&'a str>) -> Result<&'a str, BrowserError> {
     value
         .map(str::trim)
         .filter(|v| !v.is_empty())
@@ -273,6 +276,7 @@ pub fn validate_payment(
             tax_free,
             buyer_email: customer.email,
             buyer_tel: customer.phone_number,
+            ..NewPayment::default()
         },
         redirect_url,
         notice_url,
@@ -289,7 +293,7 @@ struct Opened {
     tx_id: String,
 }
 
-fn refuse(error: BrowserError) -> Response {
+pub(crate) fn refuse(error: BrowserError) -> Response {
     (StatusCode::BAD_REQUEST, Json(error)).into_response()
 }
 
@@ -307,9 +311,26 @@ pub(crate) async fn checkout(
             )))
         }
     };
-    let BrowserRequest::Payment(request) = &body.request;
-    let redirect = body.redirect || request.force_redirect == Some(true);
-    let checked = match validate_payment(request, &body.device, redirect) {
+    match &body.request {
+        BrowserRequest::Payment(request) => {
+            let redirect = body.redirect || request.force_redirect == Some(true);
+            open_payment(&state, request, &body.device, redirect)
+        }
+        BrowserRequest::IssueBillingKey(request) => {
+            let redirect = body.redirect || request.force_redirect == Some(true);
+            super::issue::open(&state, request, redirect)
+        }
+    }
+}
+
+/// Opens the checkout of a `requestPayment`: the payment and its PG page.
+fn open_payment(
+    state: &ApiState,
+    request: &PaymentRequest,
+    device: &str,
+    redirect: bool,
+) -> Response {
+    let checked = match validate_payment(request, device, redirect) {
         Ok(checked) => checked,
         Err(error) => return refuse(error),
     };

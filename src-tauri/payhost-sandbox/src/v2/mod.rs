@@ -15,9 +15,12 @@
 //! ([`auth::is_v2_request`]).
 
 pub mod auth;
+pub mod billing;
+mod billing_model;
 pub mod browser;
 pub mod channels;
 pub mod error;
+pub mod issue;
 pub mod model;
 pub mod rest;
 pub mod result;
@@ -66,6 +69,7 @@ fn routes() -> Router<ApiState> {
             post(rest::pre_register),
         )
         .route("/payments/{payment_id}/cancel", post(rest::cancel))
+        .merge(billing::routes())
 }
 
 /// V2's REST API: everything under `/v2`, and at the root the routes only V2 has

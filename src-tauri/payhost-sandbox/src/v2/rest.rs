@@ -20,7 +20,7 @@ use crate::v2::model::{
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct StoreQuery {
-    store_id: Option<String>,
+    pub(crate) store_id: Option<String>,
 }
 
 fn not_found(payment_id: &str) -> V2Error {
