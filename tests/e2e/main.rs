@@ -9,6 +9,7 @@
     unreachable_pub
 )]
 
+mod billing;
 mod example;
 mod harness;
 mod sandbox;
