@@ -563,7 +563,7 @@ async fn sandbox_killed_while_the_app_is_open_cold_starts_on_the_verified_result
         let token = pg_url.rsplit('/').next().unwrap().to_owned();
         sandbox
             .query_row(
-                "SELECT p.merchant_uid FROM payments p JOIN transactions t ON t.imp_uid = p.imp_uid WHERE t.token = ?1",
+                "SELECT p.merchant_uid FROM payments p JOIN transactions t ON t.subject = p.imp_uid WHERE t.token = ?1",
                 params![token],
                 |r| r.get::<_, String>(0),
             )
@@ -731,7 +731,7 @@ async fn sandbox_pc_result_shows_a_hostile_name_as_text_and_runs_nothing() {
     let token: String = Connection::open(h.sandbox_db())
         .unwrap()
         .query_row(
-            "SELECT t.token FROM transactions t JOIN payments p ON p.imp_uid = t.imp_uid
+            "SELECT t.token FROM transactions t JOIN payments p ON p.imp_uid = t.subject
              WHERE p.merchant_uid = 'order_hostile_name'",
             [],
             |r| r.get(0),
