@@ -9,6 +9,7 @@
     unreachable_pub
 )]
 
+mod billing;
 mod certification;
 mod example;
 mod harness;

@@ -25,6 +25,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use crate::billing::scheduler::{Scheduler, Schedules};
 use crate::ids::normalize_merchant_uid;
 use crate::store::{random_id, PaymentStatus, Store, StoreError};
 use crate::webhooks::{Outbox, WebhookPolicy, WebhookSender};
@@ -53,6 +54,8 @@ pub struct ApiState {
     pub(crate) clock: Clock,
     /// Webhooks to the merchant's `notice_url`.
     pub(crate) webhooks: Outbox,
+    /// Scheduled charges, fired by their own task.
+    pub(crate) schedules: Schedules,
     imp_key: String,
     imp_secret: String,
     /// The scheme of the app the checkout pages run in, when the sandbox knows it.
@@ -74,6 +77,7 @@ impl ApiState {
             store: Arc::new(Mutex::new(store)),
             clock,
             webhooks: Outbox::new(),
+            schedules: Schedules::new(),
             imp_key: imp_key.to_owned(),
             imp_secret: imp_secret.to_owned(),
             host_app_scheme: None,
@@ -102,6 +106,17 @@ impl ApiState {
     /// webhooks wait in the outbox (a later sandbox on the database sends them).
     pub fn webhook_sender(&self) -> Option<WebhookSender> {
         self.webhooks.sender(Arc::clone(&self.store))
+    }
+
+    /// The task that fires this state's scheduled charges; `None` once taken.
+    /// Without it charges wait in the store (a later sandbox on the database fires
+    /// the ones that came due, at once).
+    pub fn scheduler(&self) -> Option<Scheduler> {
+        self.schedules.scheduler(
+            Arc::clone(&self.store),
+            Arc::clone(&self.clock),
+            self.webhooks.clone(),
+        )
     }
 
     pub(crate) fn store(&self) -> &Mutex<Store> {
@@ -229,7 +244,7 @@ pub(crate) async fn decode_json_or_form<T: serde::de::DeserializeOwned + Send + 
 }
 
 /// [`decode_json_or_form`], refused in the envelope.
-async fn json_or_form<T: serde::de::DeserializeOwned + Send + 'static>(
+pub(crate) async fn json_or_form<T: serde::de::DeserializeOwned + Send + 'static>(
     request: Request,
 ) -> Result<T, ApiError> {
     decode_json_or_form(request)

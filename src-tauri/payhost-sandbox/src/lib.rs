@@ -4,15 +4,18 @@
 //! the carriers' PASS apps of an identity verification among them, with the person
 //! they verify in `person`) and a merchant server with a shop (`merchant`) — so
 //! payhost's whole round trip runs on one machine without a PG contract, and the
-//! buyer's bank that pays a virtual account (`bank`). One HTTP server on loopback
-//! serves all of it (every page built by `pages`, which also serves the pages'
-//! scripts from `assets/`; the order id's one normalisation in `ids`), with a task
-//! beside it that delivers webhooks (`webhooks`); payhost starts it in-process when
-//! no merchant URL is configured, and `payhost-sandbox serve` runs it alone.
+//! buyer's bank that pays a virtual account (`bank`). Billing keys (정기결제) are
+//! `billing` (cards, the scheduler) with V1's API over them in `subscribe`. One HTTP
+//! server on loopback serves all of it (every page built by `pages`, which also
+//! serves the pages' scripts from `assets/`; the order id's one normalisation in
+//! `ids`), with two tasks beside it: one delivers webhooks (`webhooks`), one fires
+//! scheduled charges (`billing::scheduler`); payhost starts it in-process when no
+//! merchant URL is configured, and `payhost-sandbox serve` runs it alone.
 
 pub mod api;
 pub mod apps;
 pub mod bank;
+pub mod billing;
 pub mod checkout;
 pub mod ids;
 pub mod merchant;
@@ -20,6 +23,7 @@ pub mod pages;
 pub mod person;
 pub mod sim_app;
 pub mod store;
+pub mod subscribe;
 pub mod v2;
 pub mod webhooks;
 
@@ -31,6 +35,7 @@ use axum::routing::get;
 use axum::Router;
 
 pub use api::{router, system_clock, ApiState, Clock};
+pub use billing::scheduler::Scheduler;
 pub use store::Store;
 pub use webhooks::{Backoff, WebhookFormat, WebhookPolicy, WebhookSender};
 
@@ -112,14 +117,16 @@ pub enum SandboxError {
     Io(#[from] std::io::Error),
 }
 
-/// The sandbox's two halves: the router to serve and the webhook sender that must
-/// run beside it (see [`app`] for both started together).
+/// The sandbox's parts: the router to serve, and the webhook sender and the
+/// scheduler that must run beside it (see [`app`] for all started together).
 #[derive(Debug)]
 pub struct SandboxServer {
     /// The API, the checkout, the bank and the pages' scripts at `/`, the shop under `/shop`.
     pub router: Router,
     /// Delivers the outbox; ends when the router is dropped.
     pub webhooks: WebhookSender,
+    /// Fires scheduled charges; ends when the router is dropped.
+    pub scheduler: Scheduler,
 }
 
 /// The whole sandbox for the server at `addr` (the merchant calls the API there over
@@ -157,21 +164,30 @@ pub fn build(addr: SocketAddr, config: &SandboxConfig) -> Result<SandboxServer, 
             "the webhook sender was already taken",
         ))
     })?;
+    let scheduler = api.scheduler().ok_or_else(|| {
+        SandboxError::Io(std::io::Error::other("the scheduler was already taken"))
+    })?;
     let router = Router::new()
         .merge(router(api.clone()))
         .merge(v2::router(api.clone()))
+        .merge(subscribe::router(api.clone()))
         .merge(checkout::router(api.clone()))
         .merge(bank::router(api.clone()))
         .merge(pages::router())
         .merge(webhooks::router(api))
         .nest("/shop", merchant::router(shop))
         .route("/", get(|| async { Redirect::to("/shop") }));
-    Ok(SandboxServer { router, webhooks })
+    Ok(SandboxServer {
+        router,
+        webhooks,
+        scheduler,
+    })
 }
 
-/// The whole sandbox as one router for the server at `addr`, its webhook sender
-/// running on a thread of its own until the router is dropped (so any caller can
-/// serve the router, on any runtime; pending webhooks of an earlier run go out now).
+/// The whole sandbox as one router for the server at `addr`, its webhook sender and
+/// its scheduler each running on a thread of its own until the router is dropped (so
+/// any caller can serve the router, on any runtime; pending webhooks of an earlier
+/// run go out now, and charges that came due meanwhile fire now).
 ///
 /// # Errors
 /// When a database cannot be opened (the error names the file), or the sender's
@@ -179,6 +195,7 @@ pub fn build(addr: SocketAddr, config: &SandboxConfig) -> Result<SandboxServer, 
 pub fn app(addr: SocketAddr, config: &SandboxConfig) -> Result<Router, SandboxError> {
     let sandbox = build(addr, config)?;
     sandbox.webhooks.spawn_thread()?;
+    sandbox.scheduler.spawn_thread()?;
     Ok(sandbox.router)
 }
 
@@ -193,6 +210,7 @@ pub async fn serve_on(
     let addr = listener.local_addr()?;
     let sandbox = build(addr, config)?;
     tokio::spawn(sandbox.webhooks.run());
+    tokio::spawn(sandbox.scheduler.run());
     serve_app(listener, sandbox.router).await
 }
 

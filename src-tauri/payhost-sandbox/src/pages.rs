@@ -90,16 +90,22 @@ pub enum Script {
     /// The shop's identity verification: `IMP.certification` or
     /// `PortOne.requestIdentityVerification`.
     Certify,
+    /// The shop's subscription section: a card registered with `IMP.request_pay`.
+    Subscribe,
+    /// A subscription's page: reloads while a scheduled charge is on its way.
+    Subscription,
 }
 
 impl Script {
     /// Every page script.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 7] = [
         Self::HandOff,
         Self::PcResult,
         Self::WebApp,
         Self::Shop,
         Self::Certify,
+        Self::Subscribe,
+        Self::Subscription,
     ];
 
     /// Its file name, under `assets/` and under `/assets/`.
@@ -110,6 +116,8 @@ impl Script {
             Self::WebApp => "web-app.js",
             Self::Shop => "shop.js",
             Self::Certify => "certify.js",
+            Self::Subscribe => "subscribe.js",
+            Self::Subscription => "subscription.js",
         }
     }
 
@@ -121,6 +129,8 @@ impl Script {
             Self::WebApp => include_str!("../assets/web-app.js"),
             Self::Shop => include_str!("../assets/shop.js"),
             Self::Certify => include_str!("../assets/certify.js"),
+            Self::Subscribe => include_str!("../assets/subscribe.js"),
+            Self::Subscription => include_str!("../assets/subscription.js"),
         }
     }
 

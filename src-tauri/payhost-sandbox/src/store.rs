@@ -1,7 +1,9 @@
 //! The sandbox's state in SQLite: payments, pre-registered amounts, API tokens,
 //! checkout transactions (the one-time token a hand-off carries) and the webhook
 //! outbox, with iamport V1's status rules
-//! (<https://developers.portone.io/api/rest-v1/payment>).
+//! (<https://developers.portone.io/api/rest-v1/payment>). Billing keys and the
+//! payments made with them are `billing`, scheduled charges `schedules`, what a
+//! checkout transaction settles `subject`.
 //!
 //! Every change is one transaction, so a killed sandbox (or merchant) restarts with
 //! a consistent database: a checkout's payment and transaction are written together,
@@ -22,18 +24,22 @@ use serde::{Deserialize, Serialize};
 use crate::ids::normalize_merchant_uid;
 use crate::webhooks::{WebhookBody, WebhookFormat};
 
+mod billing;
+mod certifications;
 mod listing;
+mod migrations;
+mod schedules;
+mod subject;
+mod v2;
 mod vbank;
 
-pub use listing::{PageRequest, PaymentPage, Sorting};
-
-mod certifications;
-mod migrations;
-mod v2;
-
+pub use billing::{BillingKey, BillingKeyStatus, CustomerUidUsage, KeyCustomer, NewBillingKey};
 pub use certifications::{
     Certification, CertificationStatus, NewCertification, RequestedPerson, ALREADY_VERIFIED,
 };
+pub use listing::{PageRequest, PaymentPage, Sorting};
+pub use schedules::{NewSchedule, Schedule, ScheduleStatus};
+pub use subject::{Subject, TxnStatus, VERIFICATION};
 
 /// What went wrong with a store operation.
 #[derive(Debug, thiserror::Error)]
@@ -233,8 +239,17 @@ pub struct Payment {
     pub receipt_url: Option<String>,
     /// The merchant's `custom_data`, as given.
     pub custom_data: Option<String>,
-    /// `mobile` or `pc`.
+    /// `mobile`, `pc`, or `api` (made by the merchant's server without the buyer).
     pub channel: String,
+    /// The customer whose billing key the payment issued or was charged to (V1's
+    /// `customer_uid`).
+    pub customer_uid: Option<String>,
+    /// What the payment did with that key.
+    pub customer_uid_usage: Option<CustomerUidUsage>,
+    /// The card's name, for a payment that registered or was charged to a card.
+    pub card_name: Option<String>,
+    /// Its masked number (never the number itself).
+    pub card_number: Option<String>,
     /// Cancellations, oldest first.
     pub cancel_history: Vec<Cancellation>,
     /// The API the payment belongs to (not part of V1's payment).
@@ -255,6 +270,13 @@ pub struct Payment {
     /// Buyer's phone.
     #[serde(skip)]
     pub buyer_tel: Option<String>,
+    /// The billing key charged (V2's `billingKey`; V1 names the key by `customer_uid`).
+    #[serde(skip)]
+    pub billing_key: Option<String>,
+    /// The merchant's webhook of a payment made through the API (a checkout's is its
+    /// transaction's).
+    #[serde(skip)]
+    pub notice_url: Option<String>,
 }
 
 /// What `request_pay` hands the sandbox.
@@ -288,6 +310,18 @@ pub struct NewPayment {
     pub buyer_email: Option<String>,
     /// Buyer's phone.
     pub buyer_tel: Option<String>,
+    /// The customer whose billing key it issues or charges (V1 `customer_uid`).
+    pub customer_uid: Option<String>,
+    /// What it does with that key (`issue` allows an amount of 0).
+    pub customer_uid_usage: Option<CustomerUidUsage>,
+    /// The billing key it charges.
+    pub billing_key: Option<String>,
+    /// The card's name, when it is charged to a known card.
+    pub card_name: Option<String>,
+    /// Its masked number.
+    pub card_number: Option<String>,
+    /// The merchant's webhook, for a payment made through the API.
+    pub notice_url: Option<String>,
 }
 
 /// A checkout transaction: what `request_pay` asked for beyond the payment itself,
@@ -740,11 +774,15 @@ fn notify(
     Ok(())
 }
 
-/// The `notice_url` of a payment's newest transaction.
+/// The `notice_url` of a payment: its own (a payment made through the API), else
+/// its newest transaction's.
 fn notice_url_of(conn: &Connection, imp_uid: &str) -> rusqlite::Result<Option<String>> {
     Ok(conn
         .query_row(
-            "SELECT notice_url FROM transactions WHERE kind = 'payment' AND subject = ?1 ORDER BY rowid DESC LIMIT 1",
+            "SELECT COALESCE(
+                 (SELECT notice_url FROM payments WHERE imp_uid = ?1),
+                 (SELECT notice_url FROM transactions WHERE kind = 'payment' AND subject = ?1
+                  ORDER BY rowid DESC LIMIT 1))",
             params![imp_uid],
             |row| row.get::<_, Option<String>>(0),
         )
@@ -764,7 +802,9 @@ fn merchant_uid(raw: &str) -> Result<&str, StoreError> {
 }
 
 fn insert_payment(conn: &Connection, new: &NewPayment, now: i64) -> Result<String, StoreError> {
-    if new.amount <= 0 {
+    // 0원 only registers a card (iamport: "0 으로 설정하여 빌링키 발급만 진행").
+    let issue_only = new.customer_uid_usage == Some(CustomerUidUsage::Issue);
+    if new.amount < 0 || (new.amount == 0 && !issue_only) {
         return Err(StoreError::Invalid(
             "결제금액이 없습니다 (amount is required)".to_owned(),
         ));
@@ -806,12 +846,15 @@ fn insert_payment(conn: &Connection, new: &NewPayment, now: i64) -> Result<Strin
     conn.execute(
         "INSERT INTO payments (imp_uid, merchant_uid, pay_method, pg_provider, name, amount, status, started_at,
                                buyer_name, custom_data, channel, version, store_id, channel_key, tax_free,
-                               buyer_email, buyer_tel)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'ready', ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                               buyer_email, buyer_tel, customer_uid, customer_uid_usage, billing_key, card_name,
+                               card_number, notice_url)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'ready', ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
+                 ?20, ?21, ?22)",
         params![
             imp_uid, merchant_uid, new.pay_method, new.pg_provider, new.name, new.amount, now,
             new.buyer_name, new.custom_data, new.channel, new.version, new.store_id, new.channel_key,
-            new.tax_free, new.buyer_email, new.buyer_tel
+            new.tax_free, new.buyer_email, new.buyer_tel, new.customer_uid, new.customer_uid_usage,
+            new.billing_key, new.card_name, new.card_number, new.notice_url
         ],
     )?;
     Ok(imp_uid)
@@ -845,7 +888,8 @@ fn payment_on(conn: &Connection, imp_uid: &str) -> Result<Payment, StoreError> {
             "SELECT imp_uid, merchant_uid, pay_method, pg_provider, name, amount, cancel_amount, currency,
                     status, started_at, paid_at, failed_at, cancelled_at, fail_reason, apply_num, buyer_name,
                     vbank_num, vbank_name, vbank_date, receipt_url, custom_data, channel,
-                    version, store_id, channel_key, tax_free, buyer_email, buyer_tel
+                    version, store_id, channel_key, tax_free, buyer_email, buyer_tel,
+                    customer_uid, customer_uid_usage, card_name, card_number, billing_key, notice_url
              FROM payments WHERE imp_uid = ?1",
             params![imp_uid],
             |row| {
@@ -872,6 +916,10 @@ fn payment_on(conn: &Connection, imp_uid: &str) -> Result<Payment, StoreError> {
                     receipt_url: row.get(19)?,
                     custom_data: row.get(20)?,
                     channel: row.get(21)?,
+                    customer_uid: row.get(28)?,
+                    customer_uid_usage: row.get(29)?,
+                    card_name: row.get(30)?,
+                    card_number: row.get(31)?,
                     cancel_history: Vec::new(),
                     version: row.get(22)?,
                     store_id: row.get(23)?,
@@ -879,6 +927,8 @@ fn payment_on(conn: &Connection, imp_uid: &str) -> Result<Payment, StoreError> {
                     tax_free: row.get(25)?,
                     buyer_email: row.get(26)?,
                     buyer_tel: row.get(27)?,
+                    billing_key: row.get(32)?,
+                    notice_url: row.get(33)?,
                 })
             },
         )
@@ -1050,7 +1100,7 @@ fn settle_on(
     reason: Option<&str>,
     now: i64,
     format: WebhookFormat,
-) -> Result<(Transaction, Payment), StoreError> {
+) -> Result<(Transaction, Subject), StoreError> {
     let used = conn.execute(
         "UPDATE transactions SET used_at = ?2 WHERE token = ?1 AND used_at = 0",
         params![token, now.max(1)],
@@ -1061,17 +1111,39 @@ fn settle_on(
             "이미 사용된 거래입니다 (the transaction token was already used)".to_owned(),
         ));
     }
-    let payment = apply_on(conn, &transaction.subject, outcome, reason, now)?;
-    // iamport calls `notice_url` when a payment is approved (`paid`) and when a
-    // virtual account is issued (`ready`), never for a failure
-    // (<https://docs.iamport.kr/en-US/tech/webhook>); V2 tells of a failure too
-    // (`Transaction.Failed`, `v2::webhook`).
-    if matches!(outcome, Outcome::Approve | Outcome::Vbank) || payment.version == ApiVersion::V2 {
-        if let Some(url) = &transaction.notice_url {
-            enqueue_webhook(conn, &transaction.subject, Notice { url, format }, 0, now)?;
+    let subject = match transaction.kind {
+        TransactionKind::Payment => {
+            let mut payment = apply_on(conn, &transaction.subject, outcome, reason, now)?;
+            // A card registered with the payment (`request_pay` with `customer_uid`)
+            // is kept as the customer's billing key with the approval itself.
+            if outcome == Outcome::Approve {
+                payment = billing::keep_card_of_payment_on(conn, &transaction, payment, now)?;
+            }
+            // iamport calls `notice_url` when a payment is approved (`paid`) and when a
+            // virtual account is issued (`ready`), never for a failure
+            // (<https://docs.iamport.kr/en-US/tech/webhook>); V2 tells of a failure too
+            // (`Transaction.Failed`, `v2::webhook`).
+            if matches!(outcome, Outcome::Approve | Outcome::Vbank)
+                || payment.version == ApiVersion::V2
+            {
+                if let Some(url) = &transaction.notice_url {
+                    enqueue_webhook(conn, &transaction.subject, Notice { url, format }, 0, now)?;
+                }
+            }
+            Subject::Payment(payment)
         }
-    }
-    Ok((transaction_on(conn, token)?, payment))
+        TransactionKind::BillingKey => Subject::BillingKey(billing::settle_issue_on(
+            conn,
+            &transaction,
+            outcome,
+            reason,
+            now,
+        )?),
+        TransactionKind::Certification => {
+            Subject::Certification(certifications::settle_on(conn, &transaction, outcome, now)?)
+        }
+    };
+    Ok((transaction_on(conn, token)?, subject))
 }
 
 /// What a checkout transaction carries beyond the payment.
@@ -1468,7 +1540,7 @@ impl Store {
         outcome: Outcome,
         reason: Option<&str>,
         now: i64,
-    ) -> Result<(Transaction, Payment), StoreError> {
+    ) -> Result<(Transaction, Subject), StoreError> {
         // One SQLite transaction: a sandbox killed in between keeps the token unused
         // and the payment `ready` (never a used token on an unsettled payment). A
         // failure drops it, which rolls it back and returns the failure itself; when
@@ -1701,31 +1773,18 @@ mod tests {
     fn an_outbox_from_before_formats_keeps_its_rows_and_sends_them_as_json() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("old.sqlite3");
-        let mut store = Store::open(&path).unwrap();
-        let new = NewPayment {
-            merchant_uid: "order_old".to_owned(),
-            amount: 1000,
-            channel: "mobile".to_owned(),
-            ..NewPayment::default()
-        };
-        let urls = CheckoutUrls {
-            channel: "mobile",
-            notice_url: Some("http://127.0.0.1:9/hook"),
-            ..CheckoutUrls::default()
-        };
-        let (payment, _) = store.checkout(&new, &urls, 1).unwrap();
-        store.queue_webhook(&payment.imp_uid, 0, 1).unwrap();
-        drop(store);
         // The database as it was before outbox rows kept a format and a body
-        // (migration 3), so before the migrations after it too.
-        Connection::open(&path)
-            .unwrap()
-            .execute_batch(
-                "DROP TABLE certifications;
-                 ALTER TABLE webhooks DROP COLUMN webhook_id; ALTER TABLE webhooks DROP COLUMN body;
-                 ALTER TABLE webhooks DROP COLUMN format; PRAGMA user_version = 2;",
-            )
-            .unwrap();
+        // (migration 3), with a payment and its queued webhook.
+        let mut old = Connection::open(&path).unwrap();
+        migrations::migrate_to(&mut old, 2).unwrap();
+        old.execute_batch(
+            "INSERT INTO payments (imp_uid, merchant_uid, pay_method, pg_provider, name, amount, status, started_at)
+                 VALUES ('imp_old', 'order_old', 'card', 'nice', 'old', 1000, 'ready', 1);
+             INSERT INTO webhooks (imp_uid, merchant_uid, status, url, created_at)
+                 VALUES ('imp_old', 'order_old', 'ready', 'http://127.0.0.1:9/hook', 1);",
+        )
+        .unwrap();
+        drop(old);
         let mut store = Store::open(&path)
             .unwrap()
             .with_webhook_format(WebhookFormat::V1Form);
@@ -1734,13 +1793,18 @@ mod tests {
         assert_eq!(due[0].format, WebhookFormat::V1Json);
         assert_eq!(
             due[0].body,
-            format!(
-                r#"{{"imp_uid":"{}","merchant_uid":"order_old","status":"ready"}}"#,
-                payment.imp_uid
-            )
+            r#"{"imp_uid":"imp_old","merchant_uid":"order_old","status":"ready"}"#
         );
         // New rows take the store's format.
-        let queued = store.queue_webhook(&payment.imp_uid, 0, 2).unwrap();
+        store
+            .conn
+            .execute(
+                "INSERT INTO transactions (token, kind, subject, channel, notice_url)
+                 VALUES ('txn_old', 'payment', 'imp_old', 'mobile', 'http://127.0.0.1:9/hook')",
+                [],
+            )
+            .unwrap();
+        let queued = store.queue_webhook("imp_old", 0, 2).unwrap();
         assert_eq!(queued.format, WebhookFormat::V1Form);
     }
 

@@ -13,12 +13,12 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 
 use super::pg::settle;
-use super::subject::{Subject, TxnStatus};
 use super::{api_message, load, result_url};
 use crate::api::{ApiError, ApiState};
 use crate::apps;
 use crate::pages::{page, Script};
 use crate::store::{Outcome, TransactionKind};
+use crate::store::{Subject, TxnStatus};
 
 /// What a simulated app reads about its transaction (`GET /sandbox/txn/{token}`;
 /// `sim_app` reads it with this type too).
@@ -111,8 +111,8 @@ pub(super) async fn txn_info(
                 used: txn.used_at != 0,
                 token: txn.token,
                 kind: txn.kind,
-                imp_uid: subject.imp_uid().to_owned(),
-                merchant_uid: subject.merchant_uid().to_owned(),
+                imp_uid: subject.id().to_owned(),
+                merchant_uid: subject.reference().to_owned(),
                 name: subject.name().to_owned(),
                 amount: subject.amount(),
                 status: subject.status(),

@@ -1,18 +1,17 @@
 //! How a checkout ends once the buyer has decided, per API version and kind: where
 //! the PG's result page sends the buyer (V1's `m_redirect_url?imp_uid=…`, V2's
-//! `redirectUrl?paymentId=…`; for a verification V1's
+//! `redirectUrl?paymentId=…` or `redirectUrl?billingKey=…`; for a verification V1's
 //! `m_redirect_url?imp_uid=…&success=…` and V2's
 //! `redirectUrl?identityVerificationId=…`) or what it posts to the merchant's page on
-//! a PC (V1's callback `rsp`, V2's Promise response). One function decides, so the
-//! PG pages stay one implementation for both versions and both kinds; each redirect
-//! target is built by one function that appends to the URL's own query and keeps
-//! its fragment last.
+//! a PC (V1's callback `rsp`, V2's `requestPayment`, `requestIssueBillingKey` or
+//! `requestIdentityVerification` response). One function decides, so the PG pages
+//! stay one implementation for every version and kind; each redirect target is built
+//! by one function that appends to the URL's own query and keeps its fragment last.
 
 use serde::Serialize;
 
 use super::pg::{redirect_target, rsp, CallbackRsp};
-use super::subject::Subject;
-use crate::store::{ApiVersion, Certification, CertificationStatus, Transaction};
+use crate::store::{ApiVersion, Certification, CertificationStatus, Subject, Transaction};
 use crate::v2;
 
 /// V1's callback `rsp` of the checkout's kind.
@@ -25,16 +24,6 @@ pub(crate) enum V1Callback {
     Certification(CertificationRsp),
 }
 
-/// V2's Promise response of the checkout's kind.
-#[derive(Debug, Clone, Serialize)]
-#[serde(untagged)]
-pub(crate) enum V2Response {
-    /// `requestPayment`'s.
-    Payment(v2::result::PaymentResponse),
-    /// `requestIdentityVerification`'s.
-    IdentityVerification(v2::result::IdentityVerificationResponse),
-}
-
 /// What the PC result page posts to the page that opened the PG: the key tells the
 /// SDK stand-in it is its answer (`iamport.js`, `portone-v2.js`).
 #[derive(Debug, Clone, Serialize)]
@@ -44,7 +33,7 @@ pub(crate) enum PcMessage {
     V1(V1Callback),
     /// V2: the Promise's response.
     #[serde(rename = "portone_sandbox")]
-    V2(V2Response),
+    V2(v2::result::Response),
 }
 
 /// The end of a decided checkout.
@@ -76,7 +65,7 @@ pub(crate) fn of(txn: &Transaction, subject: &Subject) -> Ending {
         (ApiVersion::V2, Subject::Payment(payment)) => {
             let response = v2::result::payment_response(payment);
             if pc {
-                post(PcMessage::V2(V2Response::Payment(response)))
+                post(PcMessage::V2(v2::result::Response::Payment(response)))
             } else {
                 redirect(return_url.and_then(|url| v2::result::redirect_target(url, &response)))
             }
@@ -92,13 +81,30 @@ pub(crate) fn of(txn: &Transaction, subject: &Subject) -> Ending {
         (ApiVersion::V2, Subject::Certification(certification)) => {
             let response = v2::result::identity_verification_response(certification);
             if pc {
-                post(PcMessage::V2(V2Response::IdentityVerification(response)))
+                post(PcMessage::V2(v2::result::Response::IdentityVerification(
+                    response,
+                )))
             } else {
                 redirect(
                     return_url.and_then(|url| v2::result::identity_redirect_target(url, &response)),
                 )
             }
         }
+        (ApiVersion::V2, Subject::BillingKey(key)) => {
+            let response = v2::result::issue_response(key);
+            if pc {
+                post(PcMessage::V2(v2::result::Response::IssueBillingKey(
+                    response,
+                )))
+            } else {
+                redirect(
+                    return_url.and_then(|url| v2::result::issue_redirect_target(url, &response)),
+                )
+            }
+        }
+        // V1 issues a billing key with a payment (`request_pay` with `customer_uid`):
+        // no V1 checkout settles a key alone, so there is nowhere to return to.
+        (ApiVersion::V1, Subject::BillingKey(_)) => Ending::NoReturnUrl,
     }
 }
 

@@ -13,12 +13,13 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::pg::{hand_off_page, settle};
-use super::subject::{certification_summary, Subject};
+use super::subject::certification_summary;
 use super::{api_message, device_of, host_of, result_url};
 use crate::api::ApiState;
 use crate::apps;
 use crate::pages::{self, escape};
 use crate::person::{self, Carrier, Gender, Person};
+use crate::store::Subject;
 use crate::store::{Certification, Outcome, Transaction};
 
 /// The page's form, as the choice's query carries it; what is missing is the
@@ -191,6 +192,6 @@ pub(super) fn choose(
         &host_of(headers),
         &result_url(headers, token),
     );
-    let subject = Subject::Certification(Box::new(certification.clone()));
+    let subject = Subject::Certification(certification.clone());
     hand_off_page(app, &txn, &subject, &hand_off).into_response()
 }

@@ -32,19 +32,18 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Serialize;
 
+pub use crate::store::TxnStatus;
 pub(crate) use apps_api::{OutcomeBody, PersonInfo, Reported, TxnError, TxnInfo};
 pub use certification::{validate_certification, CertificationCheckout, CertificationParams};
 pub use ending::{certification_redirect_target, CertificationRsp};
 pub use pg::{redirect_target, CallbackRsp};
 pub(crate) use request::{app_scheme, http_url};
 pub use request::{validate, CheckoutRequest, NewCheckout, PayParams, PAY_METHODS};
-pub use subject::TxnStatus;
 
 use crate::api::{ApiError, ApiState};
 use crate::apps::Device;
 use crate::pages::{escape, javascript, page};
-use crate::store::{CheckoutUrls, Transaction};
-use subject::Subject;
+use crate::store::{CheckoutUrls, Subject, Transaction};
 
 /// The request's `Host` (the sandbox as the buyer's browser reached it).
 fn host_of(headers: &HeaderMap) -> String {
@@ -141,12 +140,13 @@ fn api_message(err: &ApiError) -> String {
     }
 }
 
-/// The transaction `token` and what it settles, or the error page to answer with.
+/// The transaction `token` and what it settles (a payment, a billing key's issue,
+/// an identity verification), or the error page to answer with.
 fn load(state: &ApiState, token: &str) -> Result<(Transaction, Subject), Box<Response>> {
     state
         .with_store(|store| {
             let txn = store.transaction(token)?;
-            let subject = Subject::of(store, &txn)?;
+            let subject = store.subject(&txn)?;
             Ok((txn, subject))
         })
         .map_err(|err| {

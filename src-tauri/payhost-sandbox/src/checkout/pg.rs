@@ -18,12 +18,11 @@ use serde::Serialize;
 
 use super::ending::{self, Ending, PcMessage};
 use super::identity_page::{self, PersonForm};
-use super::subject::{payment_summary, Subject, TxnStatus};
 use super::{api_message, device_of, host_of, load, result_url};
 use crate::api::{ApiError, ApiState};
 use crate::apps::{self, SandboxApp};
 use crate::pages::{escape, page, Script};
-use crate::store::{Outcome, Payment, PaymentStatus, Transaction, TransactionKind};
+use crate::store::{Outcome, Payment, PaymentStatus, Subject, Transaction, TxnStatus};
 
 /// `GET /pg/{token}`: the PG's checkout page (a verification's: the identity
 /// provider's page), or its result once the transaction is used or its subject no
@@ -37,25 +36,26 @@ pub(super) async fn pg_page(State(state): State<ApiState>, Path(token): Path<Str
         return Redirect::to(&format!("/pg/{token}/result")).into_response();
     }
     match &subject {
-        Subject::Payment(payment) => payment_page(&txn, payment),
         Subject::Certification(certification) => {
             identity_page::page(&txn, certification, None).into_response()
         }
+        Subject::Payment(_) | Subject::BillingKey(_) => checkout_page(&txn, &subject),
     }
 }
 
-/// The checkout page of a payment: the apps of its `pay_method`, the PG's own choices.
-fn payment_page(txn: &Transaction, payment: &Payment) -> Response {
+/// The checkout page of a payment or a card registration: the apps of its
+/// `pay_method`, the PG's own choices.
+fn checkout_page(txn: &Transaction, subject: &Subject) -> Response {
     let token = escape(&txn.token);
     let mut choices = String::new();
-    for app in apps::for_pay_method(&payment.pay_method) {
+    for app in apps::for_pay_method(subject.pay_method()) {
         choices.push_str(&format!(
             "<li><a class=\"choice\" id=\"app-{key}\" href=\"/pg/{token}/pay/{key}\">{label}</a></li>",
             key = escape(app.key),
             label = escape(app.label)
         ));
     }
-    match payment.pay_method.as_str() {
+    match subject.pay_method() {
         "card" => choices.push_str(&format!(
             "<li><a class=\"choice\" id=\"app-declined\" href=\"/pg/{token}/pay/declined\">한도초과 카드 (승인 거절) / A card that is declined</a></li>"
         )),
@@ -70,31 +70,24 @@ fn payment_page(txn: &Transaction, payment: &Payment) -> Response {
         &format!(
             "{}<p>결제 수단을 고르세요 / Choose how to pay ({})</p><ul class=\"choices\">{choices}</ul>\
              <p><a id=\"pg-cancel\" class=\"secondary\" href=\"/pg/{token}/pay/cancel\">결제 취소 / Cancel</a></p>",
-            payment_summary(payment),
-            escape(&payment.pg_provider)
+            subject.summary(),
+            escape(subject.pg_provider())
         ),
     )
     .into_response()
 }
 
 /// Settles the transaction `token` with `outcome`, once (the PG page's own choices,
-/// and the simulated apps' reports), as its kind is settled: a payment's status, or
-/// a verification decided.
+/// and the simulated apps' reports), as its kind is settled: a payment's status, a
+/// billing key issued or refused, or a verification decided.
 pub(super) fn settle(
     state: &ApiState,
     token: &str,
     outcome: Outcome,
 ) -> Result<(Transaction, Subject), ApiError> {
     let now = (state.clock)();
-    let settled = state.with_store(|store| {
-        if store.transaction(token)?.kind == TransactionKind::Certification {
-            let (txn, certification) = store.settle_certification(token, outcome, now)?;
-            return Ok((txn, Subject::Certification(Box::new(certification))));
-        }
-        // The store writes an approval's webhook to the outbox with the approval itself.
-        let (txn, payment) = store.settle_transaction(token, outcome, None, now)?;
-        Ok((txn, Subject::Payment(Box::new(payment))))
-    })?;
+    // The store writes an approval's webhook to the outbox with the approval itself.
+    let settled = state.with_store(|store| store.settle_transaction(token, outcome, None, now))?;
     state.webhooks.wake();
     Ok(settled)
 }
@@ -112,15 +105,12 @@ pub(super) async fn pg_pay(
         Ok(found) => found,
         Err(response) => return *response,
     };
-    let payment = match subject {
-        Subject::Payment(payment) => payment,
-        Subject::Certification(certification) => {
-            return identity_page::choose(&state, &headers, &txn, &certification, &key, &form)
-        }
-    };
+    if let Subject::Certification(certification) = &subject {
+        return identity_page::choose(&state, &headers, &txn, certification, &key, &form);
+    }
     let direct = match key.as_str() {
         "declined" => Some(Outcome::Deny),
-        "vbank" if payment.pay_method == "vbank" => Some(Outcome::Vbank),
+        "vbank" if subject.pay_method() == "vbank" => Some(Outcome::Vbank),
         "cancel" => Some(Outcome::Cancel),
         _ => None,
     };
@@ -130,7 +120,7 @@ pub(super) async fn pg_pay(
         }
         return Redirect::to(&format!("/pg/{token}/result")).into_response();
     }
-    let Some(app) = apps::by_key(&key).filter(|app| app.pay_method == payment.pay_method) else {
+    let Some(app) = apps::by_key(&key).filter(|app| app.pay_method == subject.pay_method()) else {
         return (
             StatusCode::NOT_FOUND,
             page(
@@ -150,7 +140,7 @@ pub(super) async fn pg_pay(
         &host_of(&headers),
         &result_url(&headers, &token),
     );
-    hand_off_page(app, &txn, &Subject::Payment(payment), &hand_off).into_response()
+    hand_off_page(app, &txn, &subject, &hand_off).into_response()
 }
 
 /// What the hand-off page's script (`assets/hand-off.js`) reads from its data block.
@@ -178,7 +168,7 @@ pub(super) fn hand_off_page(
     // none); ISP and BankPay come back through their result URL, so their page waits.
     let polls = app.page_polls() || txn.channel == "pc";
     let (title, finished, cancel) = match subject {
-        Subject::Payment(_) => (
+        Subject::Payment(_) | Subject::BillingKey(_) => (
             "앱에서 결제를 계속하세요 / Continue in the app",
             "앱에서 결제를 마쳤어요 / I finished in the app",
             "결제 취소 / Cancel",

@@ -8,7 +8,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::store::NewPayment;
+use crate::store::{CustomerUidUsage, NewPayment};
 
 /// The `pay_method`s the sandbox's PGs offer.
 pub const PAY_METHODS: [&str; 5] = ["card", "trans", "vbank", "kakaopay", "tosspay"];
@@ -49,6 +49,10 @@ pub struct PayParams {
     pub digital: Option<bool>,
     /// Virtual account due date `YYYYMMDDhhmm` (accepted as given).
     pub vbank_due: Option<String>,
+    /// The merchant's id of the buyer's card: the card paid with becomes a billing
+    /// key under it; with `amount: 0` it is only registered ("0 으로 설정하여 빌링키
+    /// 발급만 진행", `portone-io/developers.portone.io:src/routes/(root)/opi/ko/integration/start/v1/non-auth.mdx`).
+    pub customer_uid: Option<String>,
 }
 
 /// What the stand-in posts to `/checkout`.
@@ -132,7 +136,13 @@ pub fn validate(
         Some(Value::String(s)) => s.trim().parse::<i64>().ok(),
         _ => None,
     };
-    let Some(amount) = amount.filter(|a| *a > 0) else {
+    let customer_uid = params
+        .customer_uid
+        .as_deref()
+        .map(str::trim)
+        .filter(|uid| !uid.is_empty());
+    // 0원 registers a card: only with `customer_uid`.
+    let Some(amount) = amount.filter(|a| *a > 0 || (*a == 0 && customer_uid.is_some())) else {
         return refuse(
             "결제금액이 올바르지 않습니다 (amount is required and must be a positive integer)",
         );
@@ -162,6 +172,11 @@ pub fn validate(
             "지원하지 않는 결제수단입니다: {pay_method} (pay_method must be one of {})",
             PAY_METHODS.join(", ")
         ));
+    }
+    if customer_uid.is_some() && pay_method != "card" {
+        return refuse(
+            "빌링키는 카드(card)로만 발급합니다 / customer_uid needs pay_method card (billing keys are cards)",
+        );
     }
     if params.currency.as_deref().is_some_and(|c| c != "KRW") {
         return refuse("샌드박스는 KRW 만 지원합니다 (currency must be KRW)");
@@ -207,6 +222,14 @@ pub fn validate(
             tax_free,
             buyer_email: params.buyer_email.clone(),
             buyer_tel: params.buyer_tel.clone(),
+            customer_uid: customer_uid.map(str::to_owned),
+            customer_uid_usage: customer_uid.map(|_| {
+                if amount == 0 {
+                    CustomerUidUsage::Issue
+                } else {
+                    CustomerUidUsage::Payment
+                }
+            }),
             ..NewPayment::default()
         },
         m_redirect_url,

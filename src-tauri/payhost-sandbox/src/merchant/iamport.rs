@@ -152,7 +152,10 @@ impl IamportClient {
 
     /// The API's client and the URL of `segments` under its base, each segment
     /// percent-encoded as one (a `/` in an id is `%2F`, never a separator).
-    fn endpoint(&self, segments: &[&str]) -> Result<(&reqwest::Client, Url), MerchantError> {
+    pub(super) fn endpoint(
+        &self,
+        segments: &[&str],
+    ) -> Result<(&reqwest::Client, Url), MerchantError> {
         let api = self
             .api
             .as_ref()
@@ -171,7 +174,7 @@ impl IamportClient {
         Ok((&api.http, url))
     }
 
-    async fn call<T: DeserializeOwned>(
+    pub(super) async fn call<T: DeserializeOwned>(
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<T, MerchantError> {

@@ -28,9 +28,13 @@
 //! orders table, `verdict` the decision above, `shop` the pages and routes,
 //! `v2_webhook` the V2 webhook's signature check; `certifications` the verified
 //! identities' table, `identity` the decision on a verification, `identity_pages` its
-//! shop section and landing pages; this file holds the state, the errors and the
+//! shop section and landing pages; the subscription (정기구독, a card registered
+//! with a 0원 `request_pay` and charged monthly without the buyer) is `subscription`
+//! (its pages), `registration` (its decisions), `cards` (its tables) and
+//! `subscribe_api` (its API calls); this file holds the state, the errors and the
 //! router.
 
+mod cards;
 mod certifications;
 mod iamport;
 mod identity;
@@ -38,7 +42,10 @@ mod identity_pages;
 mod orders;
 mod payments_api;
 mod portone;
+mod registration;
 mod shop;
+mod subscribe_api;
+mod subscription;
 mod v2_webhook;
 mod verdict;
 
@@ -158,6 +165,7 @@ impl MerchantState {
     pub fn open(path: &Path, iamport: IamportClient) -> Result<Self, MerchantError> {
         let conn = orders::open(path)?;
         certifications::create(&conn)?;
+        cards::create_tables(&conn)?;
         Ok(Self {
             db: Arc::new(Mutex::new(conn)),
             iamport,
@@ -211,6 +219,13 @@ pub fn router(state: MerchantState) -> Router {
         .route(
             "/identity-verifications/complete",
             get(identity_pages::identity_verification_complete),
+        )
+        .route("/subscriptions", post(subscription::start))
+        .route("/subscriptions/complete", get(subscription::complete))
+        .route("/subscriptions/{customer_uid}", get(subscription::show))
+        .route(
+            "/subscriptions/{customer_uid}/next",
+            post(subscription::next),
         )
         .with_state(state)
 }

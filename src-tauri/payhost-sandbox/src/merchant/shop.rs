@@ -204,7 +204,7 @@ pub(super) async fn shop(State(state): State<MerchantState>) -> Html<String> {
              <button id=\"pay\">결제하기 / Pay</button><p id=\"shop-error\"></p>\
              <script src=\"/iamport.js\"></script>\
              <script src=\"/v2/browser-sdk.js\"></script>\
-             {script}",
+             {script}{subscription}{identity}",
             methods = METHODS
                 .iter()
                 .map(|(choice, label, ..)| format!(
@@ -213,6 +213,8 @@ pub(super) async fn shop(State(state): State<MerchantState>) -> Html<String> {
                     escape(label)
                 ))
                 .collect::<String>(),
+            subscription = super::subscription::section(&state),
+            identity = super::identity_pages::section(&state),
             script = Script::Shop.with_data(&ShopData {
                 app_scheme: state.app_scheme.as_deref(),
                 store_id: crate::SANDBOX_STORE_ID,
@@ -225,7 +227,7 @@ pub(super) async fn shop(State(state): State<MerchantState>) -> Html<String> {
                         easy_pay_provider,
                     })
                     .collect(),
-            }) + &super::identity_pages::section(&state),
+            }),
         ),
     )
 }

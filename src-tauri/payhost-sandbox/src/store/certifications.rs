@@ -461,65 +461,6 @@ impl Store {
         })
     }
 
-    /// The PASS app's decision (or the page's cancel), once per token: marks the
-    /// token used and decides the attempt in one SQLite transaction. An approval
-    /// certifies the person chosen on the page, with their CI and DI, unless they are
-    /// younger than `min_age` (then it fails, as Danal refuses them).
-    ///
-    /// # Errors
-    /// [`StoreError::NotFound`]; [`StoreError::Conflict`] for a used token, an
-    /// attempt no longer `ready`, an approval before a PASS app was chosen, or a V2
-    /// id another attempt already verified; [`StoreError::Invalid`] for a virtual
-    /// account.
-    pub fn settle_certification(
-        &mut self,
-        token: &str,
-        outcome: Outcome,
-        now: i64,
-    ) -> Result<(Transaction, Certification), StoreError> {
-        self.in_transaction(|tx| {
-            let used = tx.execute(
-                "UPDATE transactions SET used_at = ?2 WHERE token = ?1 AND used_at = 0",
-                params![token, now.max(1)],
-            )?;
-            let txn = transaction_on(tx, token)?;
-            if used == 0 {
-                return Err(StoreError::Conflict(
-                    "이미 사용된 거래입니다 (the transaction token was already used)".to_owned(),
-                ));
-            }
-            let certification = certification_on(tx, &txn.subject)?;
-            if certification.status != CertificationStatus::Ready {
-                return Err(StoreError::Conflict(
-                    "이미 처리된 본인인증 요청입니다 / the verification was already decided"
-                        .to_owned(),
-                ));
-            }
-            let failure =
-                match outcome {
-                    Outcome::Approve => approve_on(tx, &certification, now)?,
-                    Outcome::Deny => Some(
-                        "PASS 앱에서 본인인증을 거절하였습니다 / denied in the PASS app".to_owned(),
-                    ),
-                    Outcome::Cancel => Some(
-                        "사용자가 본인인증을 취소하였습니다 / cancelled by the user".to_owned(),
-                    ),
-                    Outcome::Vbank => return Err(StoreError::Invalid(
-                        "본인인증에는 가상계좌가 없습니다 / no virtual account for a verification"
-                            .to_owned(),
-                    )),
-                };
-            if let Some(reason) = failure {
-                tx.execute(
-                    "UPDATE certifications SET status = 'failed', failed_at = ?2, fail_reason = ?3
-                     WHERE imp_uid = ?1 AND status = 'ready'",
-                    params![certification.imp_uid, now, reason],
-                )?;
-            }
-            Ok((txn, certification_on(tx, &certification.imp_uid)?))
-        })
-    }
-
     /// `DELETE /certifications/{imp_uid}` (V1): the attempt and its transactions are
     /// removed ("포트원 서버내에서 완전히 삭제", `portone-io/developers.portone.io:src/schema/v1.openapi.json`
     /// `deleteCertification`) in one SQLite transaction; the attempt as it was.
@@ -543,6 +484,53 @@ impl Store {
             Ok(certification)
         })
     }
+}
+
+/// The PASS app's decision (or the page's cancel) on the verification `txn` settles,
+/// inside [`Store::settle_transaction`]'s SQLite transaction `conn` (which has marked
+/// the token used). An approval certifies the person chosen on the page, with their
+/// CI and DI, unless they are younger than `min_age` (then it fails, as Danal refuses
+/// them).
+///
+/// # Errors
+/// [`StoreError::NotFound`]; [`StoreError::Conflict`] for an attempt no longer
+/// `ready`, an approval before a PASS app was chosen, or a V2 id another attempt
+/// already verified; [`StoreError::Invalid`] for a virtual account.
+pub(super) fn settle_on(
+    conn: &Connection,
+    txn: &Transaction,
+    outcome: Outcome,
+    now: i64,
+) -> Result<Certification, StoreError> {
+    let certification = certification_on(conn, &txn.subject)?;
+    if certification.status != CertificationStatus::Ready {
+        return Err(StoreError::Conflict(
+            "이미 처리된 본인인증 요청입니다 / the verification was already decided".to_owned(),
+        ));
+    }
+    let failure = match outcome {
+        Outcome::Approve => approve_on(conn, &certification, now)?,
+        Outcome::Deny => {
+            Some("PASS 앱에서 본인인증을 거절하였습니다 / denied in the PASS app".to_owned())
+        }
+        Outcome::Cancel => {
+            Some("사용자가 본인인증을 취소하였습니다 / cancelled by the user".to_owned())
+        }
+        Outcome::Vbank => {
+            return Err(StoreError::Invalid(
+                "본인인증에는 가상계좌가 없습니다 / no virtual account for a verification"
+                    .to_owned(),
+            ))
+        }
+    };
+    if let Some(reason) = failure {
+        conn.execute(
+            "UPDATE certifications SET status = 'failed', failed_at = ?2, fail_reason = ?3
+             WHERE imp_uid = ?1 AND status = 'ready'",
+            params![certification.imp_uid, now, reason],
+        )?;
+    }
+    certification_on(conn, &certification.imp_uid)
 }
 
 /// An approval of `certification` inside the caller's SQLite transaction: certified,
@@ -607,6 +595,20 @@ mod tests {
         }
     }
 
+    /// The app's decision on a verification's token, through the one settle every
+    /// kind of transaction goes through.
+    fn settle(
+        store: &mut Store,
+        token: &str,
+        outcome: Outcome,
+        now: i64,
+    ) -> Result<Certification, StoreError> {
+        match store.settle_transaction(token, outcome, None, now)? {
+            (_, super::super::Subject::Certification(certification)) => Ok(certification),
+            (_, other) => panic!("not a verification: {other:?}"),
+        }
+    }
+
     fn hong() -> Person {
         Person::parse("홍길동", "1990-01-01", "male", "01012345678").unwrap()
     }
@@ -622,16 +624,14 @@ mod tests {
             .open_certification(&new(ApiVersion::V2, "iv-1"), &urls(), 11)
             .unwrap();
         assert!(matches!(
-            store.settle_certification(&txn.token, Outcome::Approve, 12),
+            settle(&mut store, &txn.token, Outcome::Approve, 12),
             Err(StoreError::Conflict(_))
         ));
         // The refused approval rolled back: the token is still unused.
         store
             .choose_pass(&txn.token, "pass-skt", Carrier::Skt, &hong())
             .unwrap();
-        let (_, certified) = store
-            .settle_certification(&txn.token, Outcome::Approve, 13)
-            .unwrap();
+        let certified = settle(&mut store, &txn.token, Outcome::Approve, 13).unwrap();
         assert_eq!(certified.status, CertificationStatus::Certified);
         assert_eq!(certified.unique_key.as_deref(), Some(hong().ci().as_str()));
         assert_eq!(
@@ -643,14 +643,14 @@ mod tests {
             "no CI in Debug"
         );
         assert!(matches!(
-            store.settle_certification(&txn.token, Outcome::Deny, 14),
+            settle(&mut store, &txn.token, Outcome::Deny, 14),
             Err(StoreError::Conflict(_))
         ));
         store
             .choose_pass(&second.token, "pass-kt", Carrier::Kt, &hong())
             .unwrap();
         assert!(matches!(
-            store.settle_certification(&second.token, Outcome::Approve, 15),
+            settle(&mut store, &second.token, Outcome::Approve, 15),
             Err(StoreError::Conflict(message)) if message == ALREADY_VERIFIED
         ));
         assert!(matches!(
@@ -689,9 +689,7 @@ mod tests {
         store
             .choose_pass(&txn.token, "pass-kt", Carrier::Kt, &hong())
             .unwrap();
-        let (_, failed) = store
-            .settle_certification(&txn.token, Outcome::Approve, 1_718_409_600)
-            .unwrap();
+        let failed = settle(&mut store, &txn.token, Outcome::Approve, 1_718_409_600).unwrap();
         assert_eq!(failed.status, CertificationStatus::Failed);
         assert!(failed.fail_reason.as_deref().unwrap().contains("99"));
         assert_eq!(failed.unique_key, None);

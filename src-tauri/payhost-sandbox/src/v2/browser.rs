@@ -10,8 +10,9 @@
 //! (a phone, or `forceRedirect`). A request refused here never opens a window: the
 //! Promise rejects with `{ code, message }`, `code` one of the browser SDK's
 //! (`BadRequest`, `StoreNotFound`, `ChannelNotFound`, `PaymentAlreadyPaid`,
-//! `AmountNotEqualToPredefined`: `dist/v2/exception/*.d.ts`). An identity
-//! verification's request is validated and opened by `v2::identity_request`.
+//! `AmountNotEqualToPredefined`: `dist/v2/exception/*.d.ts`). `requestIssueBillingKey`
+//! and `requestIdentityVerification` post to the same `/v2/checkout`; their requests
+//! and checkouts are `v2::issue` and `v2::identity_request`.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -46,6 +47,8 @@ pub enum BrowserRequest {
     Payment(PaymentRequest),
     /// `PortOne.requestIdentityVerification` (`v2::identity_request`).
     IdentityVerification(super::identity_request::IdentityVerificationRequest),
+    /// `PortOne.requestIssueBillingKey` (`super::issue`).
+    IssueBillingKey(super::issue::IssueBillingKeyRequest),
 }
 
 /// `requestPayment`'s argument, every field optional here so that a missing one is
@@ -276,6 +279,7 @@ pub fn validate_payment(
             tax_free,
             buyer_email: customer.email,
             buyer_tel: customer.phone_number,
+            ..NewPayment::default()
         },
         redirect_url,
         notice_url,
@@ -310,14 +314,29 @@ pub(crate) async fn checkout(
             )))
         }
     };
-    let request = match &body.request {
-        BrowserRequest::Payment(request) => request,
-        BrowserRequest::IdentityVerification(request) => {
-            return super::identity_request::open(&state, body.redirect, request)
+    match &body.request {
+        BrowserRequest::Payment(request) => {
+            let redirect = body.redirect || request.force_redirect == Some(true);
+            open_payment(&state, request, &body.device, redirect)
         }
-    };
-    let redirect = body.redirect || request.force_redirect == Some(true);
-    let checked = match validate_payment(request, &body.device, redirect) {
+        BrowserRequest::IssueBillingKey(request) => {
+            let redirect = body.redirect || request.force_redirect == Some(true);
+            super::issue::open(&state, request, redirect)
+        }
+        BrowserRequest::IdentityVerification(request) => {
+            super::identity_request::open(&state, body.redirect, request)
+        }
+    }
+}
+
+/// Opens the checkout of a `requestPayment`: the payment and its PG page.
+fn open_payment(
+    state: &ApiState,
+    request: &PaymentRequest,
+    device: &str,
+    redirect: bool,
+) -> Response {
+    let checked = match validate_payment(request, device, redirect) {
         Ok(checked) => checked,
         Err(error) => return refuse(error),
     };

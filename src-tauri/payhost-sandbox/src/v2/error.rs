@@ -47,6 +47,8 @@ pub enum V2ErrorKind {
     BillingKeyNotFound,
     /// 409.
     BillingKeyAlreadyDeleted,
+    /// 404: a key whose issue was never completed (`DELETE /billing-keys/{billingKey}`).
+    BillingKeyNotIssued,
     /// 404.
     ChannelNotFound,
     /// 404.
@@ -66,6 +68,7 @@ impl V2ErrorKind {
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::PaymentNotFound
             | Self::BillingKeyNotFound
+            | Self::BillingKeyNotIssued
             | Self::ChannelNotFound
             | Self::IdentityVerificationNotFound => StatusCode::NOT_FOUND,
             Self::AlreadyPaid

@@ -17,11 +17,14 @@
 //! identity page as V1's `IMP.certification` (`identity_request`, `identity`).
 
 pub mod auth;
+pub mod billing;
+mod billing_model;
 pub mod browser;
 pub mod channels;
 pub mod error;
 pub mod identity;
 pub mod identity_request;
+pub mod issue;
 pub mod model;
 pub mod rest;
 pub mod result;
@@ -75,6 +78,7 @@ fn routes() -> Router<ApiState> {
             "/identity-verifications/{identity_verification_id}",
             get(identity::get_identity_verification),
         )
+        .merge(billing::routes())
 }
 
 /// V2's REST API: everything under `/v2`, and at the root the routes only V2 has

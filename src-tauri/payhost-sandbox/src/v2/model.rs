@@ -78,6 +78,9 @@ pub struct PaymentOrigin {
 pub struct Card {
     /// The card's name.
     pub name: String,
+    /// Its masked number, when the sandbox knows the card (a billing key's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
 }
 
 /// `PaymentMethod`: how the buyer paid (a union on `type`).
@@ -163,6 +166,9 @@ pub struct PaymentCommon {
     /// The channel.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<SelectedChannel>,
+    /// The billing key charged, for a payment made with one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub billing_key: Option<String>,
     /// `V2`.
     pub version: &'static str,
     /// When it was asked for.
@@ -304,6 +310,7 @@ impl Payment {
                 .unwrap_or_else(|| crate::SANDBOX_STORE_ID.to_owned()),
             method: method_of(payment),
             channel,
+            billing_key: payment.billing_key.clone(),
             version: "V2",
             requested_at: rfc3339(payment.started_at),
             updated_at: rfc3339(changed_at),
@@ -325,10 +332,11 @@ impl Payment {
                 phone_number: payment.buyer_tel.clone(),
             },
             origin: PaymentOrigin {
-                platform_type: if payment.channel == "pc" {
-                    "PC"
-                } else {
-                    "MOBILE"
+                platform_type: match payment.channel.as_str() {
+                    "pc" => "PC",
+                    // Made by the merchant's server (a billing key's charge).
+                    "api" => "API",
+                    _ => "MOBILE",
                 },
                 ip_address: "127.0.0.1",
             },
@@ -395,7 +403,11 @@ fn method_of(payment: &store::Payment) -> Option<PaymentMethod> {
     match payment.pay_method.as_str() {
         "card" if payment.status != PaymentStatus::Ready => Some(PaymentMethod::Card {
             card: Card {
-                name: "샌드박스카드 / Sandbox card".to_owned(),
+                name: payment
+                    .card_name
+                    .clone()
+                    .unwrap_or_else(|| "샌드박스카드 / Sandbox card".to_owned()),
+                number: payment.card_number.clone(),
             },
             approval_number: payment.apply_num.clone(),
         }),

@@ -1,11 +1,13 @@
-//! How a V2 checkout ends in the merchant's page: the object `requestPayment`'s
-//! Promise resolves with (PC), or the same fields in the query of `redirectUrl`
-//! (mobile, or `forceRedirect`).
+//! How a V2 checkout ends in the merchant's page: the object `requestPayment`'s (or
+//! `requestIssueBillingKey`'s) Promise resolves with (PC), or the same fields in the
+//! query of `redirectUrl` (mobile, or `forceRedirect`).
 //!
 //! `PaymentResponse` is `{ transactionType: "PAYMENT", txId, paymentId, code?,
 //! message? }`, `code` present meaning failure (`@portone/browser-sdk@0.1.11:
 //! dist/v2/response/PaymentResponse.d.ts`; the redirect carries the same fields:
 //! `portone-io/developers.portone.io:src/routes/(root)/opi/ko/integration/start/v2/checkout.mdx`).
+//! `IssueBillingKeyResponse` is `{ transactionType: "ISSUE_BILLING_KEY", billingKey,
+//! code?, message? }` (`@portone/browser-sdk@0.1.11:dist/v2/response/IssueBillingKeyResponse.d.ts`).
 //! Success is never decided from it: the merchant asks the API.
 //!
 //! `requestIdentityVerification` ends the same way with
@@ -17,7 +19,9 @@
 
 use serde::Serialize;
 
-use crate::store::{Certification, CertificationStatus, Payment, PaymentStatus};
+use crate::store::{
+    BillingKey, BillingKeyStatus, Certification, CertificationStatus, Payment, PaymentStatus,
+};
 
 /// The `code` of a payment the PG did not complete (declined, or cancelled by the
 /// buyer), as the checkout service reports a PG failure.
@@ -39,6 +43,75 @@ pub struct PaymentResponse {
     /// What failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+/// `IssueBillingKeyResponse`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IssueBillingKeyResponse {
+    /// `ISSUE_BILLING_KEY`.
+    pub transaction_type: &'static str,
+    /// The key (also given when its issue failed, as the id of the attempt).
+    pub billing_key: String,
+    /// Present on failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<&'static str>,
+    /// What failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// What a V2 PC checkout posts to the merchant's page: the response of the SDK
+/// function that opened it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Response {
+    /// `requestPayment`'s.
+    Payment(PaymentResponse),
+    /// `requestIssueBillingKey`'s.
+    IssueBillingKey(IssueBillingKeyResponse),
+    /// `requestIdentityVerification`'s.
+    IdentityVerification(IdentityVerificationResponse),
+}
+
+/// The response for a billing key's issue whose buyer has decided.
+pub fn issue_response(key: &BillingKey) -> IssueBillingKeyResponse {
+    let issued = matches!(
+        key.status,
+        BillingKeyStatus::Issued | BillingKeyStatus::Deleted
+    );
+    IssueBillingKeyResponse {
+        transaction_type: "ISSUE_BILLING_KEY",
+        billing_key: key.billing_key.clone(),
+        code: (!issued).then_some(FAILURE_CODE),
+        message: (!issued).then(|| {
+            key.fail_reason
+                .clone()
+                .unwrap_or_else(|| "빌링키 발급이 중단되었습니다 / issue stopped".to_owned())
+        }),
+    }
+}
+
+/// `redirect_url` with an issue's response appended to its own query (its fragment
+/// stays last): `billingKey`, `transactionType=ISSUE_BILLING_KEY`, and `code` and
+/// `message` on failure.
+pub fn issue_redirect_target(
+    redirect_url: &str,
+    response: &IssueBillingKeyResponse,
+) -> Option<String> {
+    let mut url = url::Url::parse(redirect_url).ok()?;
+    {
+        let mut query = url.query_pairs_mut();
+        query.append_pair("billingKey", &response.billing_key);
+        query.append_pair("transactionType", response.transaction_type);
+        if let Some(code) = response.code {
+            query.append_pair("code", code);
+        }
+        if let Some(message) = &response.message {
+            query.append_pair("message", message);
+        }
+    }
+    Some(url.to_string())
 }
 
 /// The response for a payment whose buyer has decided.

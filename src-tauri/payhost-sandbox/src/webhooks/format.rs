@@ -22,7 +22,8 @@ pub struct WebhookBody<'a> {
     pub imp_uid: &'a str,
     /// Its order.
     pub merchant_uid: &'a str,
-    /// `paid`, `ready` (a virtual account issued) or `cancelled`.
+    /// `paid`, `ready` (a virtual account issued), `cancelled`, or `failed` (a
+    /// scheduled charge declined).
     pub status: PaymentStatus,
 }
 

@@ -11,6 +11,10 @@ mod support;
 mod amounts;
 /// The iamport V1 API over real HTTP, with payments made through the checkout.
 mod api;
+/// Billing keys through V1: cards, payments without the buyer, schedules and the scheduler.
+mod billing;
+/// Billing keys through V2: the REST API and the browser's `requestIssueBillingKey`.
+mod billing_v2;
 /// Identity verification (V1 `IMP.certification`, V2 `requestIdentityVerification`):
 /// the identity page, the PASS apps and their binary, the V1 and V2 APIs.
 mod certification;
@@ -24,6 +28,8 @@ mod merchant_certification;
 mod merchant_v2;
 /// The simulated payment app binary against a sandbox.
 mod sim_app;
+/// The shop's subscription: a card registered with 0원, charged monthly and verified.
+mod subscription;
 /// PortOne V2: the browser checkout and the REST API.
 mod v2;
 /// Webhooks: the outbox, retries, restarts, loopback only, no proxy.
