@@ -134,8 +134,8 @@ async fn billing_key_registered_through_an_app_card_then_charged_by_the_merchant
         )
         .await
         .unwrap();
-    shot(&client, "40-billing-shop-section").await;
-    let page = register(&client, &h, "kb", "41-billing-registered-and-charged").await;
+    shot(&client, "60-billing-shop-section").await;
+    let page = register(&client, &h, "kb", "61-billing-registered-and-charged").await;
     assert!(
         page.title.contains("정기구독이 시작되었습니다"),
         "{}",
@@ -216,7 +216,7 @@ async fn billing_key_registered_through_an_app_card_then_charged_by_the_merchant
 async fn billing_scheduled_charge_fires_and_its_webhook_pays_the_order() {
     let mut h = Harness::sandbox(&["--auto", "approve"]);
     let client = h.session(&[]).await;
-    let page = register(&client, &h, "isp", "42-billing-registered-with-isp").await;
+    let page = register(&client, &h, "isp", "62-billing-registered-with-isp").await;
     assert_eq!(page.registration, "registered");
     assert_eq!(page.card_name, "BC카드");
     let cu = page.customer_uid;
@@ -224,7 +224,7 @@ async fn billing_scheduled_charge_fires_and_its_webhook_pays_the_order() {
     // Scheduled a few seconds ahead: the page waits for it, reloading.
     let waiting = subscription_page(&client, &h, "#charge-2", "pending").await;
     assert_eq!(waiting.registration, "registered");
-    shot(&client, "43-billing-charge-scheduled").await;
+    shot(&client, "63-billing-charge-scheduled").await;
     let second = format!("{cu}_2");
     let status: String = Connection::open(h.sandbox_db())
         .unwrap()
@@ -238,7 +238,7 @@ async fn billing_scheduled_charge_fires_and_its_webhook_pays_the_order() {
     // The sandbox's scheduler fires it; its webhook makes the merchant verify it.
     let fired = subscription_page(&client, &h, "#charge-2", "paid").await;
     assert!(fired.title.contains("정기구독"), "{}", fired.title);
-    shot(&client, "44-billing-scheduled-charge-paid").await;
+    shot(&client, "64-billing-scheduled-charge-paid").await;
     let rows = rows(&h, &second);
     assert_eq!(
         (

@@ -143,7 +143,7 @@ async fn sandbox_v1_certification_through_pass_returns_to_the_app() {
         "#certify-v1",
         "pass-skt",
         "/shop/certifications/complete",
-        "40-sandbox-v1-pass",
+        "70-sandbox-v1-pass",
     )
     .await;
     assert_eq!(
@@ -179,7 +179,7 @@ async fn sandbox_v1_certification_without_a_return_goes_on_by_polling() {
         "#certify-v1",
         "pass-kt",
         "/shop/certifications/complete",
-        "41-sandbox-v1-pass-no-return",
+        "71-sandbox-v1-pass-no-return",
     )
     .await;
     assert_eq!(landing.status, "verified");
@@ -204,7 +204,7 @@ async fn sandbox_v2_identity_verification_through_pass_returns_to_the_app() {
         "#certify-v2",
         "pass-lgu",
         "/shop/identity-verifications/complete",
-        "42-sandbox-v2-pass",
+        "72-sandbox-v2-pass",
     )
     .await;
     assert_eq!(
@@ -243,7 +243,7 @@ async fn sandbox_v2_identity_verification_without_a_return_goes_on_by_polling() 
         "#certify-v2",
         "pass-skt",
         "/shop/identity-verifications/complete",
-        "43-sandbox-v2-pass-no-return",
+        "73-sandbox-v2-pass-no-return",
     )
     .await;
     assert_eq!(landing.status, "verified");

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::cards::{CardStatus, PLAN_NAME, PLAN_PRICE};
 use super::orders::OrderStatus;
 use super::registration::{Subscription, SCHEDULE_DELAY_SECS};
+use super::shop::IAMPORT_API;
 use super::{MerchantError, MerchantState};
 use crate::apps::encode_component;
 use crate::pages::{escape, page, won, Script};
@@ -290,7 +291,7 @@ fn subscription_page(subscription: &Subscription, mount: &str) -> Html<String> {
              <dt>구매자 번호 / customer_uid</dt><dd id=\"customer-uid\">{customer_uid}</dd></dl>\
              <h2>결제 / Charges</h2><ul id=\"charges\" class=\"choices\">{rows}</ul>\
              {schedule}\
-             <p class=\"tag\">가맹점 서버가 아임포트 API 로 확인한 결과 / verified by the merchant server through the iamport API</p>\
+             <p class=\"tag\">가맹점 서버가 {api_ko}로 확인한 결과 / verified by the merchant server through {api_en}</p>\
              <p><a id=\"back-to-shop\" class=\"secondary\" href=\"{back}\">상점으로 / Back to the shop</a></p>\
              {script}",
             status = escape(card.status.as_str()),
@@ -302,6 +303,8 @@ fn subscription_page(subscription: &Subscription, mount: &str) -> Html<String> {
             customer_uid = escape(&card.customer_uid),
             back = escape(if mount.is_empty() { "/" } else { mount }),
             script = Script::Subscription.with_data(&PageData { waiting }),
+            api_ko = escape(IAMPORT_API.0),
+            api_en = escape(IAMPORT_API.1),
         ),
     )
 }
