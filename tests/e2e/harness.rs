@@ -41,6 +41,30 @@ pub fn sandbox_binary() -> PathBuf {
     app_binary().with_file_name("payhost-sandbox")
 }
 
+/// A loopback port held bound but not listening: connections to it are refused
+/// for as long as this lives, and no other socket can bind it.
+pub struct RefusingPort {
+    pub port: u16,
+    _socket: socket2::Socket,
+}
+
+pub fn refusing_port() -> RefusingPort {
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
+        .expect("a TCP socket");
+    let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    socket.bind(&loopback.into()).expect("a loopback port");
+    let port = socket
+        .local_addr()
+        .ok()
+        .and_then(|address| address.as_socket())
+        .map(|address| address.port())
+        .expect("the bound port");
+    RefusingPort {
+        port,
+        _socket: socket,
+    }
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -481,11 +505,23 @@ pub async fn wait_url(client: &Client, what: &str, pred: impl Fn(&str) -> bool) 
 
 /// The text of the first element matching `css`, once there is one.
 pub async fn text_of(client: &Client, css: &str) -> String {
+    // The page's URL when the element was last missing, for the failure message.
+    let last = std::sync::Mutex::new(String::new());
     wait_for(
         &format!("`{css}`"),
         STEP,
-        || async { client.find(Locator::Css(css)).await.ok()?.text().await.ok() },
-        String::new,
+        || async {
+            match client.find(Locator::Css(css)).await {
+                Ok(element) => element.text().await.ok(),
+                Err(_) => {
+                    if let Ok(url) = client.current_url().await {
+                        last.lock().unwrap().clone_from(&url.to_string());
+                    }
+                    None
+                }
+            }
+        },
+        || format!("; at {}", last.lock().unwrap()),
     )
     .await
 }

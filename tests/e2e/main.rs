@@ -216,13 +216,13 @@ async fn a_pending_payment_survives_kill_9_and_resumes_at_the_merchant() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unreachable_start_url_shows_the_error_page() {
     let mut h = Harness::new();
-    // A port that was free a moment ago: connection refused. (Not a "bad port" like 9:
-    // WebKit blocks those without any load-failed signal.)
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // A port bound for the whole test but never listened on: the kernel refuses every
+    // connection, and no other bind (the in-process sandbox, WebKitWebDriver, a free
+    // port the harness picks) can take it meanwhile. A port merely free a moment ago
+    // could be handed out again and serve a page. (Not a "bad port" like 9: WebKit
+    // blocks those without any load-failed signal.)
+    let refusing = harness::refusing_port();
+    let port = refusing.port;
     h.extra_env.push((
         "PAYHOST_START_URL".to_owned(),
         format!("http://127.0.0.1:{port}/checkout"),
