@@ -10,7 +10,8 @@
 // buyer makes one, through plain HTTP against the sandbox (the checkout, the PG or
 // identity page, the payment or PASS app's answer), so the suite needs nothing but a
 // running `payhost-sandbox serve`, whose URL is PAYHOST_SANDBOX_URL (`cargo xtask
-// clients` starts one and sets it).
+// clients` starts one and sets it). A billing key needs no buyer: the SDK issues it from
+// the card's numbers and charges it itself.
 //
 // Node.js 18 or later: `fetch`, and the WebCrypto `crypto` global `Webhook.verify` uses
 // (`@portone/server-sdk@0.19.0:dist/webhook.mjs`).
@@ -36,6 +37,15 @@ const SANDBOX = process.env.PAYHOST_SANDBOX_URL.replace(/\/+$/, "");
 const API_SECRET = "sandbox_api_secret";
 const WEBHOOK_SECRET = "whsec_cGF5aG9zdC1zYW5kYm94LXdlYmhvb2stc2VjcmV0ISE=";
 const STORE_ID = "store-sandbox-0000";
+
+// A card number that passes the Luhn check (VISA), as the sandbox masks it, and
+// iamport's own test number, which fails it; the card expires in five years' December.
+const CARD = "4092023012341239";
+const MASKED_CARD = "4092-02**-****-1239";
+const BAD_CARD = "4092023012341234";
+const CARD_YEAR = String((new Date().getUTCFullYear() + 5) % 100).padStart(2, "0");
+// The sandbox card company declines a charge whose amount ends in 999.
+const DECLINED_AMOUNT = 9999;
 
 const portone = PortOneClient({ secret: API_SECRET, baseUrl: SANDBOX });
 
@@ -150,6 +160,47 @@ async function verifyIdentity(token, outcome = "approve", form) {
   await choose(token, "pass-skt", form);
   await report(token, outcome);
 }
+
+/** `issueBillingKey` with a card's numbers (and `fields`): the new billing key. */
+async function issueBillingKey(number = CARD, fields = {}) {
+  const credential = {
+    number,
+    expiryYear: CARD_YEAR,
+    expiryMonth: "12",
+    birthOrBusinessRegistrationNumber: "900101",
+    passwordTwoDigits: "12",
+  };
+  const issued = await portone.payment.billingKey.issueBillingKey({
+    method: { card: { credential } },
+    ...fields,
+  });
+  return issued.billingKeyInfo.billingKey;
+}
+
+/** `payWithBillingKey` in KRW (with `fields`): its answer. */
+function payWithBillingKey(paymentId, billingKey, total, fields = {}) {
+  return portone.payment.payWithBillingKey({
+    paymentId,
+    billingKey,
+    orderName: "월간 구독",
+    amount: { total },
+    currency: "KRW",
+    ...fields,
+  });
+}
+
+/**
+ * Each of `fields` is in `entity`: the fields its SDK type declares required (the SDK
+ * checks nothing at run time, so a field the sandbox misnamed would read as undefined).
+ */
+function assertRequired(entity, fields) {
+  for (const field of fields) {
+    assert.notEqual(entity[field], undefined, `${field} in ${JSON.stringify(entity)}`);
+  }
+}
+
+/** What `IssuedBillingKeyInfo` and `DeletedBillingKeyInfo` require. */
+const BILLING_KEY_INFO = ["billingKey", "merchantId", "storeId", "channels", "customer", "issuedAt"];
 
 /** What `promise` rejects with, failing when it fulfils. */
 async function rejection(promise) {
@@ -333,6 +384,88 @@ describe("@portone/server-sdk 0.19.0: PortOneClient({ secret, baseUrl: SANDBOX }
     assert.equal(missing.message, missing.data.message);
   });
 
+  test("issueBillingKey, then getBillingKeyInfo reads it ISSUED and, deleted, DELETED", async () => {
+    const billingKey = await issueBillingKey(CARD, {
+      channelKey: "channel-key-sandbox-nice",
+      customer: { id: "buyer-1", name: { full: "홍길동" }, email: "buyer@example.com" },
+      customData: '{"plan":"monthly"}',
+    });
+    assert.match(billingKey, /^billing-key-/);
+    const issued = await portone.payment.billingKey.getBillingKeyInfo({ billingKey });
+    assert.equal(issued.status, "ISSUED");
+    assert.ok(!Payment.BillingKey.isUnrecognizedBillingKeyInfo(issued));
+    assertRequired(issued, BILLING_KEY_INFO);
+    assert.deepEqual([issued.billingKey, issued.storeId], [billingKey, STORE_ID]);
+    assert.deepEqual(
+      issued.channels.map((channel) => channel.key),
+      ["channel-key-sandbox-nice"],
+    );
+    assert.deepEqual(issued.customer, { id: "buyer-1", name: "홍길동", email: "buyer@example.com" });
+    assert.equal(issued.customData, '{"plan":"monthly"}');
+    assert.equal(issued.methods.length, 1);
+    const [method] = issued.methods;
+    assert.equal(method.type, "BillingKeyPaymentMethodCard");
+    assert.deepEqual([method.card.number, method.card.brand], [MASKED_CARD, "VISA"]);
+    const deleted = await portone.payment.billingKey.deleteBillingKey({ billingKey, reason: "해지" });
+    assert.ok(deleted.deletedAt.endsWith("Z"), deleted.deletedAt);
+    const gone = await portone.payment.billingKey.getBillingKeyInfo({ billingKey });
+    assert.equal(gone.status, "DELETED");
+    assertRequired(gone, [...BILLING_KEY_INFO, "deletedAt"]);
+    assert.deepEqual([gone.issuedAt, gone.deletedAt], [issued.issuedAt, deleted.deletedAt]);
+  });
+
+  test("payWithBillingKey makes a PAID payment once; a declined charge is PG_PROVIDER", async () => {
+    const billingKey = await issueBillingKey();
+    const paymentId = unique("pay_billing");
+    const paid = await payWithBillingKey(paymentId, billingKey, 9900);
+    assert.ok(paid.payment.pgTxId && paid.payment.paidAt.endsWith("Z"), JSON.stringify(paid));
+    const payment = await portone.payment.getPayment({ paymentId });
+    assert.equal(payment.status, "PAID");
+    assert.deepEqual([payment.billingKey, payment.amount.total], [billingKey, 9900]);
+    assert.deepEqual([payment.pgTxId, payment.paidAt], [paid.payment.pgTxId, paid.payment.paidAt]);
+    assert.equal(payment.method.card.number, MASKED_CARD);
+    const twice = await rejection(payWithBillingKey(paymentId, billingKey, 9900));
+    assert.ok(twice instanceof Payment.PayWithBillingKeyError);
+    assert.equal(twice.data.type, "ALREADY_PAID");
+    const declinedId = unique("pay_billing_declined");
+    const declined = await rejection(payWithBillingKey(declinedId, billingKey, DECLINED_AMOUNT));
+    assert.ok(declined instanceof Payment.PayWithBillingKeyError);
+    assert.equal(declined.data.type, "PG_PROVIDER");
+    assert.match(declined.data.pgMessage, /999/);
+    assert.equal((await portone.payment.getPayment({ paymentId: declinedId })).status, "FAILED");
+  });
+
+  test("billing-key refusals throw the method's error class with the V2 error type", async () => {
+    const badCard = await rejection(issueBillingKey(BAD_CARD));
+    assert.ok(badCard instanceof Payment.BillingKey.IssueBillingKeyError);
+    assert.ok(badCard instanceof PortOneError);
+    assert.equal(badCard.data.type, "PG_PROVIDER");
+    assert.match(badCard.data.pgMessage, /^카드정보 인증에 실패하였습니다\./);
+    const noChannel = await rejection(issueBillingKey(CARD, { channelKey: "channel-key-nowhere" }));
+    assert.equal(noChannel.data.type, "CHANNEL_NOT_FOUND");
+    const nowhere = "billing-key-nowhere";
+    const unknown = await rejection(portone.payment.billingKey.getBillingKeyInfo({ billingKey: nowhere }));
+    assert.ok(unknown instanceof Payment.BillingKey.GetBillingKeyInfoError);
+    assert.equal(unknown.data.type, "BILLING_KEY_NOT_FOUND");
+    assert.equal(unknown.message, unknown.data.message);
+    const notDeleted = await rejection(portone.payment.billingKey.deleteBillingKey({ billingKey: nowhere }));
+    assert.ok(notDeleted instanceof Payment.BillingKey.DeleteBillingKeyError);
+    assert.equal(notDeleted.data.type, "BILLING_KEY_NOT_FOUND");
+    const notCharged = await rejection(payWithBillingKey(unique("pay_nowhere"), nowhere, 1000));
+    assert.equal(notCharged.data.type, "BILLING_KEY_NOT_FOUND");
+    const billingKey = await issueBillingKey();
+    const forbidden = await rejection(
+      portone.payment.billingKey.getBillingKeyInfo({ billingKey, storeId: "store-other" }),
+    );
+    assert.equal(forbidden.data.type, "FORBIDDEN");
+    await portone.payment.billingKey.deleteBillingKey({ billingKey });
+    const deletedTwice = await rejection(portone.payment.billingKey.deleteBillingKey({ billingKey }));
+    assert.equal(deletedTwice.data.type, "BILLING_KEY_ALREADY_DELETED");
+    const charged = await rejection(payWithBillingKey(unique("pay_deleted"), billingKey, 1000));
+    assert.ok(charged instanceof Payment.PayWithBillingKeyError);
+    assert.equal(charged.data.type, "BILLING_KEY_ALREADY_DELETED");
+  });
+
   describe("Webhook.verify", () => {
     const hook = new Recorder();
     before(() => hook.start());
@@ -358,10 +491,36 @@ describe("@portone/server-sdk 0.19.0: PortOneClient({ secret, baseUrl: SANDBOX }
   });
 
   test("what the sandbox does not serve fails loudly", async () => {
-    // An unserved path answers 404 with no body: the SDK cannot read it as JSON and
-    // rejects (a SyntaxError), never resolves.
+    // An unserved path answers 404 (405 where the path is served for another method:
+    // GET /billing-keys, POST /billing-keys/confirm…) with no body: the SDK cannot read
+    // it as JSON and rejects (a SyntaxError), never resolves.
     const paymentId = unique("pay_unserved");
     await opened(paymentId, 1000, { payMethod: "VIRTUAL_ACCOUNT" });
-    await assert.rejects(portone.payment.closeVirtualAccount({ paymentId }));
+    const { billingKey, paymentSchedule } = portone.payment;
+    const unserved = {
+      closeVirtualAccount: () => portone.payment.closeVirtualAccount({ paymentId }),
+      getBillingKeyInfos: () => billingKey.getBillingKeyInfos(),
+      confirmBillingKey: () => billingKey.confirmBillingKey({ billingIssueToken: "token" }),
+      confirmBillingKeyIssueAndPay: () =>
+        billingKey.confirmBillingKeyIssueAndPay({
+          billingIssueToken: "token",
+          paymentId: unique("pay_unserved"),
+          currency: "KRW",
+          totalAmount: 1000,
+        }),
+      getPaymentSchedule: () => paymentSchedule.getPaymentSchedule({ paymentScheduleId: "schedule-1" }),
+      getPaymentSchedules: () => paymentSchedule.getPaymentSchedules(),
+      revokePaymentSchedules: () => paymentSchedule.revokePaymentSchedules({ scheduleIds: ["schedule-1"] }),
+      createPaymentSchedule: () =>
+        paymentSchedule.createPaymentSchedule({
+          paymentId: unique("pay_unserved"),
+          payment: { billingKey: "billing-key-1", orderName: "x", amount: { total: 1000 }, currency: "KRW" },
+          timeToPay: "2030-01-01T00:00:00Z",
+        }),
+    };
+    for (const [name, call] of Object.entries(unserved)) {
+      const refused = await rejection(call());
+      assert.ok(refused instanceof SyntaxError, `${name}: ${refused}`);
+    }
   });
 });

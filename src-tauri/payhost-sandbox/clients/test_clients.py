@@ -7,7 +7,9 @@ check what they return and raise. Every payment and identity verification they r
 made the way a buyer makes one, through plain HTTP against the sandbox (the checkout, the
 PG or identity page, the payment or PASS app's answer), so the suite needs nothing but a
 running `payhost-sandbox serve`, whose URL is PAYHOST_SANDBOX_URL (`cargo xtask clients`
-starts one and sets it).
+starts one and sets it). Billing keys (정기결제) need no buyer: the clients register the
+card from its numbers and charge it themselves; only a scheduled charge is fired through
+the sandbox's own `POST /sandbox/schedules/run` instead of waiting for its time.
 
 Sources: iamport-rest-client@0.9.0:iamport/client.py,
 portone-server-sdk@0.21.0:portone_server_sdk/_generated/ (the clients, their
@@ -20,6 +22,7 @@ import http.server
 import json
 import os
 import threading
+import time
 import unittest
 import urllib.error
 import urllib.parse
@@ -31,6 +34,12 @@ from typing import Any, Optional
 
 from iamport import Iamport
 from portone_server_sdk import PortOneClient, errors, webhook
+from portone_server_sdk.common import (
+    CardCredential,
+    CustomerInput,
+    CustomerNameInput,
+    PaymentAmountInput,
+)
 from portone_server_sdk.identity_verification import (
     FailedIdentityVerification,
     GetIdentityVerificationError,
@@ -38,7 +47,22 @@ from portone_server_sdk.identity_verification import (
     ReadyIdentityVerification,
     VerifiedIdentityVerification,
 )
-from portone_server_sdk.payment import CancelPaymentError, GetPaymentError
+from portone_server_sdk.payment import (
+    CancelPaymentError,
+    GetPaymentError,
+    PayWithBillingKeyError,
+)
+from portone_server_sdk.payment.billing_key import (
+    BillingKeyPaymentMethodCard,
+    DeleteBillingKeyError,
+    DeletedBillingKeyInfo,
+    GetBillingKeyInfoError,
+    InstantBillingKeyPaymentMethodInput,
+    InstantBillingKeyPaymentMethodInputCard,
+    IssueBillingKeyError,
+    IssuedBillingKeyInfo,
+)
+from portone_server_sdk.payment.payment_schedule import BillingKeyPaymentScheduleInput
 
 if not os.environ.get("PAYHOST_SANDBOX_URL"):
     raise SystemExit("set PAYHOST_SANDBOX_URL to a running sandbox, e.g. http://127.0.0.1:8717")
@@ -49,6 +73,18 @@ IMP_SECRET = "sandbox_imp_secret"
 API_SECRET = "sandbox_api_secret"
 WEBHOOK_SECRET = "whsec_cGF5aG9zdC1zYW5kYm94LXdlYmhvb2stc2VjcmV0ISE="
 STORE_ID = "store-sandbox-0000"
+
+# A card number that passes the Luhn check (VISA), as the sandbox masks it, and
+# iamport's own test number, which fails it
+# (`iamport/iamport-rest-client-python:tests/test_customer_create.py`).
+CARD = "4092-0230-1234-1239"
+MASKED_CARD = "4092-02**-****-1239"
+BAD_CARD = "4092-0230-1234-1234"
+# The card expires in five years' December, whenever the suite runs.
+CARD_YEAR = time.gmtime().tm_year + 5
+V1_EXPIRY = f"{CARD_YEAR}-12"
+# The sandbox card company declines a charge whose amount ends in 999.
+DECLINED_AMOUNT = 9999
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -67,11 +103,16 @@ def unique(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:12]}"
 
 
-def send(method: str, path: str, body: Optional[dict] = None) -> tuple[int, Any]:
-    """`method` on the sandbox's `path` with a JSON body: the status and the JSON answer."""
+def send(
+    method: str, path: str, body: Optional[dict] = None, token: Optional[str] = None
+) -> tuple[int, Any]:
+    """`method` on the sandbox's `path` with a JSON body (and V1's API `token`, when
+    given): the status and the JSON answer."""
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(SANDBOX + path, data=data, method=method)
     request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", token)
     try:
         with _HTTP.open(request, timeout=10) as response:
             status, text = response.status, response.read().decode()
@@ -146,6 +187,19 @@ def v1_certification(merchant_uid: str, outcome: str, form: Optional[dict] = Non
     assert status == 200, (status, answer)
     verify_identity(v1_token(answer), outcome, form)
     return answer["imp_uid"]
+
+
+def run_schedules() -> list[dict]:
+    """`POST /sandbox/schedules/run`, the sandbox's own route behind V1's API token: it
+    fires every scheduled charge due now (those its scheduler has not fired yet) and
+    answers them. Once it answers, every charge due is fired."""
+    status, answer = send("POST", "/users/getToken",
+                          {"imp_key": IMP_KEY, "imp_secret": IMP_SECRET})
+    assert status == 200 and answer["code"] == 0, (status, answer)
+    status, answer = send("POST", "/sandbox/schedules/run", {},
+                          token=answer["response"]["access_token"])
+    assert status == 200 and answer["code"] == 0, (status, answer)
+    return answer["response"]
 
 
 def v2_token(status: int, answer: Any) -> str:
@@ -345,6 +399,190 @@ class IamportRestClientTest(unittest.TestCase):
         with self.assertRaises(Iamport.HttpError) as unknown:
             self.iamport.cancel_certification("imp_nowhere")
         self.assertEqual(unknown.exception.code, 404)
+
+    def register(self, customer_uid: str, card_number: str = CARD,
+                 expiry: str = V1_EXPIRY) -> dict:
+        """`customer_create` with a card's numbers, as a merchant's server registers a
+        customer's card: the key as iamport answers it."""
+        return self.iamport.customer_create(customer_uid=customer_uid,
+                                            card_number=card_number, expiry=expiry,
+                                            birth="900101", pwd_2digit="12",
+                                            customer_name="홍길동")
+
+    def schedule(self, customer_uid: str, *schedules: tuple[str, int, int],
+                 notice_url: Optional[str] = None) -> list[dict]:
+        """`pay_schedule` of `(merchant_uid, schedule_at, amount)` charges."""
+        return self.iamport.pay_schedule(customer_uid=customer_uid, schedules=[
+            {"merchant_uid": merchant_uid, "schedule_at": at, "amount": amount,
+             "name": "월간 구독", **({"notice_url": notice_url} if notice_url else {})}
+            for merchant_uid, at, amount in schedules])
+
+    def test_customer_create_keeps_the_card_masked_get_reads_it_delete_removes_it(
+        self,
+    ) -> None:
+        customer_uid = unique("cu_create")
+        created = self.register(customer_uid)
+        self.assertEqual((created["customer_uid"], created["customer_name"]),
+                         (customer_uid, "홍길동"))
+        self.assertEqual((created["card_number"], created["pg_provider"]), (MASKED_CARD, "nice"))
+        self.assertTrue(created["card_name"])
+        self.assertEqual(self.iamport.customer_get(customer_uid), created)
+        deleted = self.iamport.customer_delete(customer_uid)
+        self.assertEqual((deleted["customer_uid"], deleted["card_number"]),
+                         (customer_uid, MASKED_CARD))
+        for gone in (self.iamport.customer_get, self.iamport.customer_delete):
+            with self.assertRaises(Iamport.HttpError) as raised:
+                gone(customer_uid)
+            self.assertEqual(raised.exception.code, 404, gone.__name__)
+
+    def test_a_card_the_card_company_refuses_is_a_response_error_and_registers_nothing(
+        self,
+    ) -> None:
+        refused = unique("cu_refused")
+        for number, expiry, why in ((BAD_CARD, V1_EXPIRY, "카드번호"),
+                                    (CARD, "2020-01", "유효기간")):
+            with self.assertRaises(Iamport.ResponseError) as raised:
+                self.register(refused, number, expiry)
+            self.assertEqual(raised.exception.code, -1)
+            self.assertTrue(raised.exception.message.startswith("카드정보 인증에 실패하였습니다."))
+            self.assertIn(why, raised.exception.message)
+        with self.assertRaises(Iamport.HttpError) as nothing:
+            self.iamport.customer_get(refused)
+        self.assertEqual(nothing.exception.code, 404)
+        with self.assertRaises(Iamport.ResponseError) as once:
+            self.iamport.pay_onetime(merchant_uid=unique("order_once_refused"), amount=1000,
+                                     card_number=BAD_CARD, expiry=V1_EXPIRY, birth="900101",
+                                     pwd_2digit="12")
+        self.assertEqual(once.exception.code, -1)
+
+    def test_pay_again_charges_the_registered_card_paid_and_an_amount_ending_in_999_failed(
+        self,
+    ) -> None:
+        customer_uid = unique("cu_again")
+        self.register(customer_uid)
+        merchant_uid = unique("order_again")
+        paid = self.iamport.pay_again(customer_uid=customer_uid, merchant_uid=merchant_uid,
+                                      amount=9900, name="월간 구독")
+        self.assertEqual((paid["status"], paid["amount"], paid["merchant_uid"]),
+                         ("paid", 9900, merchant_uid))
+        self.assertEqual((paid["customer_uid"], paid["customer_uid_usage"]),
+                         (customer_uid, "payment"))
+        self.assertEqual(paid["card_number"], MASKED_CARD)
+        self.assertEqual(self.iamport.find(merchant_uid=merchant_uid)["imp_uid"], paid["imp_uid"])
+        self.assertTrue(self.iamport.is_paid(9900, merchant_uid=merchant_uid))
+        # The card company's decline is an answer (code 0), not an error: the payment
+        # is `failed`, as iamport's guide says to check.
+        declined_uid = unique("order_declined")
+        declined = self.iamport.pay_again(customer_uid=customer_uid, merchant_uid=declined_uid,
+                                          amount=DECLINED_AMOUNT, name="월간 구독")
+        self.assertEqual((declined["status"], declined["amount"]), ("failed", DECLINED_AMOUNT))
+        self.assertIn("999", declined["fail_reason"])
+        self.assertEqual(self.iamport.find(merchant_uid=declined_uid)["status"], "failed")
+        self.assertFalse(self.iamport.is_paid(DECLINED_AMOUNT, merchant_uid=declined_uid))
+        # What the client asks for and nothing more (no `name`), as its own test
+        # (`tests/test_pay_again.py`) calls it: the unknown customer is what is refused.
+        with self.assertRaises(Iamport.ResponseError) as unknown:
+            self.iamport.pay_again(customer_uid=unique("cu_nobody"),
+                                   merchant_uid=unique("order_nobody"), amount=1000)
+        self.assertEqual(unknown.exception.code, -1)
+        self.assertIn("등록되지 않은 구매자입니다.", unknown.exception.message)
+        # A known customer's charge without `name`, which the client does not ask for
+        # but V1 requires: refused, naming the field.
+        with self.assertRaises(Iamport.ResponseError) as nameless:
+            self.iamport.pay_again(customer_uid=customer_uid,
+                                   merchant_uid=unique("order_nameless"), amount=1000)
+        self.assertEqual(nameless.exception.code, 1)
+        self.assertIn("name", nameless.exception.message)
+
+    def test_pay_onetime_charges_card_numbers_and_with_a_customer_uid_registers_them(
+        self,
+    ) -> None:
+        card = {"card_number": CARD, "expiry": V1_EXPIRY, "birth": "900101", "pwd_2digit": "12"}
+        merchant_uid = unique("order_once")
+        once = self.iamport.pay_onetime(merchant_uid=merchant_uid, amount=5000, name="키인결제",
+                                        **card)
+        self.assertEqual((once["status"], once["amount"], once["customer_uid"]),
+                         ("paid", 5000, None))
+        self.assertEqual(once["card_number"], MASKED_CARD)
+        self.assertTrue(self.iamport.is_paid(5000, imp_uid=once["imp_uid"]))
+        customer_uid = unique("cu_once")
+        kept = self.iamport.pay_onetime(merchant_uid=unique("order_once_kept"), amount=5000,
+                                        customer_uid=customer_uid, **card)
+        self.assertEqual((kept["status"], kept["customer_uid"]), ("paid", customer_uid))
+        self.assertEqual(self.iamport.customer_get(customer_uid)["card_number"], MASKED_CARD)
+
+    def test_pay_schedule_is_read_by_order_and_by_time_and_pay_unschedule_revokes_it(
+        self,
+    ) -> None:
+        customer_uid = unique("cu_schedule")
+        self.register(customer_uid)
+        soon, later = unique("order_soon"), unique("order_later")
+        now = int(time.time())
+        made = self.schedule(customer_uid, (soon, now + 3600, 9900), (later, now + 7200, 9900))
+        self.assertEqual([m["merchant_uid"] for m in made], [soon, later])
+        self.assertTrue(all(m["schedule_status"] == "scheduled" and m["imp_uid"] is None
+                            for m in made), made)
+        one = self.iamport.pay_schedule_get(soon)
+        self.assertEqual((one["customer_uid"], one["schedule_at"], one["amount"]),
+                         (customer_uid, now + 3600, 9900))
+        between = self.iamport.pay_schedule_get_between(schedule_from=now + 3000,
+                                                        schedule_to=now + 4000)
+        listed = {s["merchant_uid"] for s in between}
+        self.assertIn(soon, listed)
+        self.assertNotIn(later, listed)
+        revoked = self.iamport.pay_unschedule(customer_uid=customer_uid, merchant_uid=soon)
+        self.assertEqual([(r["merchant_uid"], r["schedule_status"]) for r in revoked],
+                         [(soon, "revoked")])
+        self.assertEqual(self.iamport.pay_schedule_get(soon)["schedule_status"], "revoked")
+        with self.assertRaises(Iamport.ResponseError) as twice:
+            self.iamport.pay_unschedule(customer_uid=customer_uid, merchant_uid=soon)
+        self.assertEqual(twice.exception.code, 1)
+        self.assertIn("취소할 예약결제 기록이 존재하지 않습니다.", twice.exception.message)
+        # Without a merchant_uid: every charge the customer has scheduled.
+        rest = self.iamport.pay_unschedule(customer_uid=customer_uid)
+        self.assertEqual([r["merchant_uid"] for r in rest], [later])
+        with self.assertRaises(Iamport.HttpError) as nothing:
+            self.iamport.pay_schedule_get(unique("order_unscheduled"))
+        self.assertEqual(nothing.exception.code, 404)
+        with self.assertRaises(Iamport.ResponseError) as unknown:
+            self.schedule(unique("cu_nobody"), (unique("order_nobody"), now + 3600, 1000))
+        self.assertEqual(unknown.exception.code, 1)
+        self.assertIn("등록되지 않은 구매자입니다.", unknown.exception.message)
+        # A charge without `name`, which the client does not ask for but V1 requires.
+        with self.assertRaises(Iamport.ResponseError) as nameless:
+            self.iamport.pay_schedule(customer_uid=customer_uid, schedules=[
+                {"merchant_uid": unique("order_nameless"), "schedule_at": now + 3600,
+                 "amount": 1000}])
+        self.assertEqual(nameless.exception.code, 1)
+        self.assertIn("name", nameless.exception.message)
+
+    def test_a_scheduled_charge_fires_paid_or_failed_with_its_webhook(self) -> None:
+        hook = Recorder()
+        self.addCleanup(hook.close)
+        customer_uid = unique("cu_fire")
+        self.register(customer_uid)
+        paid, declined = unique("order_fire_paid"), unique("order_fire_declined")
+        due = int(time.time()) - 60
+        self.schedule(customer_uid, (paid, due, 9900), (declined, due, DECLINED_AMOUNT),
+                      notice_url=hook.url)
+        # The scheduler may have fired them first; either way, they are fired now.
+        run_schedules()
+        for merchant_uid, status in ((paid, "paid"), (declined, "failed")):
+            fired = self.iamport.pay_schedule_get(merchant_uid)
+            self.assertEqual((fired["schedule_status"], fired["payment_status"]),
+                             ("executed", status), fired)
+            self.assertGreater(fired["executed_at"], 0)
+            payment = self.iamport.find(merchant_uid=merchant_uid)
+            self.assertEqual((payment["imp_uid"], payment["status"]), (fired["imp_uid"], status))
+            self.assertEqual((payment["customer_uid"], payment["customer_uid_usage"]),
+                             (customer_uid, "payment.scheduled"))
+        self.assertTrue(self.iamport.is_paid(9900, merchant_uid=paid))
+        self.assertIn("999", self.iamport.pay_schedule_get(declined)["fail_reason"])
+        again = {s["merchant_uid"] for s in run_schedules()}
+        self.assertFalse({paid, declined} & again, "a charge fires once")
+        notices = sorted((n["merchant_uid"], n["status"])
+                         for n in (json.loads(r.body) for r in hook.wait_for(2)))
+        self.assertEqual(notices, sorted([(paid, "paid"), (declined, "failed")]))
 
     def test_what_the_sandbox_does_not_serve_fails_loudly(self) -> None:
         # find_by_status passes `params=` to a `_get` that has no such parameter: a
@@ -550,13 +788,146 @@ class PortOneServerSdkTest(unittest.TestCase):
         with self.assertRaises(webhook.WebhookVerificationError):
             webhook.verify(WEBHOOK_SECRET, sent.body, other_id)
 
+    def issue(self, number: str = CARD, **fields: Any) -> str:
+        """`issue_billing_key` with a card's numbers: the new billing key."""
+        card = InstantBillingKeyPaymentMethodInputCard(credential=CardCredential(
+            number=number.replace("-", ""), expiry_year=f"{CARD_YEAR % 100:02d}",
+            expiry_month="12", birth_or_business_registration_number="900101",
+            password_two_digits="12"))
+        issued = self.portone.payment.billing_key.issue_billing_key(
+            method=InstantBillingKeyPaymentMethodInput(card=card), **fields)
+        return issued.billing_key_info.billing_key
+
+    def pay(self, payment_id: str, billing_key: str, total: int, **fields: Any) -> Any:
+        """`pay_with_billing_key` in KRW: its answer."""
+        return self.portone.payment.pay_with_billing_key(
+            payment_id=payment_id, billing_key=billing_key, order_name="월간 구독",
+            amount=PaymentAmountInput(total=total), currency="KRW", **fields)
+
+    def test_issue_billing_key_reads_as_issued_then_as_deleted(self) -> None:
+        billing_key = self.issue(
+            channel_key="channel-key-sandbox-nice",
+            customer=CustomerInput(id="buyer-1", name=CustomerNameInput(full="홍길동"),
+                                   email="buyer@example.com"),
+            custom_data='{"plan":"monthly"}')
+        self.assertTrue(billing_key.startswith("billing-key-"), billing_key)
+        get = self.portone.payment.billing_key.get_billing_key_info
+        issued = get(billing_key=billing_key)
+        self.assertIsInstance(issued, IssuedBillingKeyInfo)
+        self.assertEqual((issued.billing_key, issued.store_id), (billing_key, STORE_ID))
+        self.assertEqual([c.key for c in issued.channels], ["channel-key-sandbox-nice"])
+        self.assertEqual((issued.customer.id, issued.customer.name, issued.customer.email),
+                         ("buyer-1", "홍길동", "buyer@example.com"))
+        self.assertEqual(issued.custom_data, '{"plan":"monthly"}')
+        [method] = issued.methods
+        self.assertIsInstance(method, BillingKeyPaymentMethodCard)
+        self.assertEqual((method.card.number, method.card.brand, method.card.bin),
+                         (MASKED_CARD, "VISA", "409202"))
+        deleted = self.portone.payment.billing_key.delete_billing_key(
+            billing_key=billing_key, reason="해지")
+        gone = get(billing_key=billing_key)
+        self.assertIsInstance(gone, DeletedBillingKeyInfo)
+        self.assertEqual((gone.billing_key, gone.issued_at, gone.deleted_at),
+                         (billing_key, issued.issued_at, deleted.deleted_at))
+
+    def test_pay_with_billing_key_is_a_paid_payment_once_and_a_decline_is_a_pg_error(
+        self,
+    ) -> None:
+        billing_key = self.issue()
+        payment_id = unique("pay_billing")
+        paid = self.pay(payment_id, billing_key, 9900)
+        self.assertTrue(paid.payment.pg_tx_id and paid.payment.paid_at.endswith("Z"), paid)
+        payment = self.portone.payment.get_payment(payment_id=payment_id)
+        self.assertEqual(type(payment).__name__, "PaidPayment")
+        self.assertEqual((payment.id, payment.billing_key, payment.amount.total),
+                         (payment_id, billing_key, 9900))
+        self.assertEqual((payment.pg_tx_id, payment.paid_at),
+                         (paid.payment.pg_tx_id, paid.payment.paid_at))
+        self.assertEqual(payment.order_name, "월간 구독")
+        self.assertEqual(type(payment.method).__name__, "PaymentMethodCard")
+        self.assertEqual(payment.method.card.number, MASKED_CARD)
+        with self.assertRaises(errors.AlreadyPaidError) as twice:
+            self.pay(payment_id, billing_key, 9900)
+        self.assertIsInstance(twice.exception, PayWithBillingKeyError)
+        declined_id = unique("pay_billing_declined")
+        with self.assertRaises(errors.PgProviderError) as declined:
+            self.pay(declined_id, billing_key, DECLINED_AMOUNT)
+        self.assertIsInstance(declined.exception, PayWithBillingKeyError)
+        self.assertIn("999", declined.exception.pg_message)
+        failed = self.portone.payment.get_payment(payment_id=declined_id)
+        self.assertEqual(type(failed).__name__, "FailedPayment")
+        self.assertIn("999", failed.failure.reason)
+
+    def test_billing_key_refusals_raise_the_sdks_typed_errors(self) -> None:
+        billing_key = self.portone.payment.billing_key
+        with self.assertRaises(errors.PgProviderError) as bad_card:
+            self.issue(BAD_CARD)
+        self.assertIsInstance(bad_card.exception, IssueBillingKeyError)
+        self.assertTrue(bad_card.exception.pg_message.startswith("카드정보 인증에 실패하였습니다."))
+        with self.assertRaises(errors.ChannelNotFoundError) as no_channel:
+            self.issue(channel_key="channel-key-nowhere")
+        self.assertIsInstance(no_channel.exception, IssueBillingKeyError)
+        nowhere = "billing-key-nowhere"
+        with self.assertRaises(errors.BillingKeyNotFoundError) as unknown:
+            billing_key.get_billing_key_info(billing_key=nowhere)
+        self.assertIsInstance(unknown.exception, GetBillingKeyInfoError)
+        self.assertIsInstance(unknown.exception, errors.PortOneError)
+        self.assertTrue(unknown.exception.message)
+        with self.assertRaises(errors.BillingKeyNotFoundError) as not_deleted:
+            billing_key.delete_billing_key(billing_key=nowhere)
+        self.assertIsInstance(not_deleted.exception, DeleteBillingKeyError)
+        with self.assertRaises(errors.BillingKeyNotFoundError):
+            self.pay(unique("pay_nowhere"), nowhere, 1000)
+        issued = self.issue()
+        with self.assertRaises(errors.ChannelNotFoundError):
+            self.pay(unique("pay_no_channel"), issued, 1000, channel_key="channel-key-nowhere")
+        other_store = PortOneClient(secret=API_SECRET, base_url=SANDBOX + "/v2",
+                                    store_id="store-other")
+        with self.assertRaises(errors.ForbiddenError):
+            other_store.payment.billing_key.get_billing_key_info(billing_key=issued)
+        billing_key.delete_billing_key(billing_key=issued)
+        with self.assertRaises(errors.BillingKeyAlreadyDeletedError) as deleted_twice:
+            billing_key.delete_billing_key(billing_key=issued)
+        self.assertIsInstance(deleted_twice.exception, DeleteBillingKeyError)
+        with self.assertRaises(errors.BillingKeyAlreadyDeletedError) as charged:
+            self.pay(unique("pay_deleted"), issued, 1000)
+        self.assertIsInstance(charged.exception, PayWithBillingKeyError)
+
     def test_what_the_sandbox_does_not_serve_fails_loudly(self) -> None:
-        # An unserved path answers 404 with no body: the client cannot read it as
-        # JSON and raises (json.JSONDecodeError, a ValueError), never returns.
+        # An unserved path answers 404 (405 where the path is served for another
+        # method: GET /billing-keys, POST /billing-keys/confirm…) with no body: the
+        # client cannot read it as JSON and raises (json.JSONDecodeError, a
+        # ValueError), never returns.
         payment_id = unique("pay_unserved")
         v2_opened(payment_id, 1000, pay_method="VIRTUAL_ACCOUNT")
-        with self.assertRaises(ValueError):
-            self.portone.payment.close_virtual_account(payment_id=payment_id)
+        billing_key = self.portone.payment.billing_key
+        schedules = self.portone.payment.payment_schedule
+        unserved = {
+            "close_virtual_account":
+                lambda: self.portone.payment.close_virtual_account(payment_id=payment_id),
+            "get_billing_key_infos": billing_key.get_billing_key_infos,
+            "confirm_billing_key":
+                lambda: billing_key.confirm_billing_key(billing_issue_token="token"),
+            "confirm_billing_key_issue_and_pay":
+                lambda: billing_key.confirm_billing_key_issue_and_pay(
+                    billing_issue_token="token", payment_id=unique("pay_unserved"),
+                    currency="KRW", total_amount=1000),
+            "get_payment_schedule":
+                lambda: schedules.get_payment_schedule(payment_schedule_id="schedule-1"),
+            "get_payment_schedules": schedules.get_payment_schedules,
+            "revoke_payment_schedules":
+                lambda: schedules.revoke_payment_schedules(schedule_ids=["schedule-1"]),
+            "create_payment_schedule":
+                lambda: schedules.create_payment_schedule(
+                    payment_id=unique("pay_unserved"),
+                    payment=BillingKeyPaymentScheduleInput(
+                        billing_key="billing-key-1", order_name="x",
+                        amount=PaymentAmountInput(total=1000), currency="KRW"),
+                    time_to_pay="2030-01-01T00:00:00Z"),
+        }
+        for name, call in unserved.items():
+            with self.subTest(name), self.assertRaises(ValueError):
+                call()
 
 
 if __name__ == "__main__":

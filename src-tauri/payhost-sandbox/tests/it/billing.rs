@@ -468,6 +468,19 @@ async fn again_refuses_an_unknown_customer_and_names_a_missing_field() {
         .as_str()
         .unwrap()
         .contains("등록되지 않은 구매자입니다."));
+    // Without `name`, as iamport-rest-client's own test sends it for an unknown
+    // customer (`tests/test_pay_again.py`): still the unknown customer, -1.
+    let (status, body) = s
+        .post(
+            "/subscribe/payments/again",
+            &json!({"customer_uid": "00000000", "merchant_uid": "1234qwer", "amount": 5000}),
+        )
+        .await;
+    assert_eq!((status, code(&body)), (200, Some(-1)), "{body}");
+    assert!(body["message"]
+        .as_str()
+        .unwrap()
+        .contains("등록되지 않은 구매자입니다."));
     s.register("cu_named").await;
     let (_, body) = s
         .post(
