@@ -5,11 +5,13 @@
 //! `POST /payments/cancel`, the lookups of several payments (`lookup`:
 //! `GET /payments?imp_uid[]=…`, `GET /payments/status/{status}`), the revocation
 //! of a virtual account (`vbanks`: `DELETE /vbanks/{imp_uid}`) and identity
-//! verifications (`certifications`: `GET`/`DELETE /certifications/{imp_uid}`), every answer in the
-//! `{code, message, response}` envelope. Payments are created and settled only
-//! through the checkout (`checkout`), as the buyer's browser and payment app do, and
-//! a virtual account is paid into only at the sandbox's bank (`bank`).
+//! verifications (`certifications`: `GET`/`DELETE /certifications/{imp_uid}`), every
+//! answer in the `{code, message, response}` envelope (`Envelope`). Payments are
+//! created and settled only through the checkout (`checkout`), as the buyer's
+//! browser and payment app do, and a virtual account is paid into only at the
+//! sandbox's bank (`bank`).
 
+mod certifications;
 mod lookup;
 mod vbanks;
 
@@ -23,14 +25,12 @@ use axum::routing::{delete, get, post};
 use axum::{Form, Json, Router};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::billing::scheduler::{Scheduler, Schedules};
 use crate::ids::normalize_merchant_uid;
 use crate::store::{random_id, PaymentStatus, Store, StoreError};
 use crate::webhooks::{Outbox, WebhookPolicy, WebhookSender};
-
-mod certifications;
 
 /// An access token lives 30 minutes (iamport: "valid 30 minutes").
 pub const TOKEN_LIFETIME_SECS: i64 = 30 * 60;
@@ -166,8 +166,46 @@ impl From<StoreError> for ApiError {
     }
 }
 
-fn envelope(code: i64, message: Option<&str>, response: Value) -> Value {
-    json!({ "code": code, "message": message, "response": response })
+/// iamport's envelope of every answer (<https://developers.portone.io/api/rest-v1>).
+#[derive(Debug, Serialize)]
+struct Envelope<'a, T> {
+    /// 0 for a success; 1 (or -1, or a card company's) for a refusal.
+    code: i64,
+    /// Why, for a refusal or a partial success; `null` otherwise.
+    message: Option<&'a str>,
+    /// The answer; `null` for a refusal.
+    response: T,
+}
+
+/// `response` in the envelope with `code` and `message`.
+pub(crate) fn envelope(
+    code: i64,
+    message: Option<&str>,
+    response: impl Serialize,
+) -> Result<Json<Value>, ApiError> {
+    serde_json::to_value(Envelope {
+        code,
+        message,
+        response,
+    })
+    .map(Json)
+    .map_err(|err| ApiError::Internal(err.to_string()))
+}
+
+/// A success: `response` in the envelope with code 0.
+pub(crate) fn ok(response: impl Serialize) -> Result<Json<Value>, ApiError> {
+    envelope(0, None, response)
+}
+
+/// A refusal: HTTP `status`, and `code` and `message` in the envelope with a `null`
+/// response.
+pub(crate) fn refusal(status: StatusCode, code: i64, message: &str) -> Response {
+    let body = Envelope {
+        code,
+        message: Some(message),
+        response: (),
+    };
+    (status, Json(body)).into_response()
 }
 
 impl IntoResponse for ApiError {
@@ -180,7 +218,7 @@ impl IntoResponse for ApiError {
             Self::Internal(m) => (StatusCode::INTERNAL_SERVER_ERROR, -1, m),
             Self::Upstream(m) => (StatusCode::BAD_GATEWAY, -1, m),
         };
-        (status, Json(envelope(code, Some(message), Value::Null))).into_response()
+        refusal(status, code, message)
     }
 }
 
@@ -212,12 +250,6 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiQuer
             .map(|Query(value)| Self(value))
             .map_err(|err| ApiError::BadRequest(err.body_text()))
     }
-}
-
-pub(crate) fn ok(response: impl Serialize) -> Result<Json<Value>, ApiError> {
-    let value =
-        serde_json::to_value(response).map_err(|err| ApiError::Internal(err.to_string()))?;
-    Ok(Json(envelope(0, None, value)))
 }
 
 /// Reads a body sent as JSON (`Content-Type: application/json`) or otherwise as a
@@ -290,6 +322,16 @@ struct TokenRequest {
     imp_secret: Option<String>,
 }
 
+/// `POST /users/getToken`'s `response`.
+#[derive(Serialize)]
+struct Token {
+    access_token: String,
+    /// The API's time, Unix seconds.
+    now: i64,
+    /// Unix seconds.
+    expired_at: i64,
+}
+
 async fn get_token(
     State(state): State<ApiState>,
     request: Request,
@@ -306,7 +348,11 @@ async fn get_token(
     let token = random_id("");
     let expired_at = now + TOKEN_LIFETIME_SECS;
     state.with_store(|store| store.add_token(&token, expired_at))?;
-    ok(json!({ "access_token": token, "now": now, "expired_at": expired_at }))
+    ok(Token {
+        access_token: token,
+        now,
+        expired_at,
+    })
 }
 
 /// `GET /payments/{id}`: V1's `imp_uid`, or V2's `paymentId` for a request with V2

@@ -1,24 +1,25 @@
 //! The sandbox's state in SQLite: payments, pre-registered amounts, API tokens,
 //! checkout transactions (the one-time token a hand-off carries) and the webhook
 //! outbox, with iamport V1's status rules
-//! (<https://developers.portone.io/api/rest-v1/payment>). Billing keys and the
-//! payments made with them are `billing`, scheduled charges `schedules`, what a
-//! checkout transaction settles `subject`.
+//! (<https://developers.portone.io/api/rest-v1/payment>).
 //!
 //! Every change is one transaction, so a killed sandbox (or merchant) restarts with
-//! a consistent database: a checkout's payment and transaction are written together,
+//! a consistent database: a checkout's subject and transaction are written together,
 //! and a change that owes the merchant a webhook writes it to the outbox in the same
 //! transaction, its body rendered then in the configured format (`webhooks` sends
-//! it). Amounts are integers (KRW has no minor unit).
+//! it). A checkout transaction settles a payment, a billing key's issue or an identity
+//! verification, all through one [`Store::settle_transaction`] (`subject` is what it
+//! settles). Amounts are integers (KRW has no minor unit).
 //!
-//! Two jobs have files of their own: listing payments a page at a time (`listing`)
-//! and what happens to an issued virtual account, its deposit or its revocation
-//! (`vbank`).
+//! The other jobs have files of their own: billing keys and the payments made with
+//! them (`billing`), scheduled charges (`schedules`), identity verifications
+//! (`certifications`), what only V2 asks (`v2`), listing payments a page at a time
+//! (`listing`), what happens to an issued virtual account (`vbank`), the schema's
+//! migrations (`migrations`) and the enums kept as words (`text_enum`).
 
 use std::path::Path;
 
-use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, Params, Row, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::normalize_merchant_uid;
@@ -30,8 +31,11 @@ mod listing;
 mod migrations;
 mod schedules;
 mod subject;
+mod text_enum;
 mod v2;
 mod vbank;
+
+pub(crate) use text_enum::text_enum;
 
 pub use billing::{BillingKey, BillingKeyStatus, CustomerUidUsage, KeyCustomer, NewBillingKey};
 pub use certifications::{
@@ -84,31 +88,12 @@ pub enum PaymentStatus {
     Failed,
 }
 
-impl PaymentStatus {
-    /// Every status.
-    pub const ALL: [Self; 4] = [Self::Ready, Self::Paid, Self::Cancelled, Self::Failed];
-
-    /// The name iamport uses (`ready`, `paid`, `cancelled`, `failed`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Ready => "ready",
-            Self::Paid => "paid",
-            Self::Cancelled => "cancelled",
-            Self::Failed => "failed",
-        }
-    }
-
-    /// The status named `text` ([`PaymentStatus::as_str`]), exactly.
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|status| status.as_str() == text)
-    }
-}
-
-impl std::fmt::Display for PaymentStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+text_enum!(PaymentStatus as column "payment status" {
+    Ready => "ready",
+    Paid => "paid",
+    Cancelled => "cancelled",
+    Failed => "failed",
+});
 
 /// A status equals its name (`payment.status == "paid"`), for code that holds the
 /// name as text (tests, a JSON value); the crate itself compares statuses.
@@ -125,24 +110,11 @@ impl PartialEq<&str> for PaymentStatus {
     }
 }
 
-impl ToSql for PaymentStatus {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::from(self.as_str()))
-    }
-}
-
-impl FromSql for PaymentStatus {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        let text = value.as_str()?;
-        Self::parse(text)
-            .ok_or_else(|| FromSqlError::Other(format!("unknown payment status `{text}`").into()))
-    }
-}
-
 /// Which PortOne API a payment (and its checkout) belongs to: iamport's V1
 /// (`IMP.request_pay`, `api.iamport.kr`) or V2 (`PortOne.requestPayment`,
 /// `api.portone.io`). Both are rows of the same tables; the version decides which
-/// API shows them and how their checkout ends.
+/// API shows them and how their checkout ends. Stored as `V1` or `V2`, as V2's
+/// `version` field spells them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ApiVersion {
     /// iamport V1.
@@ -152,33 +124,7 @@ pub enum ApiVersion {
     V2,
 }
 
-impl ApiVersion {
-    /// `V1` or `V2` (V2's `version` field spells them so).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::V1 => "V1",
-            Self::V2 => "V2",
-        }
-    }
-}
-
-impl ToSql for ApiVersion {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::from(self.as_str()))
-    }
-}
-
-impl FromSql for ApiVersion {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        match value.as_str()? {
-            "V1" => Ok(Self::V1),
-            "V2" => Ok(Self::V2),
-            other => Err(FromSqlError::Other(
-                format!("unknown API version `{other}`").into(),
-            )),
-        }
-    }
-}
+text_enum!(ApiVersion as column "API version" { V1 => "V1", V2 => "V2" });
 
 /// A cancellation, as `cancel_history` lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -366,35 +312,11 @@ pub enum TransactionKind {
     Certification,
 }
 
-impl TransactionKind {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Payment => "payment",
-            Self::BillingKey => "billing_key",
-            Self::Certification => "certification",
-        }
-    }
-}
-
-impl ToSql for TransactionKind {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::from(self.as_str()))
-    }
-}
-
-impl FromSql for TransactionKind {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        match value.as_str()? {
-            "payment" => Ok(Self::Payment),
-            "billing_key" => Ok(Self::BillingKey),
-            "certification" => Ok(Self::Certification),
-            other => Err(FromSqlError::Other(
-                format!("unknown transaction kind `{other}`").into(),
-            )),
-        }
-    }
-}
+text_enum!(TransactionKind as column "transaction kind" {
+    Payment => "payment",
+    BillingKey => "billing_key",
+    Certification => "certification",
+});
 
 /// What the buyer decided in the payment app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -409,28 +331,12 @@ pub enum Outcome {
     Vbank,
 }
 
-impl Outcome {
-    /// The name [`Outcome::parse`] reads.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Approve => "approve",
-            Self::Deny => "deny",
-            Self::Cancel => "cancel",
-            Self::Vbank => "vbank",
-        }
-    }
-
-    /// `approve`, `deny`, `cancel`, `vbank`.
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "approve" => Some(Self::Approve),
-            "deny" => Some(Self::Deny),
-            "cancel" => Some(Self::Cancel),
-            "vbank" => Some(Self::Vbank),
-            _ => None,
-        }
-    }
-}
+text_enum!(Outcome {
+    Approve => "approve",
+    Deny => "deny",
+    Cancel => "cancel",
+    Vbank => "vbank",
+});
 
 /// How long a virtual account stays open (iamport's examples use a few days).
 pub const VBANK_DAYS: i64 = 3;
@@ -526,26 +432,12 @@ pub enum WebhookState {
     Abandoned,
 }
 
-impl WebhookState {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Delivered => "delivered",
-            Self::Refused => "refused",
-            Self::Abandoned => "abandoned",
-        }
-    }
-
-    fn parse(text: &str) -> Option<Self> {
-        match text {
-            "pending" => Some(Self::Pending),
-            "delivered" => Some(Self::Delivered),
-            "refused" => Some(Self::Refused),
-            "abandoned" => Some(Self::Abandoned),
-            _ => None,
-        }
-    }
-}
+text_enum!(WebhookState as column "webhook state" {
+    Pending => "pending",
+    Delivered => "delivered",
+    Refused => "refused",
+    Abandoned => "abandoned",
+});
 
 /// A webhook in the outbox: the body iamport POSTs to `notice_url`
 /// (`imp_uid`, `merchant_uid`, `status`) and how its delivery went.
@@ -612,8 +504,7 @@ pub enum Delivery {
 
 const WEBHOOK_COLUMNS: &str = "id, imp_uid, merchant_uid, status, url, state, attempts, due_at_ms, last_error, merchant_status, format, body, webhook_id";
 
-fn webhook_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Webhook> {
-    let state: String = row.get(5)?;
+fn webhook_row(row: &Row<'_>) -> rusqlite::Result<Webhook> {
     let (imp_uid, merchant_uid, status): (String, String, PaymentStatus) =
         (row.get(1)?, row.get(2)?, row.get(3)?);
     let format: WebhookFormat = row.get(10)?;
@@ -643,13 +534,7 @@ fn webhook_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Webhook> {
         format,
         body,
         webhook_id: row.get(12)?,
-        state: WebhookState::parse(&state).ok_or_else(|| {
-            rusqlite::Error::FromSqlConversionFailure(
-                5,
-                rusqlite::types::Type::Text,
-                format!("unknown webhook state `{state}`").into(),
-            )
-        })?,
+        state: row.get(5)?,
         attempts: row.get(6)?,
         due_at_ms: row.get(7)?,
         last_error: row.get(8)?,
@@ -680,73 +565,42 @@ fn enqueue_webhook(
     due_at_ms: i64,
     now: i64,
 ) -> Result<i64, StoreError> {
-    type Row = (
-        String,
-        PaymentStatus,
-        ApiVersion,
-        Option<String>,
-        bool,
-        i64,
-        i64,
-    );
-    let payment: Option<Row> = conn
-        .query_row(
-            "SELECT merchant_uid, status, version, store_id, vbank_num IS NOT NULL, amount, cancel_amount
-             FROM payments WHERE imp_uid = ?1",
-            params![imp_uid],
-            |row| {
-                Ok((
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                    row.get(5)?,
-                    row.get(6)?,
-                ))
-            },
-        )
-        .optional()?;
-    let Some((merchant_uid, status, version, store_id, account, amount, cancelled)) = payment
-    else {
-        return Err(StoreError::NotFound);
-    };
-    let (format, body, webhook_id) = match version {
+    let payment = payment_on(conn, imp_uid)?;
+    let (format, body, webhook_id) = match payment.version {
         ApiVersion::V1 => (
             notice.format,
             notice.format.render(&WebhookBody {
                 imp_uid,
-                merchant_uid: &merchant_uid,
-                status,
+                merchant_uid: &payment.merchant_uid,
+                status: payment.status,
             })?,
             None,
         ),
         // A V2 payment's webhooks are V2's, whatever the V1 setting.
         ApiVersion::V2 => {
-            let cancellation_id: Option<String> = if cancelled > 0 {
-                conn.query_row(
-                    "SELECT id FROM cancellations WHERE imp_uid = ?1 ORDER BY rowid DESC LIMIT 1",
-                    params![imp_uid],
-                    |row| row.get(0),
-                )
-                .optional()?
-                .flatten()
-            } else {
-                None
-            };
+            let cancelled = payment.cancel_amount;
             let kind = crate::v2::webhook::transaction_type(
-                status,
-                account,
-                cancelled > 0 && cancelled < amount,
+                payment.status,
+                payment.vbank_num.is_some(),
+                cancelled > 0 && cancelled < payment.amount,
             );
+            // The cancellation a refund's webhook tells of: the newest.
+            let cancellation_id = payment
+                .cancel_history
+                .last()
+                .filter(|_| cancelled > 0)
+                .and_then(|cancellation| cancellation.cancellation_id.as_deref());
             let body = crate::v2::webhook::render(
                 kind,
                 now,
                 crate::v2::webhook::TransactionData {
-                    store_id: store_id.as_deref().unwrap_or(crate::SANDBOX_STORE_ID),
-                    payment_id: &merchant_uid,
+                    store_id: payment
+                        .store_id
+                        .as_deref()
+                        .unwrap_or(crate::SANDBOX_STORE_ID),
+                    payment_id: &payment.merchant_uid,
                     transaction_id: imp_uid,
-                    cancellation_id: cancellation_id.as_deref(),
+                    cancellation_id,
                 },
             )?;
             (WebhookFormat::V2, body, Some(random_id("msg_")))
@@ -755,7 +609,17 @@ fn enqueue_webhook(
     conn.execute(
         "INSERT INTO webhooks (imp_uid, merchant_uid, status, url, format, body, webhook_id, due_at_ms, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![imp_uid, merchant_uid, status, notice.url, format, body, webhook_id, due_at_ms, now],
+        params![
+            imp_uid,
+            payment.merchant_uid,
+            payment.status,
+            notice.url,
+            format,
+            body,
+            webhook_id,
+            due_at_ms,
+            now
+        ],
     )?;
     Ok(conn.last_insert_rowid())
 }
@@ -860,80 +724,102 @@ fn insert_payment(conn: &Connection, new: &NewPayment, now: i64) -> Result<Strin
     Ok(imp_uid)
 }
 
+/// Opens a checkout transaction of `kind` for `subject` (the payment's `imp_uid`, the
+/// billing key, the verification's `imp_uid`) in `version`'s checkout; its token.
 fn insert_transaction(
     conn: &Connection,
-    imp_uid: &str,
-    checkout: &CheckoutUrls<'_>,
+    kind: TransactionKind,
+    subject: &str,
+    version: ApiVersion,
+    urls: &CheckoutUrls<'_>,
 ) -> Result<String, StoreError> {
     let token = random_id(TOKEN_PREFIX);
     conn.execute(
         "INSERT INTO transactions (token, kind, subject, channel, m_redirect_url, notice_url, app_scheme, version)
-         VALUES (?1, 'payment', ?2, ?3, ?4, ?5, ?6, (SELECT version FROM payments WHERE imp_uid = ?2))",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             token,
-            imp_uid,
-            checkout.channel,
-            checkout.m_redirect_url,
-            checkout.notice_url,
-            checkout.app_scheme
+            kind,
+            subject,
+            urls.channel,
+            urls.m_redirect_url,
+            urls.notice_url,
+            urls.app_scheme,
+            version
         ],
     )?;
     Ok(token)
 }
 
-/// A payment by `imp_uid`, on `conn`.
-fn payment_on(conn: &Connection, imp_uid: &str) -> Result<Payment, StoreError> {
-    let payment = conn
-        .query_row(
-            "SELECT imp_uid, merchant_uid, pay_method, pg_provider, name, amount, cancel_amount, currency,
-                    status, started_at, paid_at, failed_at, cancelled_at, fail_reason, apply_num, buyer_name,
-                    vbank_num, vbank_name, vbank_date, receipt_url, custom_data, channel,
-                    version, store_id, channel_key, tax_free, buyer_email, buyer_tel,
-                    customer_uid, customer_uid_usage, card_name, card_number, billing_key, notice_url
-             FROM payments WHERE imp_uid = ?1",
-            params![imp_uid],
-            |row| {
-                Ok(Payment {
-                    imp_uid: row.get(0)?,
-                    merchant_uid: row.get(1)?,
-                    pay_method: row.get(2)?,
-                    pg_provider: row.get(3)?,
-                    name: row.get(4)?,
-                    amount: row.get(5)?,
-                    cancel_amount: row.get(6)?,
-                    currency: row.get(7)?,
-                    status: row.get(8)?,
-                    started_at: row.get(9)?,
-                    paid_at: row.get(10)?,
-                    failed_at: row.get(11)?,
-                    cancelled_at: row.get(12)?,
-                    fail_reason: row.get(13)?,
-                    apply_num: row.get(14)?,
-                    buyer_name: row.get(15)?,
-                    vbank_num: row.get(16)?,
-                    vbank_name: row.get(17)?,
-                    vbank_date: row.get(18)?,
-                    receipt_url: row.get(19)?,
-                    custom_data: row.get(20)?,
-                    channel: row.get(21)?,
-                    customer_uid: row.get(28)?,
-                    customer_uid_usage: row.get(29)?,
-                    card_name: row.get(30)?,
-                    card_number: row.get(31)?,
-                    cancel_history: Vec::new(),
-                    version: row.get(22)?,
-                    store_id: row.get(23)?,
-                    channel_key: row.get(24)?,
-                    tax_free: row.get(25)?,
-                    buyer_email: row.get(26)?,
-                    buyer_tel: row.get(27)?,
-                    billing_key: row.get(32)?,
-                    notice_url: row.get(33)?,
-                })
-            },
-        )
+/// The one row `sql` selects, read by `read`; [`StoreError::NotFound`] when there is
+/// none.
+fn one_row<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl Params,
+    read: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
+) -> Result<T, StoreError> {
+    conn.query_row(sql, params, read)
         .optional()?
-        .ok_or(StoreError::NotFound)?;
+        .ok_or(StoreError::NotFound)
+}
+
+/// The columns [`payment_row`] reads, in its order.
+const PAYMENT_COLUMNS: &str = "imp_uid, merchant_uid, pay_method, pg_provider, name, amount, cancel_amount,
+    currency, status, started_at, paid_at, failed_at, cancelled_at, fail_reason, apply_num, buyer_name,
+    vbank_num, vbank_name, vbank_date, receipt_url, custom_data, channel, customer_uid, customer_uid_usage,
+    card_name, card_number, version, store_id, channel_key, tax_free, buyer_email, buyer_tel, billing_key,
+    notice_url";
+
+/// A payment of [`PAYMENT_COLUMNS`], without its cancellations.
+fn payment_row(row: &Row<'_>) -> rusqlite::Result<Payment> {
+    Ok(Payment {
+        imp_uid: row.get(0)?,
+        merchant_uid: row.get(1)?,
+        pay_method: row.get(2)?,
+        pg_provider: row.get(3)?,
+        name: row.get(4)?,
+        amount: row.get(5)?,
+        cancel_amount: row.get(6)?,
+        currency: row.get(7)?,
+        status: row.get(8)?,
+        started_at: row.get(9)?,
+        paid_at: row.get(10)?,
+        failed_at: row.get(11)?,
+        cancelled_at: row.get(12)?,
+        fail_reason: row.get(13)?,
+        apply_num: row.get(14)?,
+        buyer_name: row.get(15)?,
+        vbank_num: row.get(16)?,
+        vbank_name: row.get(17)?,
+        vbank_date: row.get(18)?,
+        receipt_url: row.get(19)?,
+        custom_data: row.get(20)?,
+        channel: row.get(21)?,
+        customer_uid: row.get(22)?,
+        customer_uid_usage: row.get(23)?,
+        card_name: row.get(24)?,
+        card_number: row.get(25)?,
+        cancel_history: Vec::new(),
+        version: row.get(26)?,
+        store_id: row.get(27)?,
+        channel_key: row.get(28)?,
+        tax_free: row.get(29)?,
+        buyer_email: row.get(30)?,
+        buyer_tel: row.get(31)?,
+        billing_key: row.get(32)?,
+        notice_url: row.get(33)?,
+    })
+}
+
+/// A payment by `imp_uid`, with its cancellations, on `conn`.
+fn payment_on(conn: &Connection, imp_uid: &str) -> Result<Payment, StoreError> {
+    let payment = one_row(
+        conn,
+        &format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE imp_uid = ?1"),
+        params![imp_uid],
+        payment_row,
+    )?;
     let mut statement = conn.prepare(
         "SELECT id, amount, reason, cancelled_at FROM cancellations WHERE imp_uid = ?1 ORDER BY rowid",
     )?;
@@ -955,27 +841,70 @@ fn payment_on(conn: &Connection, imp_uid: &str) -> Result<Payment, StoreError> {
 
 /// The transaction `token`, on `conn`.
 fn transaction_on(conn: &Connection, token: &str) -> Result<Transaction, StoreError> {
-    conn.query_row(
-        "SELECT token, subject, channel, m_redirect_url, notice_url, app_scheme, app, used_at, version, kind
+    one_row(
+        conn,
+        "SELECT token, kind, subject, channel, m_redirect_url, notice_url, app_scheme, app, used_at, version
          FROM transactions WHERE token = ?1",
         params![token],
         |row| {
             Ok(Transaction {
                 token: row.get(0)?,
-                subject: row.get(1)?,
-                channel: row.get(2)?,
-                m_redirect_url: row.get(3)?,
-                notice_url: row.get(4)?,
-                app_scheme: row.get(5)?,
-                app: row.get(6)?,
-                used_at: row.get(7)?,
-                version: row.get(8)?,
-                kind: row.get(9)?,
+                kind: row.get(1)?,
+                subject: row.get(2)?,
+                channel: row.get(3)?,
+                m_redirect_url: row.get(4)?,
+                notice_url: row.get(5)?,
+                app_scheme: row.get(6)?,
+                app: row.get(7)?,
+                used_at: row.get(8)?,
+                version: row.get(9)?,
             })
         },
     )
-    .optional()?
-    .ok_or(StoreError::NotFound)
+}
+
+/// What the store answers for a transaction token that was used already.
+const ALREADY_USED: &str = "이미 사용된 거래입니다 (the transaction token was already used)";
+
+/// The transaction `token` after a change meant only for an unused token (`WHERE
+/// used_at = 0`) changed `changed` rows: [`StoreError::NotFound`] for no such
+/// token, [`StoreError::Conflict`] ([`ALREADY_USED`]) when it was used.
+fn unused_transaction_on(
+    conn: &Connection,
+    token: &str,
+    changed: usize,
+) -> Result<Transaction, StoreError> {
+    let transaction = transaction_on(conn, token)?;
+    if changed == 0 {
+        return Err(StoreError::Conflict(ALREADY_USED.to_owned()));
+    }
+    Ok(transaction)
+}
+
+/// Marks the transaction `token` used at `now` (once: a token is used by one
+/// decision), inside the caller's SQLite transaction.
+///
+/// # Errors
+/// [`StoreError::NotFound`]; [`StoreError::Conflict`] when it was used already.
+fn use_transaction_on(conn: &Connection, token: &str, now: i64) -> Result<Transaction, StoreError> {
+    // 0 means unused: a clock at 0 still marks the token.
+    let changed = conn.execute(
+        "UPDATE transactions SET used_at = ?2 WHERE token = ?1 AND used_at = 0",
+        params![token, now.max(1)],
+    )?;
+    unused_transaction_on(conn, token, changed)
+}
+
+/// Records `app` as the app the buyer picked for the unused transaction `token`.
+///
+/// # Errors
+/// [`StoreError::NotFound`]; [`StoreError::Conflict`] when the token was used.
+fn choose_app_on(conn: &Connection, token: &str, app: &str) -> Result<Transaction, StoreError> {
+    let changed = conn.execute(
+        "UPDATE transactions SET app = ?2 WHERE token = ?1 AND used_at = 0",
+        params![token, app],
+    )?;
+    unused_transaction_on(conn, token, changed)
 }
 
 /// The SQL condition "this payment was paid" (and may have been refunded since) on
@@ -1067,6 +996,11 @@ fn require_changed(
     Err(StoreError::Conflict(message.to_owned()))
 }
 
+/// Why a card payment (or a card's registration) the app declined failed, when the
+/// app gives no reason of its own.
+const DECLINED: &str = "카드사 승인 거절 / declined by the card company";
+
+/// The buyer's decision on the `ready` payment `imp_uid`.
 fn apply_on(
     conn: &Connection,
     imp_uid: &str,
@@ -1076,12 +1010,7 @@ fn apply_on(
 ) -> Result<Payment, StoreError> {
     match outcome {
         Outcome::Approve => approve_on(conn, imp_uid, now),
-        Outcome::Deny => fail_on(
-            conn,
-            imp_uid,
-            reason.unwrap_or("카드사 승인 거절 / declined by the card company"),
-            now,
-        ),
+        Outcome::Deny => fail_on(conn, imp_uid, reason.unwrap_or(DECLINED), now),
         Outcome::Cancel => fail_on(
             conn,
             imp_uid,
@@ -1101,16 +1030,7 @@ fn settle_on(
     now: i64,
     format: WebhookFormat,
 ) -> Result<(Transaction, Subject), StoreError> {
-    let used = conn.execute(
-        "UPDATE transactions SET used_at = ?2 WHERE token = ?1 AND used_at = 0",
-        params![token, now.max(1)],
-    )?;
-    let transaction = transaction_on(conn, token)?;
-    if used == 0 {
-        return Err(StoreError::Conflict(
-            "이미 사용된 거래입니다 (the transaction token was already used)".to_owned(),
-        ));
-    }
+    let transaction = use_transaction_on(conn, token, now)?;
     let subject = match transaction.kind {
         TransactionKind::Payment => {
             let mut payment = apply_on(conn, &transaction.subject, outcome, reason, now)?;
@@ -1143,7 +1063,7 @@ fn settle_on(
             Subject::Certification(certifications::settle_on(conn, &transaction, outcome, now)?)
         }
     };
-    Ok((transaction_on(conn, token)?, subject))
+    Ok((transaction, subject))
 }
 
 /// What a checkout transaction carries beyond the payment.
@@ -1322,11 +1242,7 @@ impl Store {
     /// # Errors
     /// [`StoreError::Invalid`] / [`StoreError::Conflict`].
     pub fn create(&mut self, new: &NewPayment, now: i64) -> Result<Payment, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let imp_uid = insert_payment(&tx, new, now)?;
-        tx.commit()?;
+        let imp_uid = self.in_transaction(|tx| insert_payment(tx, new, now))?;
         self.get(&imp_uid)
     }
 
@@ -1342,12 +1258,12 @@ impl Store {
         urls: &CheckoutUrls<'_>,
         now: i64,
     ) -> Result<(Payment, Transaction), StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let imp_uid = insert_payment(&tx, new, now)?;
-        let token = insert_transaction(&tx, &imp_uid, urls)?;
-        tx.commit()?;
+        let (imp_uid, token) = self.in_transaction(|tx| {
+            let imp_uid = insert_payment(tx, new, now)?;
+            let token =
+                insert_transaction(tx, TransactionKind::Payment, &imp_uid, new.version, urls)?;
+            Ok((imp_uid, token))
+        })?;
         Ok((self.get(&imp_uid)?, self.transaction(&token)?))
     }
 
@@ -1365,14 +1281,6 @@ impl Store {
     /// Unknown payment, or not `ready`.
     pub fn fail(&mut self, imp_uid: &str, reason: &str, now: i64) -> Result<Payment, StoreError> {
         self.in_transaction(|tx| fail_on(tx, imp_uid, reason, now))
-    }
-
-    /// A virtual account issued: stays `ready`, with the account.
-    ///
-    /// # Errors
-    /// Unknown payment, not `ready`, or its order settled by another payment.
-    pub fn issue_vbank(&mut self, imp_uid: &str, due: i64) -> Result<Payment, StoreError> {
-        self.in_transaction(|tx| issue_vbank_on(tx, imp_uid, due))
     }
 
     /// `f` in one immediate SQLite transaction: committed when it succeeds, rolled
@@ -1407,83 +1315,51 @@ impl Store {
         now: i64,
         webhook: bool,
     ) -> Result<Payment, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let row: Option<(PaymentStatus, i64, i64)> = tx
-            .query_row(
+        let format = self.webhook_format;
+        self.in_transaction(|tx| {
+            let (status, total, cancelled): (PaymentStatus, i64, i64) = one_row(
+                tx,
                 "SELECT status, amount, cancel_amount FROM payments WHERE imp_uid = ?1",
                 params![imp_uid],
                 |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-            )
-            .optional()?;
-        let Some((status, total, cancelled)) = row else {
-            return Err(StoreError::NotFound);
-        };
-        if status != PaymentStatus::Paid {
-            return Err(StoreError::Conflict(format!(
-                "취소할 수 없는 상태입니다 (a `{status}` payment cannot be cancelled)"
-            )));
-        }
-        let left = total - cancelled;
-        let amount = amount.unwrap_or(left);
-        if amount <= 0 || amount > left {
-            return Err(StoreError::Invalid(format!(
-                "취소 가능 금액을 넘었습니다 (can cancel 1..={left}, asked {amount})"
-            )));
-        }
-        let new_cancelled = cancelled + amount;
-        let new_status = if new_cancelled == total {
-            PaymentStatus::Cancelled
-        } else {
-            PaymentStatus::Paid
-        };
-        tx.execute(
-            "UPDATE payments SET cancel_amount = ?2, status = ?3, cancelled_at = ?4 WHERE imp_uid = ?1",
-            params![imp_uid, new_cancelled, new_status, now],
-        )?;
-        tx.execute(
-            "INSERT INTO cancellations (imp_uid, amount, reason, cancelled_at, id) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![imp_uid, amount, reason, now, random_id("cancel_")],
-        )?;
-        // iamport notifies `notice_url` of a refund with `status: cancelled`
-        // (<https://docs.iamport.kr/en-US/tech/webhook>, "Refund is processed");
-        // the body carries the status the cancellation left (a partial one: `paid`).
-        // An API cancel does so only when asked (`enable_webhook`, default false:
-        // "본 API를 통한 취소는 기본적으로 고객사로 웹훅을 전송하지 않고",
-        // `portone-io/developers.portone.io:src/schema/v1.openapi.json`).
-        if webhook {
-            notify(&tx, imp_uid, self.webhook_format, now)?;
-        }
-        tx.commit()?;
-        self.get(imp_uid)
-    }
-
-    /// Applies an outcome to a `ready` payment.
-    ///
-    /// # Errors
-    /// Unknown payment, or not `ready`.
-    pub fn apply(
-        &mut self,
-        imp_uid: &str,
-        outcome: Outcome,
-        reason: Option<&str>,
-        now: i64,
-    ) -> Result<Payment, StoreError> {
-        self.in_transaction(|tx| apply_on(tx, imp_uid, outcome, reason, now))
-    }
-
-    /// Opens another checkout transaction for a `ready` payment.
-    ///
-    /// # Errors
-    /// When SQLite fails (an unknown payment violates the foreign key).
-    pub fn open_transaction(
-        &self,
-        imp_uid: &str,
-        urls: &CheckoutUrls<'_>,
-    ) -> Result<Transaction, StoreError> {
-        let token = insert_transaction(&self.conn, imp_uid, urls)?;
-        self.transaction(&token)
+            )?;
+            if status != PaymentStatus::Paid {
+                return Err(StoreError::Conflict(format!(
+                    "취소할 수 없는 상태입니다 (a `{status}` payment cannot be cancelled)"
+                )));
+            }
+            let left = total - cancelled;
+            let amount = amount.unwrap_or(left);
+            if amount <= 0 || amount > left {
+                return Err(StoreError::Invalid(format!(
+                    "취소 가능 금액을 넘었습니다 (can cancel 1..={left}, asked {amount})"
+                )));
+            }
+            let new_cancelled = cancelled + amount;
+            let new_status = if new_cancelled == total {
+                PaymentStatus::Cancelled
+            } else {
+                PaymentStatus::Paid
+            };
+            tx.execute(
+                "UPDATE payments SET cancel_amount = ?2, status = ?3, cancelled_at = ?4 WHERE imp_uid = ?1",
+                params![imp_uid, new_cancelled, new_status, now],
+            )?;
+            tx.execute(
+                "INSERT INTO cancellations (imp_uid, amount, reason, cancelled_at, id) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![imp_uid, amount, reason, now, random_id("cancel_")],
+            )?;
+            // iamport notifies `notice_url` of a refund with `status: cancelled`
+            // (<https://docs.iamport.kr/en-US/tech/webhook>, "Refund is processed");
+            // the body carries the status the cancellation left (a partial one: `paid`).
+            // An API cancel does so only when asked (`enable_webhook`, default false:
+            // "본 API를 통한 취소는 기본적으로 고객사로 웹훅을 전송하지 않고",
+            // `portone-io/developers.portone.io:src/schema/v1.openapi.json`).
+            if webhook {
+                notify(tx, imp_uid, format, now)?;
+            }
+            payment_on(tx, imp_uid)
+        })
     }
 
     /// The transaction `token`.
@@ -1499,15 +1375,13 @@ impl Store {
     /// # Errors
     /// [`StoreError::NotFound`].
     pub fn transaction_of(&self, imp_uid: &str) -> Result<Transaction, StoreError> {
-        let token: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT token FROM transactions WHERE kind = 'payment' AND subject = ?1 ORDER BY rowid DESC LIMIT 1",
-                params![imp_uid],
-                |row| row.get(0),
-            )
-            .optional()?;
-        self.transaction(&token.ok_or(StoreError::NotFound)?)
+        let token: String = one_row(
+            &self.conn,
+            "SELECT token FROM transactions WHERE kind = 'payment' AND subject = ?1 ORDER BY rowid DESC LIMIT 1",
+            params![imp_uid],
+            |row| row.get(0),
+        )?;
+        self.transaction(&token)
     }
 
     /// Records the app the buyer picked on the PG page (a retry may pick another).
@@ -1515,25 +1389,17 @@ impl Store {
     /// # Errors
     /// [`StoreError::NotFound`], or a token already used.
     pub fn choose_app(&self, token: &str, app: &str) -> Result<Transaction, StoreError> {
-        let changed = self.conn.execute(
-            "UPDATE transactions SET app = ?2 WHERE token = ?1 AND used_at = 0",
-            params![token, app],
-        )?;
-        if changed == 0 {
-            self.transaction(token)?;
-            return Err(StoreError::Conflict(
-                "이미 사용된 거래입니다 (the transaction token was already used)".to_owned(),
-            ));
-        }
-        self.transaction(token)
+        choose_app_on(&self.conn, token, app)
     }
 
-    /// The payment app's (or the PG page's) decision, once per token: marks the
-    /// token used and applies the outcome in one transaction.
+    /// The payment app's (or the PG page's, or the identity page's) decision, once per
+    /// token: marks the token used and settles what it is for (a payment, a billing
+    /// key's issue, an identity verification) in one transaction.
     ///
     /// # Errors
     /// [`StoreError::NotFound`]; [`StoreError::Conflict`] for a token already used or
-    /// a payment no longer `ready`.
+    /// a subject no longer `ready`; [`StoreError::Invalid`] for an outcome the subject
+    /// cannot have (a virtual account for a verification).
     pub fn settle_transaction(
         &mut self,
         token: &str,
@@ -1579,14 +1445,12 @@ impl Store {
     /// # Errors
     /// [`StoreError::NotFound`].
     pub fn webhook(&self, id: i64) -> Result<Webhook, StoreError> {
-        self.conn
-            .query_row(
-                &format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE id = ?1"),
-                params![id],
-                webhook_row,
-            )
-            .optional()?
-            .ok_or(StoreError::NotFound)
+        one_row(
+            &self.conn,
+            &format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE id = ?1"),
+            params![id],
+            webhook_row,
+        )
     }
 
     /// A payment's webhooks, oldest first.
@@ -1618,28 +1482,23 @@ impl Store {
         // Immediate: the rows read are leased by the same transaction, and a deferred
         // one that read before another sender's commit could not write its lease
         // (SQLITE_BUSY_SNAPSHOT, https://www.sqlite.org/rescode.html#busy_snapshot).
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let due = {
+        self.in_transaction(|tx| {
             let mut statement = tx.prepare(&format!(
                 "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE state = 'pending' AND due_at_ms <= ?1
                  ORDER BY due_at_ms, id LIMIT ?2"
             ))?;
             let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-            let rows = statement
+            let due = statement
                 .query_map(params![now_ms, limit], webhook_row)?
                 .collect::<Result<Vec<_>, _>>()?;
-            rows
-        };
-        for webhook in &due {
-            tx.execute(
-                "UPDATE webhooks SET due_at_ms = ?2 WHERE id = ?1",
-                params![webhook.id, now_ms.saturating_add(lease_ms)],
-            )?;
-        }
-        tx.commit()?;
-        Ok(due)
+            for webhook in &due {
+                tx.execute(
+                    "UPDATE webhooks SET due_at_ms = ?2 WHERE id = ?1",
+                    params![webhook.id, now_ms.saturating_add(lease_ms)],
+                )?;
+            }
+            Ok(due)
+        })
     }
 
     /// When the next pending webhook is due (Unix milliseconds), if any.
@@ -1696,7 +1555,7 @@ impl Store {
             "UPDATE webhooks SET state = ?2, attempts = attempts + ?3, due_at_ms = COALESCE(?4, due_at_ms),
                  last_error = COALESCE(?5, last_error), merchant_status = COALESCE(?6, merchant_status)
              WHERE id = ?1",
-            params![id, state.as_str(), attempted, due, error, status],
+            params![id, state, attempted, due, error, status],
         )?;
         if changed == 0 {
             return Err(StoreError::NotFound);
@@ -1723,16 +1582,14 @@ impl Store {
         status: Option<PaymentStatus>,
     ) -> Result<Payment, StoreError> {
         let merchant_uid = normalize_merchant_uid(merchant_uid).ok_or(StoreError::NotFound)?;
-        let imp_uid: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT imp_uid FROM payments WHERE merchant_uid = ?1 AND (?2 IS NULL OR status = ?2)
-                 ORDER BY started_at DESC, rowid DESC LIMIT 1",
-                params![merchant_uid, status],
-                |row| row.get(0),
-            )
-            .optional()?;
-        self.get(&imp_uid.ok_or(StoreError::NotFound)?)
+        let imp_uid: String = one_row(
+            &self.conn,
+            "SELECT imp_uid FROM payments WHERE merchant_uid = ?1 AND (?2 IS NULL OR status = ?2)
+             ORDER BY started_at DESC, rowid DESC LIMIT 1",
+            params![merchant_uid, status],
+            |row| row.get(0),
+        )?;
+        self.get(&imp_uid)
     }
 }
 

@@ -1,7 +1,9 @@
 //! Webhooks to the merchant's `notice_url`, as iamport sends them
 //! (<https://docs.iamport.kr/en-US/tech/webhook>: a POST of `imp_uid`,
-//! `merchant_uid` and `status`, as JSON or as a form: `format`), delivered from the
-//! outbox the store writes in the same transaction as the change that causes them.
+//! `merchant_uid` and `status`, as JSON or as a form: `format`) and, for a V2
+//! payment, as PortOne V2 sends them (signed at each attempt, `v2::webhook`),
+//! delivered from the outbox the store writes in the same transaction as the change
+//! that causes them.
 //! This module exists so that no webhook is lost at a kill and none leaves the
 //! machine by accident:
 //!
@@ -25,14 +27,15 @@ use axum::http::HeaderMap;
 use axum::routing::post;
 use axum::{Json, Router};
 use serde::Serialize;
-use tokio::sync::mpsc;
 
 use crate::api::{authorize, ok, ApiError, ApiPath, ApiState};
 use crate::apps::LOCALHOST;
 use crate::store::{Delivery, Store, StoreError, Webhook};
 
+pub(crate) mod background;
 pub mod format;
 
+use background::{spawn_thread, Waiting, Wake};
 pub use format::{WebhookBody, WebhookFormat};
 
 /// Why the outbox could not do its work: logged, and for a delivery attempt recorded
@@ -177,22 +180,19 @@ type Http = Result<reqwest::Client, Arc<reqwest::Error>>;
 /// resend at once.
 #[derive(Debug, Clone)]
 pub(crate) struct Outbox {
-    wake: mpsc::Sender<()>,
-    waiting: Arc<Mutex<Option<mpsc::Receiver<()>>>>,
+    wake: Wake,
     pub(crate) policy: WebhookPolicy,
     http: Http,
 }
 
 impl Outbox {
     pub(crate) fn new() -> Self {
-        let (wake, waiting) = mpsc::channel(1);
         let http = client().map_err(Arc::new);
         if let Err(err) = &http {
             tracing::error!("{}", WebhookError::Client(Arc::clone(err)));
         }
         Self {
-            wake,
-            waiting: Arc::new(Mutex::new(Some(waiting))),
+            wake: Wake::new(),
             policy: WebhookPolicy::default(),
             http,
         }
@@ -200,16 +200,14 @@ impl Outbox {
 
     /// Tells the sender that rows may be due (after a commit that wrote some).
     pub(crate) fn wake(&self) {
-        // Full: a wake-up is already pending, which is enough.
-        let _ = self.wake.try_send(());
+        self.wake.wake();
     }
 
     /// The sender over `store`, once (`None` when it was taken).
     pub(crate) fn sender(&self, store: Arc<Mutex<Store>>) -> Option<WebhookSender> {
-        let wake = self.waiting.lock().ok()?.take()?;
         Some(WebhookSender {
             store,
-            wake,
+            waiting: self.wake.waiting()?,
             policy: self.policy,
             http: self.http.clone(),
         })
@@ -221,7 +219,7 @@ impl Outbox {
 #[derive(Debug)]
 pub struct WebhookSender {
     store: Arc<Mutex<Store>>,
-    wake: mpsc::Receiver<()>,
+    waiting: Waiting,
     policy: WebhookPolicy,
     http: Http,
 }
@@ -246,7 +244,7 @@ impl WebhookSender {
                 Err(err) => {
                     // A database that fails now may work in a moment; never spin.
                     tracing::error!("webhook outbox: {err}");
-                    if !self.wait(Some(Duration::from_secs(1))).await {
+                    if !self.waiting.until(Some(Duration::from_secs(1))).await {
                         return;
                     }
                     continue;
@@ -269,18 +267,9 @@ impl WebhookSender {
                 });
             let wait =
                 next.map(|at| Duration::from_millis(u64::try_from(at - now_ms()).unwrap_or(0)));
-            if !self.wait(wait).await {
+            if !self.waiting.until(wait).await {
                 return;
             }
-        }
-    }
-
-    /// Waits `wait` (forever when `None`) or until a commit wakes the sender; false
-    /// when the API state is gone.
-    async fn wait(&mut self, wait: Option<Duration>) -> bool {
-        tokio::select! {
-            woken = self.wake.recv() => woken.is_some(),
-            () = sleep_or_forever(wait) => true,
         }
     }
 
@@ -290,20 +279,7 @@ impl WebhookSender {
     /// # Errors
     /// When the thread or its runtime cannot be started.
     pub fn spawn_thread(self) -> std::io::Result<()> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        std::thread::Builder::new()
-            .name("payhost-sandbox-webhooks".to_owned())
-            .spawn(move || runtime.block_on(self.run()))?;
-        Ok(())
-    }
-}
-
-async fn sleep_or_forever(wait: Option<Duration>) {
-    match wait {
-        Some(wait) => tokio::time::sleep(wait).await,
-        None => std::future::pending().await,
+        spawn_thread("payhost-sandbox-webhooks", self.run())
     }
 }
 

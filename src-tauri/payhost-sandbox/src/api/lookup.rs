@@ -89,17 +89,11 @@ pub(super) async fn payments_by_ids(
     if missing.is_empty() {
         return Ok((StatusCode::OK, ok(found)?));
     }
-    let list = serde_json::to_value(found).map_err(|err| ApiError::Internal(err.to_string()))?;
     // 207: the envelope of a success, the payments found, and which were not.
+    let message = format!("일부 결제건을 찾지 못하였습니다 (not found: {missing})");
     Ok((
         StatusCode::MULTI_STATUS,
-        Json(envelope(
-            0,
-            Some(&format!(
-                "일부 결제건을 찾지 못하였습니다 (not found: {missing})"
-            )),
-            list,
-        )),
+        envelope(0, Some(&message), found)?,
     ))
 }
 

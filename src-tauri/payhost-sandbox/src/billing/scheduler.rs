@@ -9,10 +9,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::mpsc;
-
 use crate::api::Clock;
 use crate::store::{Schedule, Store, StoreError};
+use crate::webhooks::background::{spawn_thread, Waiting, Wake};
 use crate::webhooks::Outbox;
 
 /// The longest the scheduler sleeps before it reads the clock again.
@@ -23,23 +22,17 @@ const BATCH: usize = 16;
 /// The API state's side of the scheduler: wakes it after a schedule is written.
 #[derive(Debug, Clone)]
 pub(crate) struct Schedules {
-    wake: mpsc::Sender<()>,
-    waiting: Arc<Mutex<Option<mpsc::Receiver<()>>>>,
+    wake: Wake,
 }
 
 impl Schedules {
     pub(crate) fn new() -> Self {
-        let (wake, waiting) = mpsc::channel(1);
-        Self {
-            wake,
-            waiting: Arc::new(Mutex::new(Some(waiting))),
-        }
+        Self { wake: Wake::new() }
     }
 
     /// Tells the scheduler that a charge may be due sooner than it thought.
     pub(crate) fn wake(&self) {
-        // Full: a wake-up is already pending, which is enough.
-        let _ = self.wake.try_send(());
+        self.wake.wake();
     }
 
     /// The scheduler over `store`, once (`None` when it was taken).
@@ -49,11 +42,10 @@ impl Schedules {
         clock: Clock,
         webhooks: Outbox,
     ) -> Option<Scheduler> {
-        let wake = self.waiting.lock().ok()?.take()?;
         Some(Scheduler {
             store,
             clock,
-            wake,
+            waiting: self.wake.waiting()?,
             webhooks,
         })
     }
@@ -89,18 +81,11 @@ pub(crate) fn fire_due(
     Ok(fired)
 }
 
-async fn sleep_or_forever(wait: Option<Duration>) {
-    match wait {
-        Some(wait) => tokio::time::sleep(wait).await,
-        None => std::future::pending().await,
-    }
-}
-
 /// The task that fires scheduled charges.
 pub struct Scheduler {
     store: Arc<Mutex<Store>>,
     clock: Clock,
-    wake: mpsc::Receiver<()>,
+    waiting: Waiting,
     webhooks: Outbox,
 }
 
@@ -120,7 +105,7 @@ impl Scheduler {
                     for schedule in &fired {
                         tracing::info!(
                             "scheduled charge {} fired: {}",
-                            schedule.merchant_uid,
+                            schedule.charge.merchant_uid,
                             schedule
                                 .payment_status
                                 .map_or("no payment", |status| status.as_str())
@@ -137,10 +122,8 @@ impl Scheduler {
                 .map_or(true, |next| next.is_some());
             // With a charge still scheduled, the clock is read again after a tick (it
             // may be moved, or jump); with none, only a new schedule wakes the task.
-            let wait = pending.then_some(TICK);
-            tokio::select! {
-                woken = self.wake.recv() => if woken.is_none() { return },
-                () = sleep_or_forever(wait) => {}
+            if !self.waiting.until(pending.then_some(TICK)).await {
+                return;
             }
         }
     }
@@ -151,12 +134,6 @@ impl Scheduler {
     /// # Errors
     /// When the thread or its runtime cannot be started.
     pub fn spawn_thread(self) -> std::io::Result<()> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        std::thread::Builder::new()
-            .name("payhost-sandbox-schedules".to_owned())
-            .spawn(move || runtime.block_on(self.run()))?;
-        Ok(())
+        spawn_thread("payhost-sandbox-schedules", self.run())
     }
 }

@@ -9,14 +9,13 @@
 //! and V2 `POST /payments/{paymentId}/billing-key`. Each of those is one SQLite
 //! transaction with the payment it makes and the webhook it owes.
 
-use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 
 use super::{
-    approve_on, enqueue_webhook, fail_on, insert_payment, payment_on, random_id, ApiVersion,
-    CheckoutUrls, NewPayment, Notice, Outcome, Payment, PaymentStatus, Store, StoreError,
-    Transaction, TOKEN_PREFIX,
+    approve_on, enqueue_webhook, fail_on, insert_payment, insert_transaction, one_row, payment_on,
+    random_id, text_enum, ApiVersion, CheckoutUrls, NewPayment, Notice, Outcome, Payment,
+    PaymentStatus, Store, StoreError, Transaction, TransactionKind, DECLINED,
 };
 use crate::billing::card::{self, MaskedCard};
 use crate::webhooks::WebhookFormat;
@@ -34,36 +33,12 @@ pub enum BillingKeyStatus {
     Deleted,
 }
 
-impl BillingKeyStatus {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Ready => "ready",
-            Self::Issued => "issued",
-            Self::Failed => "failed",
-            Self::Deleted => "deleted",
-        }
-    }
-}
-
-impl ToSql for BillingKeyStatus {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::from(self.as_str()))
-    }
-}
-
-impl FromSql for BillingKeyStatus {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        match value.as_str()? {
-            "ready" => Ok(Self::Ready),
-            "issued" => Ok(Self::Issued),
-            "failed" => Ok(Self::Failed),
-            "deleted" => Ok(Self::Deleted),
-            other => Err(FromSqlError::Other(
-                format!("unknown billing key status `{other}`").into(),
-            )),
-        }
-    }
-}
+text_enum!(BillingKeyStatus as column "billing key status" {
+    Ready => "ready",
+    Issued => "issued",
+    Failed => "failed",
+    Deleted => "deleted",
+});
 
 /// What a payment did with a customer's billing key: V1's `customer_uid_usage`
 /// (`portone-io/developers.portone.io:src/schema/v1.openapi.json`, `PaymentAnnotation`).
@@ -80,35 +55,11 @@ pub enum CustomerUidUsage {
     PaymentScheduled,
 }
 
-impl CustomerUidUsage {
-    /// The stored and shown name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Issue => "issue",
-            Self::Payment => "payment",
-            Self::PaymentScheduled => "payment.scheduled",
-        }
-    }
-}
-
-impl ToSql for CustomerUidUsage {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::from(self.as_str()))
-    }
-}
-
-impl FromSql for CustomerUidUsage {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        match value.as_str()? {
-            "issue" => Ok(Self::Issue),
-            "payment" => Ok(Self::Payment),
-            "payment.scheduled" => Ok(Self::PaymentScheduled),
-            other => Err(FromSqlError::Other(
-                format!("unknown customer_uid_usage `{other}`").into(),
-            )),
-        }
-    }
-}
+text_enum!(CustomerUidUsage as column "customer_uid_usage" {
+    Issue => "issue",
+    Payment => "payment",
+    PaymentScheduled => "payment.scheduled",
+});
 
 /// Who a billing key belongs to, as the merchant described them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -197,7 +148,7 @@ const KEY_COLUMNS: &str =
     customer_postcode, issue_id, issue_name, custom_data, fail_reason, delete_reason, requested_at,
     issued_at, updated_at, deleted_at";
 
-fn key_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<BillingKey> {
+fn key_row(row: &Row<'_>) -> rusqlite::Result<BillingKey> {
     let card_name: Option<String> = row.get(7)?;
     let card_number: Option<String> = row.get(8)?;
     Ok(BillingKey {
@@ -233,13 +184,12 @@ fn key_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<BillingKey> {
 
 /// The key `billing_key`, whatever its status.
 fn key_on(conn: &Connection, billing_key: &str) -> Result<BillingKey, StoreError> {
-    conn.query_row(
+    one_row(
+        conn,
         &format!("SELECT {KEY_COLUMNS} FROM billing_keys WHERE billing_key = ?1"),
         params![billing_key],
         key_row,
     )
-    .optional()?
-    .ok_or(StoreError::NotFound)
 }
 
 /// The issued V1 key of `customer_uid`, if any.
@@ -387,8 +337,13 @@ pub(super) fn keep_card_of_payment_on(
 }
 
 /// The buyer's decision on a billing key's issue through the checkout (V2
-/// `requestIssueBillingKey`): approved in a card app, the key is issued with that
-/// app's card; declined or cancelled, it fails.
+/// `requestIssueBillingKey`), inside [`Store::settle_transaction`]'s SQLite
+/// transaction `conn` (which has marked the token used): approved in a card app, the
+/// key is issued with that app's card; declined or cancelled, it fails.
+///
+/// # Errors
+/// [`StoreError::NotFound`]; [`StoreError::Conflict`] for a key no longer `ready`,
+/// and for a virtual account (a card registration has none).
 pub(super) fn settle_issue_on(
     conn: &Connection,
     transaction: &Transaction,
@@ -409,7 +364,7 @@ pub(super) fn settle_issue_on(
         }
         Outcome::Deny | Outcome::Cancel => {
             let reason = reason.unwrap_or(if outcome == Outcome::Deny {
-                "카드사 승인 거절 / declined by the card company"
+                DECLINED
             } else {
                 "사용자가 카드 등록을 취소하였습니다 / cancelled by the buyer"
             });
@@ -614,19 +569,12 @@ impl Store {
     ) -> Result<(BillingKey, Transaction), StoreError> {
         let (key, token) = self.in_transaction(|tx| {
             let key = insert_key_on(tx, new, BillingKeyStatus::Ready, None, now)?;
-            let token = random_id(TOKEN_PREFIX);
-            tx.execute(
-                "INSERT INTO transactions (token, kind, subject, channel, m_redirect_url, notice_url, app_scheme, version)
-                 VALUES (?1, 'billing_key', ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    token,
-                    key.billing_key,
-                    urls.channel,
-                    urls.m_redirect_url,
-                    urls.notice_url,
-                    urls.app_scheme,
-                    new.version
-                ],
+            let token = insert_transaction(
+                tx,
+                TransactionKind::BillingKey,
+                &key.billing_key,
+                new.version,
+                urls,
             )?;
             Ok((key, token))
         })?;

@@ -11,12 +11,11 @@
 //! after ("최종적으로 인증에 성공하는 것은 단 한 번만 가능합니다",
 //! `portone-io/developers.portone.io:src/routes/(root)/opi/ko/extra/identity-verification/readme-v2.mdx`).
 
-use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, Row};
 
 use super::{
-    random_id, transaction_on, ApiVersion, CheckoutUrls, Outcome, Store, StoreError, Transaction,
-    TOKEN_PREFIX,
+    insert_transaction, one_row, random_id, text_enum, transaction_on, ApiVersion, CheckoutUrls,
+    Outcome, Store, StoreError, Transaction, TransactionKind,
 };
 use crate::ids::normalize_merchant_uid;
 use crate::person::{BirthDate, Carrier, Gender, Person};
@@ -32,35 +31,11 @@ pub enum CertificationStatus {
     Failed,
 }
 
-impl CertificationStatus {
-    /// The stored name: `ready`, `certified`, `failed`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Ready => "ready",
-            Self::Certified => "certified",
-            Self::Failed => "failed",
-        }
-    }
-}
-
-impl ToSql for CertificationStatus {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::from(self.as_str()))
-    }
-}
-
-impl FromSql for CertificationStatus {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        match value.as_str()? {
-            "ready" => Ok(Self::Ready),
-            "certified" => Ok(Self::Certified),
-            "failed" => Ok(Self::Failed),
-            other => Err(FromSqlError::Other(
-                format!("unknown certification status `{other}`").into(),
-            )),
-        }
-    }
-}
+text_enum!(CertificationStatus as column "certification status" {
+    Ready => "ready",
+    Certified => "certified",
+    Failed => "failed",
+});
 
 /// What the merchant's request says about the person (V1 `name`, `phone`; V2
 /// `customer`): shown on the identity page and fixed there.
@@ -210,7 +185,7 @@ fn conversion(index: usize, what: &str, text: &str) -> rusqlite::Error {
     )
 }
 
-fn certification_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Certification> {
+fn certification_row(row: &Row<'_>) -> rusqlite::Result<Certification> {
     let birth = |index: usize| -> rusqlite::Result<Option<BirthDate>> {
         row.get::<_, Option<String>>(index)?
             .map(|text| {
@@ -275,13 +250,12 @@ fn certification_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Certification>
 
 /// The certification `imp_uid`, on `conn`.
 fn certification_on(conn: &Connection, imp_uid: &str) -> Result<Certification, StoreError> {
-    conn.query_row(
+    one_row(
+        conn,
         &format!("SELECT {COLUMNS} FROM certifications WHERE imp_uid = ?1"),
         params![imp_uid],
         certification_row,
     )
-    .optional()?
-    .ok_or(StoreError::NotFound)
 }
 
 /// True when an attempt of V2's `identity_verification_id` other than `except` is
@@ -298,6 +272,10 @@ fn verified_elsewhere(
         |row| row.get(0),
     )?)
 }
+
+/// What the store answers for a verification already certified or failed.
+const ALREADY_DECIDED: &str =
+    "이미 처리된 본인인증 요청입니다 / the verification was already decided";
 
 /// The message of a V2 request for an id already verified.
 pub const ALREADY_VERIFIED: &str =
@@ -352,18 +330,17 @@ impl Store {
                     now
                 ],
             )?;
-            let token = random_id(TOKEN_PREFIX);
-            tx.execute(
-                "INSERT INTO transactions (token, kind, subject, channel, m_redirect_url, app_scheme, version)
-                 VALUES (?1, 'certification', ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    token,
-                    imp_uid,
-                    urls.channel,
-                    urls.m_redirect_url,
-                    urls.app_scheme,
-                    new.version
-                ],
+            // No `notice_url`: no webhook is owed for a verification.
+            let urls = CheckoutUrls {
+                notice_url: None,
+                ..*urls
+            };
+            let token = insert_transaction(
+                tx,
+                TransactionKind::Certification,
+                &imp_uid,
+                new.version,
+                &urls,
             )?;
             Ok((certification_on(tx, &imp_uid)?, transaction_on(tx, &token)?))
         })
@@ -399,16 +376,14 @@ impl Store {
         identity_verification_id: &str,
     ) -> Result<Certification, StoreError> {
         let id = normalize_merchant_uid(identity_verification_id).ok_or(StoreError::NotFound)?;
-        let imp_uid: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT imp_uid FROM certifications WHERE version = 'V2' AND merchant_uid = ?1
-                 ORDER BY status = 'certified' DESC, requested_at DESC, rowid DESC LIMIT 1",
-                params![id],
-                |row| row.get(0),
-            )
-            .optional()?;
-        self.certification(&imp_uid.ok_or(StoreError::NotFound)?)
+        let imp_uid: String = one_row(
+            &self.conn,
+            "SELECT imp_uid FROM certifications WHERE version = 'V2' AND merchant_uid = ?1
+             ORDER BY status = 'certified' DESC, requested_at DESC, rowid DESC LIMIT 1",
+            params![id],
+            |row| row.get(0),
+        )?;
+        self.certification(&imp_uid)
     }
 
     /// The buyer's choice on the identity page: who they are and the PASS app of
@@ -453,9 +428,7 @@ impl Store {
                 ],
             )?;
             if chosen == 0 || recorded == 0 {
-                return Err(StoreError::Conflict(
-                    "이미 처리된 본인인증 요청입니다 / the verification was already decided".to_owned(),
-                ));
+                return Err(StoreError::Conflict(ALREADY_DECIDED.to_owned()));
             }
             transaction_on(tx, token)
         })
@@ -504,12 +477,10 @@ pub(super) fn settle_on(
 ) -> Result<Certification, StoreError> {
     let certification = certification_on(conn, &txn.subject)?;
     if certification.status != CertificationStatus::Ready {
-        return Err(StoreError::Conflict(
-            "이미 처리된 본인인증 요청입니다 / the verification was already decided".to_owned(),
-        ));
+        return Err(StoreError::Conflict(ALREADY_DECIDED.to_owned()));
     }
     let failure = match outcome {
-        Outcome::Approve => approve_on(conn, &certification, now)?,
+        Outcome::Approve => certify_on(conn, &certification, now)?,
         Outcome::Deny => {
             Some("PASS 앱에서 본인인증을 거절하였습니다 / denied in the PASS app".to_owned())
         }
@@ -535,7 +506,7 @@ pub(super) fn settle_on(
 
 /// An approval of `certification` inside the caller's SQLite transaction: certified,
 /// or `Some(reason)` it fails for.
-fn approve_on(
+fn certify_on(
     conn: &Connection,
     certification: &Certification,
     now: i64,

@@ -4,7 +4,9 @@
 //! migration here changes them once, and SQLite's `user_version` records how many
 //! were applied (<https://www.sqlite.org/pragma.html#pragma_user_version>). A database
 //! an older payhost left in its data dir (payments a return link may still lead to)
-//! is brought up to date the same way as a new one, in one SQLite transaction.
+//! is brought up to date the same way as a new one, each migration in a SQLite
+//! transaction of its own (a failed one leaves nothing of itself, and the database
+//! at the migration before it). There are six (1–6); a new one goes at the end.
 
 use rusqlite::Connection;
 

@@ -5,14 +5,13 @@
 //! webhook V1 sends for a scheduled charge either way (`paid` or `failed`:
 //! `portone-io/developers.portone.io:src/routes/(root)/opi/ko/integration/webhook/readme-v1.mdx`).
 
-use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 
 use super::billing::{charge_key_on, issued_customer_on};
 use super::{
-    enqueue_webhook, fail_on, insert_payment, merchant_uid, ApiVersion, CustomerUidUsage,
-    NewPayment, Notice, PaymentStatus, Store, StoreError,
+    enqueue_webhook, fail_on, insert_payment, merchant_uid, one_row, text_enum, ApiVersion,
+    CustomerUidUsage, NewPayment, Notice, PaymentStatus, Store, StoreError,
 };
 use crate::webhooks::WebhookFormat;
 
@@ -28,40 +27,14 @@ pub enum ScheduleStatus {
     Revoked,
 }
 
-impl ScheduleStatus {
-    /// The stored and shown name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Scheduled => "scheduled",
-            Self::Executed => "executed",
-            Self::Revoked => "revoked",
-        }
-    }
-
-    /// The status named `text`, exactly.
-    pub fn parse(text: &str) -> Option<Self> {
-        [Self::Scheduled, Self::Executed, Self::Revoked]
-            .into_iter()
-            .find(|status| status.as_str() == text)
-    }
-}
-
-impl ToSql for ScheduleStatus {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::from(self.as_str()))
-    }
-}
-
-impl FromSql for ScheduleStatus {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        let text = value.as_str()?;
-        Self::parse(text)
-            .ok_or_else(|| FromSqlError::Other(format!("unknown schedule status `{text}`").into()))
-    }
-}
+text_enum!(ScheduleStatus as column "schedule status" {
+    Scheduled => "scheduled",
+    Executed => "executed",
+    Revoked => "revoked",
+});
 
 /// A charge to schedule (V1's `ScheduleAnnotation`).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NewSchedule {
     /// The order the charge pays.
     pub merchant_uid: String,
@@ -94,32 +67,10 @@ pub struct NewSchedule {
 pub struct Schedule {
     /// Its row.
     pub id: i64,
-    /// The order it pays.
-    pub merchant_uid: String,
     /// The customer whose key it charges.
     pub customer_uid: String,
-    /// When (Unix seconds).
-    pub schedule_at: i64,
-    /// How much.
-    pub amount: i64,
-    /// `KRW`.
-    pub currency: String,
-    /// The order's name.
-    pub name: String,
-    /// Buyer's name.
-    pub buyer_name: Option<String>,
-    /// Buyer's e-mail.
-    pub buyer_email: Option<String>,
-    /// Buyer's phone.
-    pub buyer_tel: Option<String>,
-    /// Buyer's address.
-    pub buyer_addr: Option<String>,
-    /// Buyer's postcode.
-    pub buyer_postcode: Option<String>,
-    /// The merchant's data.
-    pub custom_data: Option<String>,
-    /// Where its webhook goes.
-    pub notice_url: Option<String>,
+    /// The charge as it was scheduled.
+    pub charge: NewSchedule,
     /// Where it stands.
     pub status: ScheduleStatus,
     /// Its payment, once fired.
@@ -144,22 +95,24 @@ const SELECT: &str = "SELECT s.id, s.merchant_uid, s.customer_uid, s.schedule_at
     LEFT JOIN payments p ON p.imp_uid = s.imp_uid
     LEFT JOIN billing_keys k ON k.version = 'V1' AND k.status = 'issued' AND k.customer_uid = s.customer_uid";
 
-fn schedule_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Schedule> {
+fn schedule_row(row: &Row<'_>) -> rusqlite::Result<Schedule> {
     Ok(Schedule {
         id: row.get(0)?,
-        merchant_uid: row.get(1)?,
         customer_uid: row.get(2)?,
-        schedule_at: row.get(3)?,
-        amount: row.get(4)?,
-        currency: row.get(5)?,
-        name: row.get(6)?,
-        buyer_name: row.get(7)?,
-        buyer_email: row.get(8)?,
-        buyer_tel: row.get(9)?,
-        buyer_addr: row.get(10)?,
-        buyer_postcode: row.get(11)?,
-        custom_data: row.get(12)?,
-        notice_url: row.get(13)?,
+        charge: NewSchedule {
+            merchant_uid: row.get(1)?,
+            schedule_at: row.get(3)?,
+            amount: row.get(4)?,
+            currency: row.get(5)?,
+            name: row.get(6)?,
+            buyer_name: row.get(7)?,
+            buyer_email: row.get(8)?,
+            buyer_tel: row.get(9)?,
+            buyer_addr: row.get(10)?,
+            buyer_postcode: row.get(11)?,
+            custom_data: row.get(12)?,
+            notice_url: row.get(13)?,
+        },
         status: row.get(14)?,
         imp_uid: row.get(15)?,
         payment_status: row.get(16)?,
@@ -171,13 +124,12 @@ fn schedule_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Schedule> {
 }
 
 fn schedule_on(conn: &Connection, id: i64) -> Result<Schedule, StoreError> {
-    conn.query_row(
+    one_row(
+        conn,
         &format!("{SELECT} WHERE s.id = ?1"),
         params![id],
         schedule_row,
     )
-    .optional()?
-    .ok_or(StoreError::NotFound)
 }
 
 fn schedules_where(
@@ -218,19 +170,20 @@ fn fire_on(
     if schedule.status != ScheduleStatus::Scheduled {
         return Ok(None);
     }
+    let asked = &schedule.charge;
     let charge = NewPayment {
-        merchant_uid: schedule.merchant_uid.clone(),
-        name: schedule.name.clone(),
-        amount: schedule.amount,
-        buyer_name: schedule.buyer_name.clone(),
-        buyer_email: schedule.buyer_email.clone(),
-        buyer_tel: schedule.buyer_tel.clone(),
-        custom_data: schedule.custom_data.clone(),
+        merchant_uid: asked.merchant_uid.clone(),
+        name: asked.name.clone(),
+        amount: asked.amount,
+        buyer_name: asked.buyer_name.clone(),
+        buyer_email: asked.buyer_email.clone(),
+        buyer_tel: asked.buyer_tel.clone(),
+        custom_data: asked.custom_data.clone(),
         channel: "api".to_owned(),
         version: ApiVersion::V1,
         customer_uid: Some(schedule.customer_uid.clone()),
         customer_uid_usage: Some(CustomerUidUsage::PaymentScheduled),
-        notice_url: schedule.notice_url.clone(),
+        notice_url: asked.notice_url.clone(),
         ..NewPayment::default()
     };
     // The charge may be refused after its payment row was written: a savepoint
@@ -268,7 +221,7 @@ fn fire_on(
             // A paid charge's webhook went out with its approval (`charge_on`); V1
             // also sends one when a scheduled charge fails.
             if payment.status == PaymentStatus::Failed {
-                if let Some(url) = &schedule.notice_url {
+                if let Some(url) = &asked.notice_url {
                     enqueue_webhook(conn, &payment.imp_uid, Notice { url, format }, 0, now)?;
                 }
             }
@@ -361,14 +314,12 @@ impl Store {
     /// # Errors
     /// [`StoreError::NotFound`], or SQLite.
     pub fn schedule_of(&self, merchant_uid: &str) -> Result<Schedule, StoreError> {
-        self.conn
-            .query_row(
-                &format!("{SELECT} WHERE s.merchant_uid = ?1 ORDER BY s.id DESC LIMIT 1"),
-                params![merchant_uid.trim()],
-                schedule_row,
-            )
-            .optional()?
-            .ok_or(StoreError::NotFound)
+        one_row(
+            &self.conn,
+            &format!("{SELECT} WHERE s.merchant_uid = ?1 ORDER BY s.id DESC LIMIT 1"),
+            params![merchant_uid.trim()],
+            schedule_row,
+        )
     }
 
     /// The charges scheduled from `from` to `to` (Unix seconds, both included),
@@ -421,7 +372,7 @@ impl Store {
                 let named = merchant_uids.is_empty()
                     || merchant_uids
                         .iter()
-                        .any(|uid| uid.trim() == schedule.merchant_uid);
+                        .any(|uid| uid.trim() == schedule.charge.merchant_uid);
                 if !named {
                     continue;
                 }

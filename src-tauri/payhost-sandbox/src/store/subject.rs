@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{BillingKey, BillingKeyStatus, Certification, CertificationStatus};
+use super::{text_enum, BillingKey, BillingKeyStatus, Certification, CertificationStatus};
 use super::{Payment, PaymentStatus, Store, StoreError, Transaction, TransactionKind};
 
 /// Where a transaction's subject stands, as the hand-off page polls it and the apps
@@ -31,24 +31,13 @@ pub enum TxnStatus {
     Certified,
 }
 
-impl TxnStatus {
-    /// Its name, as serialized.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Ready => "ready",
-            Self::Paid => "paid",
-            Self::Cancelled => "cancelled",
-            Self::Failed => "failed",
-            Self::Certified => "certified",
-        }
-    }
-}
-
-impl std::fmt::Display for TxnStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+text_enum!(TxnStatus {
+    Ready => "ready",
+    Paid => "paid",
+    Cancelled => "cancelled",
+    Failed => "failed",
+    Certified => "certified",
+});
 
 impl From<PaymentStatus> for TxnStatus {
     fn from(status: PaymentStatus) -> Self {

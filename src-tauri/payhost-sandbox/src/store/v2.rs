@@ -2,9 +2,9 @@
 //! (the newest V2 payment stored under that `merchant_uid`) and a pre-registration,
 //! which V2 lets the merchant repeat until the payment is made.
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 
-use super::{ApiVersion, Payment, Store, StoreError};
+use super::{one_row, ApiVersion, Payment, Store, StoreError};
 use crate::ids::normalize_merchant_uid;
 
 impl Store {
@@ -14,16 +14,14 @@ impl Store {
     /// [`StoreError::NotFound`], or SQLite.
     pub fn v2_payment(&self, payment_id: &str) -> Result<Payment, StoreError> {
         let payment_id = normalize_merchant_uid(payment_id).ok_or(StoreError::NotFound)?;
-        let imp_uid: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT imp_uid FROM payments WHERE version = ?1 AND merchant_uid = ?2
-                 ORDER BY started_at DESC, rowid DESC LIMIT 1",
-                params![ApiVersion::V2, payment_id],
-                |row| row.get(0),
-            )
-            .optional()?;
-        self.get(&imp_uid.ok_or(StoreError::NotFound)?)
+        let imp_uid: String = one_row(
+            &self.conn,
+            "SELECT imp_uid FROM payments WHERE version = ?1 AND merchant_uid = ?2
+             ORDER BY started_at DESC, rowid DESC LIMIT 1",
+            params![ApiVersion::V2, payment_id],
+            |row| row.get(0),
+        )?;
+        self.get(&imp_uid)
     }
 
     /// `POST /payments/{paymentId}/pre-register`: the amount (and tax-free part) a

@@ -10,31 +10,26 @@ use axum::Json;
 use serde_json::Value;
 
 use super::model::{text, Customer, CustomerBody, DeleteQuery};
-use super::{required, SubscribeError};
+use super::{pg_provider, rejected, required, SubscribeError};
 use crate::api::{authorize, json_or_form, ok, ApiError, ApiPath, ApiState};
 use crate::billing::card::{self, CardInput};
-use crate::store::{ApiVersion, KeyCustomer, NewBillingKey, StoreError};
+use crate::store::{ApiVersion, KeyCustomer, NewBillingKey};
 use crate::v2::channels::{self, Offer};
 
-/// The V1 `pg` a registration names (`nice`, `nice.MID`, or through `channel_key`);
-/// NICE when it names none.
+/// The PG a registration names, through `channel_key` or as V1's `pg` (NICE when
+/// neither names one).
 fn pg_of(pg: Option<&str>, channel_key: Option<&str>) -> Result<String, SubscribeError> {
     if let Some(key) = channel_key.map(str::trim).filter(|k| !k.is_empty()) {
         return channels::by_key(key)
             .filter(|channel| channel.offers(Offer::BillingKey))
             .map(|channel| channel.v1_pg.to_owned())
             .ok_or_else(|| {
-                SubscribeError::Api(ApiError::Rejected(format!(
+                rejected(format!(
                     "빌링키를 발급할 수 없는 채널입니다 / channel `{key}` issues no billing keys"
-                )))
+                ))
             });
     }
-    Ok(pg
-        .and_then(|pg| pg.split('.').next())
-        .map(str::trim)
-        .filter(|pg| !pg.is_empty())
-        .unwrap_or("nice")
-        .to_owned())
+    Ok(pg_provider(pg))
 }
 
 fn not_found(customer_uid: &str) -> SubscribeError {
@@ -100,15 +95,8 @@ pub(super) async fn delete(
 ) -> Result<Json<Value>, SubscribeError> {
     authorize(&state, &headers)?;
     let now = (state.clock)();
-    let deleted = state.with_store(|store| {
-        store
-            .delete_customer(&customer_uid, query.reason.as_deref(), now)
-            // Deleted by another request between the read and the write.
-            .map_err(|err| match err {
-                StoreError::Conflict(_) => StoreError::NotFound,
-                other => other,
-            })
-    });
+    let deleted = state
+        .with_store(|store| store.delete_customer(&customer_uid, query.reason.as_deref(), now));
     match deleted {
         Ok(key) => Ok(ok(Customer::of(key))?),
         Err(ApiError::NotFound(_)) => Err(not_found(&customer_uid)),

@@ -24,10 +24,9 @@ mod schedules;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde::Serialize;
+use axum::Router;
 
-use crate::api::{ApiError, ApiState};
+use crate::api::{refusal, ApiError, ApiState};
 use crate::billing::card::CardRefusal;
 use crate::store::StoreError;
 
@@ -67,27 +66,11 @@ impl From<CardRefusal> for SubscribeError {
     }
 }
 
-/// The envelope of a refusal: `{code, message, response: null}`.
-#[derive(Serialize)]
-struct Refusal<'a> {
-    code: i64,
-    message: &'a str,
-    response: Option<()>,
-}
-
 impl IntoResponse for SubscribeError {
     fn into_response(self) -> Response {
         match self {
             Self::Api(err) => err.into_response(),
-            Self::Refused { code, message } => (
-                StatusCode::OK,
-                Json(Refusal {
-                    code,
-                    message: &message,
-                    response: None,
-                }),
-            )
-                .into_response(),
+            Self::Refused { code, message } => refusal(StatusCode::OK, code, &message),
         }
     }
 }
@@ -106,10 +89,25 @@ fn unknown_customer(code: i64, customer_uid: &str) -> SubscribeError {
 /// missing!", `iamport/iamport-rest-client-python:tests/test_billing_key.py`).
 fn required<T>(field: &str, value: Option<T>) -> Result<T, SubscribeError> {
     value.ok_or_else(|| {
-        SubscribeError::Api(ApiError::Rejected(format!(
+        rejected(format!(
             "필수 파라메터가 누락되었습니다: {field} / Essential parameter is missing!: {field}"
-        )))
+        ))
     })
+}
+
+/// A refusal of the request itself, in the envelope (HTTP 200, code 1).
+fn rejected(message: String) -> SubscribeError {
+    SubscribeError::Api(ApiError::Rejected(message))
+}
+
+/// The PG of a V1 `pg` (`nice`, `nice.MID`: the part before the dot); NICE when it
+/// names none.
+fn pg_provider(pg: Option<&str>) -> String {
+    pg.and_then(|pg| pg.split('.').next())
+        .map(str::trim)
+        .filter(|pg| !pg.is_empty())
+        .unwrap_or("nice")
+        .to_owned()
 }
 
 /// The billing-key routes.

@@ -12,7 +12,7 @@ use axum::Json;
 use serde_json::Value;
 
 use super::model::{custom_data, text, AgainBody, OnetimeBody};
-use super::{required, unknown_customer, SubscribeError};
+use super::{pg_provider, rejected, required, unknown_customer, SubscribeError};
 use crate::api::{authorize, json_or_form, ok, ApiError, ApiState};
 use crate::billing::card::{self, CardInput};
 use crate::checkout::http_url;
@@ -22,9 +22,9 @@ use crate::store::{ApiVersion, CustomerUidUsage, KeyCustomer, NewBillingKey, New
 fn krw(currency: Option<&str>) -> Result<(), SubscribeError> {
     match currency.map(str::trim) {
         None | Some("" | "KRW") => Ok(()),
-        Some(_) => Err(SubscribeError::Api(ApiError::Rejected(
+        Some(_) => Err(rejected(
             "샌드박스는 KRW 만 지원합니다 / currency must be KRW".to_owned(),
-        ))),
+        )),
     }
 }
 
@@ -34,7 +34,7 @@ fn notice_url(url: Option<&str>) -> Result<Option<String>, SubscribeError> {
         .filter(|url| !url.is_empty())
         .map(|url| http_url("notice_url", url))
         .transpose()
-        .map_err(|message| SubscribeError::Api(ApiError::Rejected(message)))
+        .map_err(rejected)
 }
 
 /// `POST /subscribe/payments/again`: `customer_uid`, `merchant_uid`, `amount` and
@@ -105,14 +105,7 @@ pub(super) async fn onetime(
     let now = (state.clock)();
     let input = CardInput::v1(&number, &expiry, birth.as_deref(), pwd_2digit.as_deref())?;
     let masked = card::verify(&input, now)?;
-    let pg_provider = body
-        .pg
-        .as_deref()
-        .and_then(|pg| pg.split('.').next())
-        .map(str::trim)
-        .filter(|pg| !pg.is_empty())
-        .unwrap_or("nice")
-        .to_owned();
+    let pg_provider = pg_provider(body.pg.as_deref());
     let customer_uid = body
         .customer_uid
         .map(|uid| uid.trim().to_owned())

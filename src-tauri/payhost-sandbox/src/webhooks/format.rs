@@ -10,10 +10,9 @@
 //! (and the bytes) it was written with, so a retry or a delivery after a restart
 //! sends exactly what was queued, whatever the restarted sandbox is configured with.
 
-use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use serde::Serialize;
 
-use crate::store::PaymentStatus;
+use crate::store::{text_enum, PaymentStatus};
 
 /// What iamport POSTs to `notice_url`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -28,7 +27,7 @@ pub struct WebhookBody<'a> {
 }
 
 /// The encoding of a webhook's body: the sandbox's setting (`serve --webhook-format`)
-/// for new rows, and each outbox row's own (stored as `v1-json` / `v1-form`).
+/// for new rows, and each outbox row's own (stored as `v1-json`, `v1-form` or `v2`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum WebhookFormat {
@@ -42,23 +41,13 @@ pub enum WebhookFormat {
     V2,
 }
 
+text_enum!(WebhookFormat as column "webhook format" {
+    V1Json => "v1-json",
+    V1Form => "v1-form",
+    V2 => "v2",
+});
+
 impl WebhookFormat {
-    /// The name stored in the outbox.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::V1Json => "v1-json",
-            Self::V1Form => "v1-form",
-            Self::V2 => "v2",
-        }
-    }
-
-    /// The format named `text` ([`WebhookFormat::as_str`]).
-    pub fn parse(text: &str) -> Option<Self> {
-        [Self::V1Json, Self::V1Form, Self::V2]
-            .into_iter()
-            .find(|format| format.as_str() == text)
-    }
-
     /// The `Content-Type` the body is sent with.
     pub fn content_type(self) -> &'static str {
         match self {
@@ -82,20 +71,6 @@ impl WebhookFormat {
                 .append_pair("status", body.status.as_str())
                 .finish()),
         }
-    }
-}
-
-impl ToSql for WebhookFormat {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::from(self.as_str()))
-    }
-}
-
-impl FromSql for WebhookFormat {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        let text = value.as_str()?;
-        Self::parse(text)
-            .ok_or_else(|| FromSqlError::Other(format!("unknown webhook format `{text}`").into()))
     }
 }
 
