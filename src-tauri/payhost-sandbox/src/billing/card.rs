@@ -58,15 +58,18 @@ impl<'a> CardInput<'a> {
         pwd_2digit: Option<&'a str>,
     ) -> Result<Self, CardRefusal> {
         let expiry = expiry.trim();
-        let (year, month) = match expiry.split_once('-') {
-            Some(parts) => parts,
-            None if expiry.len() == 6 => expiry.split_at(4),
-            None => {
-                return Err(CardRefusal::new(
-                    "유효기간은 YYYY-MM 형식입니다",
-                    "expiry must be YYYY-MM",
-                ))
-            }
+        let parts = match expiry.split_once('-') {
+            Some(parts) => Some(parts),
+            // Six bytes that are not six ASCII digits may end their fourth byte inside
+            // a character (`20한1`): no expiry then, rather than a panic.
+            None if expiry.len() == 6 => expiry.split_at_checked(4),
+            None => None,
+        };
+        let Some((year, month)) = parts else {
+            return Err(CardRefusal::new(
+                "유효기간은 YYYY-MM 형식입니다",
+                "expiry must be YYYY-MM",
+            ));
         };
         Ok(Self {
             number,
@@ -387,6 +390,8 @@ mod tests {
         assert!(CardInput::v1(&number, "2031-03", None, None).is_ok());
         assert!(CardInput::v1(&number, "203103", None, None).is_ok());
         assert!(CardInput::v1(&number, "03/31", None, None).is_err());
+        // Six bytes whose fourth ends inside a character.
+        assert!(CardInput::v1(&number, "20한1", None, None).is_err());
     }
 
     #[test]
