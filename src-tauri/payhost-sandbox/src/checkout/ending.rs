@@ -85,9 +85,7 @@ pub(crate) fn of(txn: &Transaction, subject: &Subject) -> Ending {
                     response,
                 )))
             } else {
-                redirect(
-                    return_url.and_then(|url| v2::result::identity_redirect_target(url, &response)),
-                )
+                redirect(return_url.and_then(|url| v2::result::redirect_target(url, &response)))
             }
         }
         (ApiVersion::V2, Subject::BillingKey(key)) => {
@@ -97,9 +95,7 @@ pub(crate) fn of(txn: &Transaction, subject: &Subject) -> Ending {
                     response,
                 )))
             } else {
-                redirect(
-                    return_url.and_then(|url| v2::result::issue_redirect_target(url, &response)),
-                )
+                redirect(return_url.and_then(|url| v2::result::redirect_target(url, &response)))
             }
         }
         // V1 issues a billing key with a payment (`request_pay` with `customer_uid`):

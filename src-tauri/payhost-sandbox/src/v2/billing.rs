@@ -14,19 +14,18 @@ use axum::{Json, Router};
 
 use super::auth::{authorize, check_store, V2Body};
 use super::billing_model::{
-    custom_data, BillingKeyInfo, BillingKeyInfoSummary, BillingKeyPaymentSummary,
-    DeleteBillingKeyResponse, DeleteQuery, IssueBillingKeyBody, IssueBillingKeyResponse,
-    PayWithBillingKeyBody, PayWithBillingKeyResponse,
+    BillingKeyInfo, BillingKeyInfoSummary, BillingKeyPaymentSummary, DeleteBillingKeyResponse,
+    DeleteQuery, IssueBillingKeyBody, IssueBillingKeyResponse, PayWithBillingKeyBody,
+    PayWithBillingKeyResponse,
 };
-use super::channels::{self, Channel, Offer};
+use super::channels::{self, Channel, ChannelRefusal, Offer};
 use super::error::{V2Error, V2ErrorKind};
-use super::model::rfc3339;
+use super::model::{custom_data_text, rfc3339};
 use super::rest::StoreQuery;
 use crate::api::{ApiPath, ApiState};
 use crate::billing::card::{self, CardInput};
 use crate::store::{
-    ApiVersion, BillingKey, BillingKeyStatus, NewBillingKey, NewPayment, PaymentStatus, Store,
-    StoreError,
+    ApiVersion, BillingKey, BillingKeyStatus, NewBillingKey, NewPayment, PaymentStatus, StoreError,
 };
 
 /// The routes, relative to the API's base.
@@ -57,20 +56,12 @@ fn already_deleted(billing_key: &str) -> V2Error {
 /// The channel a request names, or the first of the store's that issues keys.
 fn channel_of(channel_key: Option<&str>) -> Result<&'static Channel, V2Error> {
     match channel_key.map(str::trim).filter(|key| !key.is_empty()) {
-        Some(key) => {
-            let channel = channels::by_key(key).ok_or_else(|| {
-                V2Error::new(
-                    V2ErrorKind::ChannelNotFound,
-                    format!("채널을 찾을 수 없습니다 / no channel `{key}`"),
-                )
-            })?;
-            if !channel.offers(Offer::BillingKey) {
-                return Err(V2Error::invalid(format!(
-                    "채널 {key}은(는) 빌링키를 발급하지 않습니다 / the channel issues no billing keys"
-                )));
+        Some(key) => channels::offering(key, Offer::BillingKey).map_err(|refusal| match refusal {
+            ChannelRefusal::NotFound(_) => {
+                V2Error::new(V2ErrorKind::ChannelNotFound, refusal.to_string())
             }
-            Ok(channel)
-        }
+            ChannelRefusal::DoesNotOffer { .. } => V2Error::invalid(refusal.to_string()),
+        }),
         None => channels::CHANNELS
             .iter()
             .find(|channel| channel.offers(Offer::BillingKey))
@@ -78,25 +69,19 @@ fn channel_of(channel_key: Option<&str>) -> Result<&'static Channel, V2Error> {
     }
 }
 
-/// The store, for a change whose store errors this layer tells apart itself.
-fn locked(state: &ApiState) -> Result<std::sync::MutexGuard<'_, Store>, V2Error> {
-    state.store().lock().map_err(|_| {
-        V2Error::new(
-            V2ErrorKind::InternalServerError,
-            "the store lock is poisoned",
-        )
-    })
+/// A refusal of the store's billing-key changes: a key no longer issued (deleted by
+/// another request between this one's read and its write) is `already_deleted`.
+fn deleted_meanwhile(billing_key: &str) -> impl FnOnce(&StoreError) -> Option<V2Error> + '_ {
+    move |err| matches!(err, StoreError::Conflict(_)).then(|| already_deleted(billing_key))
 }
 
 /// The V2 key `billing_key`, whatever its status.
 fn v2_key(state: &ApiState, billing_key: &str) -> Result<BillingKey, V2Error> {
-    let key =
-        super::with_store(state, |store| store.billing_key(billing_key)).map_err(
-            |err| match err.kind {
-                V2ErrorKind::PaymentNotFound => not_found(billing_key),
-                _ => err,
-            },
-        )?;
+    let key = super::find(
+        state,
+        |store| store.billing_key(billing_key),
+        || not_found(billing_key),
+    )?;
     if key.version == ApiVersion::V2 {
         Ok(key)
     } else {
@@ -150,7 +135,7 @@ pub(crate) async fn issue(
         channel_key: Some(channel.key.to_owned()),
         pg_provider: channel.v1_pg.to_owned(),
         customer: body.customer.unwrap_or_default().into_key_customer(),
-        custom_data: custom_data(body.custom_data),
+        custom_data: custom_data_text(body.custom_data.as_ref()),
         ..NewBillingKey::default()
     };
     let key = super::with_store(&state, |store| store.issue_billing_key(&new, &masked, now))?;
@@ -199,13 +184,11 @@ pub(crate) async fn delete_billing_key(
         }
     }
     let now = (state.clock)();
-    let deleted =
-        match locked(&state)?.delete_billing_key(&billing_key, query.reason.as_deref(), now) {
-            Ok(key) => key,
-            // Deleted by another request between the read and the write.
-            Err(StoreError::Conflict(_)) => return Err(already_deleted(&billing_key)),
-            Err(err) => return Err(err.into()),
-        };
+    let deleted = super::with_store_or(
+        &state,
+        |store| store.delete_billing_key(&billing_key, query.reason.as_deref(), now),
+        deleted_meanwhile(&billing_key),
+    )?;
     Ok(Json(DeleteBillingKeyResponse {
         deleted_at: rfc3339(deleted.deleted_at),
     }))
@@ -263,7 +246,7 @@ pub(crate) async fn pay(
         buyer_name: customer.name,
         buyer_email: customer.email,
         buyer_tel: customer.tel,
-        custom_data: custom_data(body.custom_data),
+        custom_data: custom_data_text(body.custom_data.as_ref()),
         channel: "api".to_owned(),
         version: ApiVersion::V2,
         store_id: key.store_id.clone(),
@@ -271,12 +254,11 @@ pub(crate) async fn pay(
         ..NewPayment::default()
     };
     let now = (state.clock)();
-    let payment = match locked(&state)?.charge_billing_key(&billing_key, new, now) {
-        Ok(payment) => payment,
-        // Deleted by another request between the read and the charge.
-        Err(StoreError::Conflict(_)) => return Err(already_deleted(&billing_key)),
-        Err(err) => return Err(err.into()),
-    };
+    let payment = super::with_store_or(
+        &state,
+        |store| store.charge_billing_key(&billing_key, new, now),
+        deleted_meanwhile(&billing_key),
+    )?;
     if payment.status != PaymentStatus::Paid {
         return Err(V2Error::new(
             V2ErrorKind::PgProvider,

@@ -5,6 +5,8 @@
 //! (`portone-io/developers.portone.io:src/schema/v2.openapi.json`, at the
 //! `components.schemas` named beside each type). Optional fields are left out when
 //! they have no value, never `null` (`portone-server-sdk@0.21.0` refuses a `null`).
+//! The schemas a key shares with a payment (`Customer`, `Card`, `SelectedChannel`)
+//! are `v2::model`'s and `v2::channels`'.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -12,7 +14,7 @@ use serde_json::Value;
 use crate::billing::card::{CardNumber, MaskedCard};
 use crate::store::{BillingKey, BillingKeyStatus, KeyCustomer};
 use crate::v2::channels::{self, SelectedChannel};
-use crate::v2::model::{rfc3339, SANDBOX_MERCHANT_ID};
+use crate::v2::model::{rfc3339, Card, Customer, SANDBOX_MERCHANT_ID};
 
 /// `CardCredential`: a card's numbers (the number only ever in a [`CardNumber`]).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -85,15 +87,6 @@ impl CustomerInput {
             ..KeyCustomer::default()
         }
     }
-}
-
-/// The merchant's `customData`: text in V2's REST bodies; anything else is kept as
-/// its JSON.
-pub(crate) fn custom_data(value: Option<Value>) -> Option<String> {
-    value.filter(|v| !v.is_null()).map(|v| match v {
-        Value::String(text) => text,
-        other => other.to_string(),
-    })
 }
 
 /// `IssueBillingKeyBody`: `method` is the one required field.
@@ -175,16 +168,6 @@ pub(crate) struct PayWithBillingKeyResponse {
     pub(crate) payment: BillingKeyPaymentSummary,
 }
 
-/// `Card` of a billing key's method.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct Card {
-    brand: &'static str,
-    bin: String,
-    name: String,
-    number: String,
-}
-
 /// `BillingKeyPaymentMethod` (a union on `type`; the sandbox's keys are cards).
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type")]
@@ -195,22 +178,6 @@ pub(crate) enum BillingKeyPaymentMethod {
         /// The card.
         card: Card,
     },
-}
-
-/// `Customer` of a billing key (every field optional).
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct Customer {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    email: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    phone_number: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    zipcode: Option<String>,
 }
 
 /// The fields both variants of [`BillingKeyInfo`] carry.
@@ -260,10 +227,10 @@ pub(crate) enum BillingKeyInfo {
 /// A key's card as V2 shows it.
 fn card_of(card: &MaskedCard) -> Card {
     Card {
-        brand: card.brand().as_v2(),
-        bin: card.bin(),
+        brand: Some(card.brand().as_v2()),
+        bin: Some(card.bin()),
         name: card.name.clone(),
-        number: card.number.clone(),
+        number: Some(card.number.clone()),
     }
 }
 
@@ -271,11 +238,7 @@ impl BillingKeyInfo {
     /// An issued or deleted key as `GET /billing-keys/{billingKey}` answers it;
     /// `None` for one never issued.
     pub(crate) fn of(key: BillingKey) -> Option<Self> {
-        let channels = key
-            .channel_key
-            .as_deref()
-            .and_then(channels::by_key)
-            .map(channels::Channel::selected)
+        let channels = channels::selected(key.channel_key.as_deref())
             .into_iter()
             .collect();
         let common = BillingKeyInfoCommon {

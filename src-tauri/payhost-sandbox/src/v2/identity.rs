@@ -180,11 +180,7 @@ impl IdentityVerification {
             .max(certification.failed_at);
         let common = IdentityVerificationCommon {
             id: certification.merchant_uid.clone(),
-            channel: certification
-                .channel_key
-                .as_deref()
-                .and_then(channels::by_key)
-                .map(channels::Channel::selected),
+            channel: channels::selected(certification.channel_key.as_deref()),
             custom_data: certification.custom_data.clone(),
             requested_at: rfc3339(certification.requested_at),
             updated_at: rfc3339(changed_at),
@@ -258,13 +254,15 @@ pub(crate) async fn get_identity_verification(
 ) -> Result<Json<IdentityVerification>, V2Error> {
     authorize(&state, &headers)?;
     check_store(query.store_id.as_deref())?;
-    let certification = super::with_store(&state, |store| store.identity_verification(&id))
-        .map_err(|err| match err.kind {
-            V2ErrorKind::PaymentNotFound => V2Error::new(
+    let certification = super::find(
+        &state,
+        |store| store.identity_verification(&id),
+        || {
+            V2Error::new(
                 V2ErrorKind::IdentityVerificationNotFound,
                 format!("본인인증 건이 존재하지 않습니다 / no identity verification `{id}`"),
-            ),
-            _ => err,
-        })?;
+            )
+        },
+    )?;
     Ok(Json(IdentityVerification::from_store(&certification)))
 }

@@ -3,32 +3,32 @@
 //! before any window opens, and the identity page it opens — the same page, PASS
 //! apps and store as V1's `IMP.certification`, stored as a V2 attempt.
 //!
-//! Parameters (`portone-io/developers.portone.io:src/schema/browser-sdk.yml`,
-//! `IdentityVerificationRequest`): `storeId` and `identityVerificationId` are
-//! required; `channelKey` names the channel, here the store's Danal channel (the one
+//! Parameters (`@portone/browser-sdk@0.1.11:dist/v2/request/IdentityVerificationRequest.d.ts`):
+//! `storeId` and `identityVerificationId` are required; the sandbox also needs
+//! `channelKey` (it has no channel groups), here the store's Danal channel (the one
 //! that offers identity verification); `redirectUrl` is needed for a redirect (a
 //! phone, or `forceRedirect`); `customer` fixes the person on the page
 //! (`customerId`, `fullName`, `phoneNumber`, `birthYear`/`birthMonth`/`birthDay`);
 //! `bypass.danal.AGELIMIT` and `bypass.danal.IsCarrier` are Danal's minimum age and
-//! carriers (`DanalIdentityVerificationBypass`). An id already verified is refused
-//! with `IdentityVerificationAlreadyVerified` (`TxServiceIdentityVerificationErrorCode`);
-//! refusals reject the Promise and never redirect ("본인인증 시작 전 발생하는 에러는
-//! 리디렉션하지 않습니다").
+//! carriers (`dist/v2/entity/bypass/identityVerification/Danal.d.ts`). An id already
+//! verified is refused with `IdentityVerificationAlreadyVerified`
+//! (`dist/v2/exception/TxServiceIdentityVerificationErrorCode.d.ts`); refusals reject
+//! the Promise and never redirect ("본인인증 시작 전 발생하는 에러는 리디렉션하지
+//! 않습니다", `forceRedirect` in the request's `.d.ts`). The call has no `noticeUrls`
+//! and no `appScheme`: the PASS app brings back the app the checkout pages run in
+//! (`ApiState::with_host_app_scheme`). What it shares with the other calls is
+//! `browser_request`.
 
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::browser::{refuse, required, BrowserError};
-use super::channels::{self, Offer};
+use super::browser::{self, Opened};
+use super::browser_request::{channel, required, serving, store_id, BrowserError, WayBack};
+use super::channels::Offer;
+use super::model::custom_data_text;
 use crate::api::ApiState;
-use crate::checkout::http_url;
 use crate::person::{self, BirthDate, Carrier};
-use crate::store::{
-    ApiVersion, CheckoutUrls, NewCertification, RequestedPerson, StoreError, ALREADY_VERIFIED,
-};
+use crate::store::{ApiVersion, CheckoutUrls, NewCertification, RequestedPerson};
 
 /// `requestIdentityVerification`'s argument, every field optional here so that a
 /// missing one is named in the refusal rather than failing to parse.
@@ -53,7 +53,8 @@ pub struct IdentityVerificationRequest {
     pub bypass: Option<IdentityBypass>,
 }
 
-/// `customer` of a verification request.
+/// `customer` of a verification request (each call reads its own, as
+/// `payment_request::CustomerRequest` says).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IdentityCustomer {
@@ -97,8 +98,8 @@ pub struct DanalBypass {
 pub struct IdentityCheckout {
     /// The attempt to open.
     pub certification: NewCertification,
-    /// Where a redirect ends.
-    pub redirect_url: Option<String>,
+    /// Where the checkout gets back to the merchant (a redirect's URL only).
+    pub way_back: WayBack,
 }
 
 /// A text value that may come as a number (`birthYear: 1990`).
@@ -110,12 +111,13 @@ fn text_of(value: Option<&Value>) -> Option<String> {
     }
 }
 
+/// The person `customer` fixes on the identity page: each field that is given, checked.
 fn requested_person(customer: Option<&IdentityCustomer>) -> Result<RequestedPerson, BrowserError> {
     let Some(customer) = customer else {
         return Ok(RequestedPerson::default());
     };
-    fn filled(text: &Option<String>) -> Option<&str> {
-        text.as_deref().filter(|t| !t.trim().is_empty())
+    fn filled(text: Option<&String>) -> Option<&str> {
+        text.map(String::as_str).filter(|t| !t.trim().is_empty())
     }
     let birth = match (
         text_of(customer.birth_year.as_ref()),
@@ -137,12 +139,12 @@ fn requested_person(customer: Option<&IdentityCustomer>) -> Result<RequestedPers
         }
     };
     Ok(RequestedPerson {
-        customer_id: filled(&customer.customer_id).map(str::to_owned),
-        name: filled(&customer.full_name)
+        customer_id: filled(customer.customer_id.as_ref()).map(str::to_owned),
+        name: filled(customer.full_name.as_ref())
             .map(person::name)
             .transpose()
             .map_err(BrowserError::bad_request)?,
-        phone: filled(&customer.phone_number)
+        phone: filled(customer.phone_number.as_ref())
             .map(person::phone)
             .transpose()
             .map_err(BrowserError::bad_request)?,
@@ -198,40 +200,16 @@ pub fn validate_identity_verification(
     request: &IdentityVerificationRequest,
     redirect: bool,
 ) -> Result<IdentityCheckout, BrowserError> {
-    let store_id = required("storeId", request.store_id.as_deref())?;
-    if store_id != crate::SANDBOX_STORE_ID {
-        return Err(BrowserError {
-            code: "StoreNotFound",
-            message: format!(
-                "상점을 찾을 수 없습니다 / no store `{store_id}` (the sandbox's is {})",
-                crate::SANDBOX_STORE_ID
-            ),
-        });
-    }
+    let store_id = store_id(request.store_id.as_deref())?;
     let id = required(
         "identityVerificationId",
         request.identity_verification_id.as_deref(),
     )?;
-    let channel_key = required("channelKey", request.channel_key.as_deref())?;
-    let channel = channels::by_key(channel_key).ok_or_else(|| BrowserError {
-        code: "ChannelNotFound",
-        message: format!("채널을 찾을 수 없습니다 / no channel `{channel_key}`"),
-    })?;
-    if !channel.offers(Offer::IdentityVerification) {
-        return Err(BrowserError::bad_request(format!(
-            "채널 {}은(는) 본인인증을 제공하지 않습니다 / the channel does not offer identity verification",
-            channel.key
-        )));
-    }
-    let redirect_url = match request.redirect_url.as_deref().filter(|u| !u.trim().is_empty()) {
-        Some(url) => Some(http_url("redirectUrl", url).map_err(BrowserError::bad_request)?),
-        None if redirect => {
-            return Err(BrowserError::bad_request(
-                "모바일(또는 forceRedirect)에는 redirectUrl이 필요합니다 / a redirect needs redirectUrl",
-            ))
-        }
-        None => None,
-    };
+    let channel = serving(
+        channel(request.channel_key.as_deref())?,
+        Offer::IdentityVerification,
+    )?;
+    let way_back = WayBack::check(redirect, request.redirect_url.as_deref(), None, None)?;
     let (carriers, min_age) = danal(request.bypass.as_ref())?;
     Ok(IdentityCheckout {
         certification: NewCertification {
@@ -240,71 +218,48 @@ pub fn validate_identity_verification(
             store_id: Some(store_id.to_owned()),
             channel_key: Some(channel.key.to_owned()),
             pg_provider: channel.v1_pg.to_owned(),
-            channel: if redirect { "mobile" } else { "pc" }.to_owned(),
+            channel: way_back.channel().to_owned(),
             requested: requested_person(request.customer.as_ref())?,
             carriers,
             min_age,
             origin: None,
-            custom_data: request.custom_data.as_ref().map(|v| match v {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            }),
+            custom_data: custom_data_text(request.custom_data.as_ref()),
         },
-        redirect_url,
+        way_back,
     })
 }
 
-/// What `/v2/checkout` answers for a verification: the identity page to open.
+/// The ids `/v2/checkout` answers a verification with beside its `pgUrl`.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Opened {
-    pg_url: String,
+pub(crate) struct IdentityVerificationIds {
     identity_verification_id: String,
     identity_verification_tx_id: String,
 }
 
-/// `POST /v2/checkout` of a `requestIdentityVerification`, ending in a redirect when
-/// `redirect` (the script's: a phone, or `forceRedirect`).
+/// Opens the checkout of a `requestIdentityVerification`: the attempt and its
+/// transaction in one SQLite transaction, as V1's.
+///
+/// # Errors
+/// The [`BrowserError`] the Promise rejects with.
 pub(crate) fn open(
     state: &ApiState,
-    redirect: bool,
     request: &IdentityVerificationRequest,
-) -> Response {
-    let redirect = redirect || request.force_redirect == Some(true);
-    let checked = match validate_identity_verification(request, redirect) {
-        Ok(checked) => checked,
-        Err(error) => return refuse(error),
-    };
-    let urls = CheckoutUrls {
-        channel: if redirect { "mobile" } else { "pc" },
-        m_redirect_url: checked.redirect_url.as_deref(),
-        notice_url: None,
-        app_scheme: state.host_app_scheme.as_deref(),
-    };
-    let now = (state.clock)();
-    // The attempt and its transaction in one SQLite transaction, as V1's.
-    let opened = match state.store().lock() {
-        Ok(mut store) => store
-            .open_certification(&checked.certification, &urls, now)
-            .map_err(|err| match err {
-                StoreError::Conflict(message) if message == ALREADY_VERIFIED => BrowserError {
-                    code: "IdentityVerificationAlreadyVerified",
-                    message,
-                },
-                other => BrowserError::bad_request(other.to_string()),
-            }),
-        Err(_) => Err(BrowserError::bad_request("the store lock is poisoned")),
-    };
-    match opened {
-        Ok((certification, txn)) => (
-            StatusCode::OK,
-            Json(Opened {
-                pg_url: format!("/pg/{}", txn.token),
-                identity_verification_id: certification.merchant_uid,
-                identity_verification_tx_id: certification.imp_uid,
-            }),
-        )
-            .into_response(),
-        Err(error) => refuse(error),
-    }
+    redirect: bool,
+) -> Result<Opened<IdentityVerificationIds>, BrowserError> {
+    let checked = validate_identity_verification(request, redirect)?;
+    browser::open(
+        state,
+        |store, now| {
+            let urls = CheckoutUrls {
+                app_scheme: state.host_app_scheme.as_deref(),
+                ..checked.way_back.urls()
+            };
+            store.open_certification(&checked.certification, &urls, now)
+        },
+        |certification| IdentityVerificationIds {
+            identity_verification_id: certification.merchant_uid,
+            identity_verification_tx_id: certification.imp_uid,
+        },
+    )
 }

@@ -1,8 +1,18 @@
-//! PortOne V2 (`PortOne.requestPayment` in the browser, `https://api.portone.io` for
-//! the merchant's server): a thin protocol layer over the same store, checkout, PG
-//! pages and simulated apps as V1. A V2 payment is a row of the same `payments`
-//! table (`version = 'V2'`, its `paymentId` the `merchant_uid`, its `transactionId`
-//! the `imp_uid`), so everything behind the protocol is shared.
+//! PortOne V2 (`PortOne.requestPayment`, `requestIssueBillingKey` and
+//! `requestIdentityVerification` in the browser, `https://api.portone.io` for the
+//! merchant's server): a thin protocol layer over the same store, checkout, PG pages
+//! and simulated apps as V1. A V2 payment is a row of the same `payments` table
+//! (`version = 'V2'`, its `paymentId` the `merchant_uid`, its `transactionId` the
+//! `imp_uid`); a V2 billing key one of the same `billing_keys` as V1's `customer_uid`;
+//! a V2 identity verification an attempt of the same table and identity page as V1's
+//! `IMP.certification`. So everything behind the protocol is shared.
+//!
+//! The browser half: `browser` (the SDK stand-in and `/v2/checkout`), each call's
+//! request in `payment_request`, `issue` and `identity_request`, what they share in
+//! `browser_request`, how a checkout ends in `result`. The REST half: `rest`
+//! (payments), `billing` (billing keys), `identity` (verifications), their JSON in
+//! `model` and `billing_model`, their errors in `error`, who may call them in `auth`;
+//! the store's channels in `channels`; webhooks in `webhook`.
 //!
 //! Where the API is served: under `/v2` on the sandbox's one port (a server client
 //! that keeps a base path, `portone-server-sdk` for Python, takes
@@ -12,20 +22,20 @@
 //! `@portone/server-sdk@0.19.0:dist/generated/payment/client.mjs`), dropping any base
 //! path. The paths only V2 has are V2's at the root whatever the header; the one both
 //! versions have (`GET /payments/{id}`) goes by the `Authorization` scheme
-//! ([`auth::is_v2_request`]). Identity verifications (`requestIdentityVerification`,
-//! `GET /identity-verifications/{id}`) are V2 attempts of the same store table and
-//! identity page as V1's `IMP.certification` (`identity_request`, `identity`).
+//! ([`auth::is_v2_request`]).
 
 pub mod auth;
 pub mod billing;
 mod billing_model;
 pub mod browser;
+pub mod browser_request;
 pub mod channels;
 pub mod error;
 pub mod identity;
 pub mod identity_request;
 pub mod issue;
 pub mod model;
+pub mod payment_request;
 pub mod rest;
 pub mod result;
 pub mod webhook;
@@ -42,13 +52,34 @@ pub(crate) fn with_store<T>(
     state: &ApiState,
     f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
 ) -> Result<T, V2Error> {
+    with_store_or(state, f, |_| None)
+}
+
+/// Runs `f` on the locked store; a refusal that `special` answers becomes its error,
+/// any other V2's usual one.
+pub(crate) fn with_store_or<T>(
+    state: &ApiState,
+    f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
+    special: impl FnOnce(&StoreError) -> Option<V2Error>,
+) -> Result<T, V2Error> {
     let mut store = state.store().lock().map_err(|_| {
         V2Error::new(
             V2ErrorKind::InternalServerError,
             "the store lock is poisoned",
         )
     })?;
-    f(&mut store).map_err(V2Error::from)
+    f(&mut store).map_err(|err| special(&err).unwrap_or_else(|| V2Error::from(err)))
+}
+
+/// Reads what `f` finds in the store, `not_found` when the store has none.
+pub(crate) fn find<T>(
+    state: &ApiState,
+    f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
+    not_found: impl FnOnce() -> V2Error,
+) -> Result<T, V2Error> {
+    with_store_or(state, f, |err| {
+        matches!(err, StoreError::NotFound).then(not_found)
+    })
 }
 
 /// A V2 currency the sandbox takes: `KRW` (also spelled `CURRENCY_KRW`, as the browser

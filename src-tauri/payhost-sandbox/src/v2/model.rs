@@ -9,6 +9,7 @@
 //! [`Payment`] is one variant per status.
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::store::{self, PaymentStatus};
 use crate::v2::channels::{self, SelectedChannel};
@@ -25,6 +26,17 @@ pub fn rfc3339(secs: i64) -> String {
                 .ok()
         })
         .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_owned())
+}
+
+/// The merchant's `customData` as V2 keeps it: text as it came, anything else as its
+/// JSON (the browser SDK takes an object for `requestPayment` and
+/// `requestIssueBillingKey`; the REST API answers text), `null` as none.
+pub(crate) fn custom_data_text(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::Null => None,
+        Value::String(text) => Some(text.clone()),
+        other => Some(other.to_string()),
+    }
 }
 
 /// `PaymentAmount`.
@@ -47,10 +59,14 @@ pub struct PaymentAmount {
     pub cancelled_tax_free: i64,
 }
 
-/// `Customer`: every field optional.
+/// `Customer`, a payment's buyer and a billing key's owner alike: every field optional
+/// (the sandbox keeps these of it).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Customer {
+    /// The merchant's id of the customer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -60,6 +76,9 @@ pub struct Customer {
     /// Phone.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
+    /// Postcode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zipcode: Option<String>,
 }
 
 /// `PaymentOrigin`: where the payment was asked for.
@@ -72,10 +91,17 @@ pub struct PaymentOrigin {
     pub ip_address: &'static str,
 }
 
-/// `Card` inside `PaymentMethodCard`.
+/// `Card`, inside `PaymentMethodCard` and `BillingKeyPaymentMethodCard` alike: every
+/// field optional upstream; the sandbox always names the card.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Card {
+    /// `VISA`, `MASTER`, `LOCAL`, … (`CardBrand`), when the sandbox knows the card.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub brand: Option<&'static str>,
+    /// The number's first digits, when the sandbox knows the card.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bin: Option<String>,
     /// The card's name.
     pub name: String,
     /// Its masked number, when the sandbox knows the card (a billing key's).
@@ -147,6 +173,10 @@ pub struct PaymentCancellation {
     /// When it was done.
     pub cancelled_at: String,
 }
+
+/// `Dispute`: a chargeback, which the sandbox never has (so none can be made).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Dispute {}
 
 /// What every variant of [`Payment`] carries (`BasePayment`'s fields).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -224,7 +254,7 @@ pub enum Payment {
         /// The PG's id of the transaction.
         pg_tx_id: String,
         /// Chargebacks: the sandbox has none, and V2 requires the list.
-        disputes: Vec<serde_json::Value>,
+        disputes: Vec<Dispute>,
         /// The receipt.
         #[serde(skip_serializing_if = "Option::is_none")]
         receipt_url: Option<String>,
@@ -244,29 +274,34 @@ pub enum Payment {
         /// The common fields.
         #[serde(flatten)]
         common: PaymentCommon,
-        /// When it was paid.
-        paid_at: String,
-        /// The PG's id of the transaction.
-        pg_tx_id: String,
-        /// The cancellations, oldest first.
-        cancellations: Vec<PaymentCancellation>,
-        /// When the last one was done.
-        cancelled_at: String,
+        /// The cancellations.
+        #[serde(flatten)]
+        cancelled: CancelledFields,
     },
     /// `CancelledPayment`: paid, then cancelled in full.
     Cancelled {
         /// The common fields.
         #[serde(flatten)]
         common: PaymentCommon,
-        /// When it was paid.
-        paid_at: String,
-        /// The PG's id of the transaction.
-        pg_tx_id: String,
-        /// The cancellations, oldest first.
-        cancellations: Vec<PaymentCancellation>,
-        /// When the last one was done.
-        cancelled_at: String,
+        /// The cancellations.
+        #[serde(flatten)]
+        cancelled: CancelledFields,
     },
+}
+
+/// What `PartialCancelledPayment` and `CancelledPayment` add to the common fields (the
+/// same fields in both).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CancelledFields {
+    /// When it was paid.
+    pub paid_at: String,
+    /// The PG's id of the transaction.
+    pub pg_tx_id: String,
+    /// The cancellations, oldest first.
+    pub cancellations: Vec<PaymentCancellation>,
+    /// When the last one was done.
+    pub cancelled_at: String,
 }
 
 /// The VAT of `amount` with `tax_free` of it exempt: a tenth of the taxable price,
@@ -278,11 +313,6 @@ fn vat(amount: i64, tax_free: i64) -> i64 {
 impl Payment {
     /// A V2 payment of the store, as `GET /payments/{paymentId}` answers it.
     pub fn from_store(payment: &store::Payment) -> Self {
-        let channel = payment
-            .channel_key
-            .as_deref()
-            .and_then(channels::by_key)
-            .map(channels::Channel::selected);
         let changed_at = [
             payment.started_at,
             payment.paid_at,
@@ -309,7 +339,7 @@ impl Payment {
                 .clone()
                 .unwrap_or_else(|| crate::SANDBOX_STORE_ID.to_owned()),
             method: method_of(payment),
-            channel,
+            channel: channels::selected(payment.channel_key.as_deref()),
             billing_key: payment.billing_key.clone(),
             version: "V2",
             requested_at: rfc3339(payment.started_at),
@@ -330,6 +360,7 @@ impl Payment {
                 name: payment.buyer_name.clone(),
                 email: payment.buyer_email.clone(),
                 phone_number: payment.buyer_tel.clone(),
+                ..Customer::default()
             },
             origin: PaymentOrigin {
                 platform_type: match payment.channel.as_str() {
@@ -343,8 +374,10 @@ impl Payment {
             custom_data: payment.custom_data.clone(),
         };
         let pg_tx_id = format!("pgtx_{}", payment.imp_uid);
-        let cancellations = || {
-            payment
+        let cancelled = |pg_tx_id| CancelledFields {
+            paid_at: rfc3339(payment.paid_at),
+            pg_tx_id,
+            cancellations: payment
                 .cancel_history
                 .iter()
                 .map(|cancel| PaymentCancellation {
@@ -359,7 +392,8 @@ impl Payment {
                     requested_at: rfc3339(cancel.cancelled_at),
                     cancelled_at: rfc3339(cancel.cancelled_at),
                 })
-                .collect()
+                .collect(),
+            cancelled_at: rfc3339(payment.cancelled_at),
         };
         match payment.status {
             PaymentStatus::Ready if payment.vbank_num.is_some() => {
@@ -368,10 +402,7 @@ impl Payment {
             PaymentStatus::Ready => Self::Ready { common },
             PaymentStatus::Paid if payment.cancel_amount > 0 => Self::PartialCancelled {
                 common,
-                paid_at: rfc3339(payment.paid_at),
-                pg_tx_id,
-                cancellations: cancellations(),
-                cancelled_at: rfc3339(payment.cancelled_at),
+                cancelled: cancelled(pg_tx_id),
             },
             PaymentStatus::Paid => Self::Paid {
                 common,
@@ -382,10 +413,7 @@ impl Payment {
             },
             PaymentStatus::Cancelled => Self::Cancelled {
                 common,
-                paid_at: rfc3339(payment.paid_at),
-                pg_tx_id,
-                cancellations: cancellations(),
-                cancelled_at: rfc3339(payment.cancelled_at),
+                cancelled: cancelled(pg_tx_id),
             },
             PaymentStatus::Failed => Self::Failed {
                 common,
@@ -403,6 +431,8 @@ fn method_of(payment: &store::Payment) -> Option<PaymentMethod> {
     match payment.pay_method.as_str() {
         "card" if payment.status != PaymentStatus::Ready => Some(PaymentMethod::Card {
             card: Card {
+                brand: None,
+                bin: None,
                 name: payment
                     .card_name
                     .clone()

@@ -1,7 +1,7 @@
 //! The V2 REST API's payment routes (`https://api.portone.io`, here under `/v2` and,
 //! for V2 credentials, at the root: see `v2::mod`): a payment by its `paymentId`
-//! (the status union), its pre-registration and its cancellation.
-//! (<https://developers.portone.io/api/rest-v2/payment>)
+//! (the status union), its pre-registration and its cancellation
+//! (<https://developers.portone.io/api/rest-v2/payment>). Their JSON is `v2::model`.
 
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -39,11 +39,10 @@ pub(crate) async fn get_payment(
 ) -> Result<Json<Payment>, V2Error> {
     authorize(&state, &headers)?;
     check_store(query.store_id.as_deref())?;
-    let payment = super::with_store(&state, |store| store.v2_payment(&payment_id)).map_err(
-        |err| match err.kind {
-            V2ErrorKind::PaymentNotFound => not_found(&payment_id),
-            _ => err,
-        },
+    let payment = super::find(
+        &state,
+        |store| store.v2_payment(&payment_id),
+        || not_found(&payment_id),
     )?;
     Ok(Json(Payment::from_store(&payment)))
 }
@@ -80,11 +79,9 @@ pub(crate) async fn cancel(
         return Err(V2Error::invalid("reason이 필요합니다 / reason is required"));
     };
     let now = (state.clock)();
-    let payment = super::with_store(&state, |store| {
-        let payment = store.v2_payment(&payment_id)?;
-        Ok(payment)
-    })
-    .map_err(|_| not_found(&payment_id))?;
+    // Any failure to read it reads as its absence.
+    let payment = super::with_store(&state, |store| store.v2_payment(&payment_id))
+        .map_err(|_| not_found(&payment_id))?;
     match payment.status {
         PaymentStatus::Paid => {}
         PaymentStatus::Cancelled => {
@@ -120,7 +117,7 @@ pub(crate) async fn cancel(
             format!("취소 가능 금액 {left}원을 넘습니다 / more than the {left} left"),
         ));
     }
-    let cancelled = super::with_store(&state, |store| {
+    let after = super::with_store(&state, |store| {
         store.cancel(
             &payment.imp_uid,
             Some(amount),
@@ -130,19 +127,21 @@ pub(crate) async fn cancel(
         )
     })?;
     state.webhooks.wake();
-    let (Payment::PartialCancelled { cancellations, .. }
-    | Payment::Cancelled { cancellations, .. }) = Payment::from_store(&cancelled)
-    else {
-        return Err(V2Error::new(
-            V2ErrorKind::InternalServerError,
-            "the cancellation was not recorded",
-        ));
-    };
-    let cancellation = cancellations.into_iter().last().ok_or_else(|| {
+    let not_recorded = || {
         V2Error::new(
             V2ErrorKind::InternalServerError,
             "the cancellation was not recorded",
         )
-    })?;
+    };
+    let (Payment::PartialCancelled { cancelled, .. } | Payment::Cancelled { cancelled, .. }) =
+        Payment::from_store(&after)
+    else {
+        return Err(not_recorded());
+    };
+    let cancellation = cancelled
+        .cancellations
+        .into_iter()
+        .last()
+        .ok_or_else(not_recorded)?;
     Ok(Json(CancelPaymentResponse { cancellation }))
 }

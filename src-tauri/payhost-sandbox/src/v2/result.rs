@@ -1,21 +1,17 @@
-//! How a V2 checkout ends in the merchant's page: the object `requestPayment`'s (or
-//! `requestIssueBillingKey`'s) Promise resolves with (PC), or the same fields in the
-//! query of `redirectUrl` (mobile, or `forceRedirect`).
+//! How a V2 checkout ends in the merchant's page: the object `requestPayment`'s,
+//! `requestIssueBillingKey`'s or `requestIdentityVerification`'s Promise resolves
+//! with (PC), or the same fields in the query of `redirectUrl` (mobile, or
+//! `forceRedirect`: "쿼리 문자열로 전달되는 내용은 브라우저 SDK 응답 형식과
+//! 동일합니다", `portone-io/developers.portone.io:src/routes/(root)/opi/ko/extra/identity-verification/readme-v2.mdx`;
+//! likewise for a payment, `…/opi/ko/integration/start/v2/checkout.mdx`).
 //!
 //! `PaymentResponse` is `{ transactionType: "PAYMENT", txId, paymentId, code?,
-//! message? }`, `code` present meaning failure (`@portone/browser-sdk@0.1.11:
-//! dist/v2/response/PaymentResponse.d.ts`; the redirect carries the same fields:
-//! `portone-io/developers.portone.io:src/routes/(root)/opi/ko/integration/start/v2/checkout.mdx`).
-//! `IssueBillingKeyResponse` is `{ transactionType: "ISSUE_BILLING_KEY", billingKey,
-//! code?, message? }` (`@portone/browser-sdk@0.1.11:dist/v2/response/IssueBillingKeyResponse.d.ts`).
-//! Success is never decided from it: the merchant asks the API.
-//!
-//! `requestIdentityVerification` ends the same way with
-//! `IdentityVerificationResponse`: `{ transactionType: "IDENTITY_VERIFICATION",
-//! identityVerificationId, identityVerificationTxId, code?, message? }`
-//! (`portone-io/developers.portone.io:src/schema/browser-sdk.yml`; the redirect's
-//! query: `…/opi/ko/extra/identity-verification/readme-v2.mdx`, "3-1. redirect 방식의
-//! 경우").
+//! message? }`, `IssueBillingKeyResponse` `{ transactionType: "ISSUE_BILLING_KEY",
+//! billingKey, code?, message? }`, `IdentityVerificationResponse` `{ transactionType:
+//! "IDENTITY_VERIFICATION", identityVerificationId, identityVerificationTxId, code?,
+//! message? }`, `code` present meaning failure
+//! (`@portone/browser-sdk@0.1.11:dist/v2/response/*.d.ts`). Success is never decided
+//! from them: the merchant asks the API.
 
 use serde::Serialize;
 
@@ -23,9 +19,30 @@ use crate::store::{
     BillingKey, BillingKeyStatus, Certification, CertificationStatus, Payment, PaymentStatus,
 };
 
-/// The `code` of a payment the PG did not complete (declined, or cancelled by the
-/// buyer), as the checkout service reports a PG failure.
+/// The `code` of a checkout the PG did not complete (declined, or cancelled by the
+/// buyer): "결제대행사로부터 오류를 전달받은 경우 `code`는 `FAILURE_TYPE_PG`"
+/// (`portone-io/developers.portone.io:src/routes/(root)/opi/ko/quick-guide/payment/index.mdx`).
 pub const FAILURE_CODE: &str = "FAILURE_TYPE_PG";
+
+/// `code` and `message` of a response, present together when the checkout failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    /// [`FAILURE_CODE`].
+    pub code: &'static str,
+    /// What failed.
+    pub message: String,
+}
+
+impl Failure {
+    /// The failure of a checkout that did not succeed: the stored `reason`, else
+    /// `stopped` (the buyer left it).
+    fn unless(succeeded: bool, reason: Option<&str>, stopped: &str) -> Option<Self> {
+        (!succeeded).then(|| Self {
+            code: FAILURE_CODE,
+            message: reason.unwrap_or(stopped).to_owned(),
+        })
+    }
+}
 
 /// `PaymentResponse`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -37,12 +54,9 @@ pub struct PaymentResponse {
     pub tx_id: String,
     /// The merchant's `paymentId`.
     pub payment_id: String,
-    /// Present on failure.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<&'static str>,
-    /// What failed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    /// `code` and `message`, on failure.
+    #[serde(flatten)]
+    pub failure: Option<Failure>,
 }
 
 /// `IssueBillingKeyResponse`.
@@ -53,12 +67,24 @@ pub struct IssueBillingKeyResponse {
     pub transaction_type: &'static str,
     /// The key (also given when its issue failed, as the id of the attempt).
     pub billing_key: String,
-    /// Present on failure.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<&'static str>,
-    /// What failed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    /// `code` and `message`, on failure.
+    #[serde(flatten)]
+    pub failure: Option<Failure>,
+}
+
+/// `IdentityVerificationResponse`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityVerificationResponse {
+    /// `IDENTITY_VERIFICATION`.
+    pub transaction_type: &'static str,
+    /// The merchant's id of the verification.
+    pub identity_verification_id: String,
+    /// This attempt.
+    pub identity_verification_tx_id: String,
+    /// `code` and `message`, on failure.
+    #[serde(flatten)]
+    pub failure: Option<Failure>,
 }
 
 /// What a V2 PC checkout posts to the merchant's page: the response of the SDK
@@ -74,6 +100,21 @@ pub enum Response {
     IdentityVerification(IdentityVerificationResponse),
 }
 
+/// The response for a payment whose buyer has decided.
+pub fn payment_response(payment: &Payment) -> PaymentResponse {
+    let success = payment.status == PaymentStatus::Paid || payment.vbank_num.is_some();
+    PaymentResponse {
+        transaction_type: "PAYMENT",
+        tx_id: payment.imp_uid.clone(),
+        payment_id: payment.merchant_uid.clone(),
+        failure: Failure::unless(
+            success,
+            payment.fail_reason.as_deref(),
+            "결제가 중단되었습니다 / payment stopped",
+        ),
+    }
+}
+
 /// The response for a billing key's issue whose buyer has decided.
 pub fn issue_response(key: &BillingKey) -> IssueBillingKeyResponse {
     let issued = matches!(
@@ -83,130 +124,95 @@ pub fn issue_response(key: &BillingKey) -> IssueBillingKeyResponse {
     IssueBillingKeyResponse {
         transaction_type: "ISSUE_BILLING_KEY",
         billing_key: key.billing_key.clone(),
-        code: (!issued).then_some(FAILURE_CODE),
-        message: (!issued).then(|| {
-            key.fail_reason
-                .clone()
-                .unwrap_or_else(|| "빌링키 발급이 중단되었습니다 / issue stopped".to_owned())
-        }),
+        failure: Failure::unless(
+            issued,
+            key.fail_reason.as_deref(),
+            "빌링키 발급이 중단되었습니다 / issue stopped",
+        ),
     }
-}
-
-/// `redirect_url` with an issue's response appended to its own query (its fragment
-/// stays last): `billingKey`, `transactionType=ISSUE_BILLING_KEY`, and `code` and
-/// `message` on failure.
-pub fn issue_redirect_target(
-    redirect_url: &str,
-    response: &IssueBillingKeyResponse,
-) -> Option<String> {
-    let mut url = url::Url::parse(redirect_url).ok()?;
-    {
-        let mut query = url.query_pairs_mut();
-        query.append_pair("billingKey", &response.billing_key);
-        query.append_pair("transactionType", response.transaction_type);
-        if let Some(code) = response.code {
-            query.append_pair("code", code);
-        }
-        if let Some(message) = &response.message {
-            query.append_pair("message", message);
-        }
-    }
-    Some(url.to_string())
-}
-
-/// The response for a payment whose buyer has decided.
-pub fn payment_response(payment: &Payment) -> PaymentResponse {
-    let success = payment.status == PaymentStatus::Paid || payment.vbank_num.is_some();
-    PaymentResponse {
-        transaction_type: "PAYMENT",
-        tx_id: payment.imp_uid.clone(),
-        payment_id: payment.merchant_uid.clone(),
-        code: (!success).then_some(FAILURE_CODE),
-        message: (!success).then(|| {
-            payment
-                .fail_reason
-                .clone()
-                .unwrap_or_else(|| "결제가 중단되었습니다 / payment stopped".to_owned())
-        }),
-    }
-}
-
-/// `redirect_url` with the response's fields appended to its own query (its fragment
-/// stays last).
-pub fn redirect_target(redirect_url: &str, response: &PaymentResponse) -> Option<String> {
-    let mut url = url::Url::parse(redirect_url).ok()?;
-    {
-        let mut query = url.query_pairs_mut();
-        query.append_pair("paymentId", &response.payment_id);
-        query.append_pair("transactionType", response.transaction_type);
-        query.append_pair("txId", &response.tx_id);
-        if let Some(code) = response.code {
-            query.append_pair("code", code);
-        }
-        if let Some(message) = &response.message {
-            query.append_pair("message", message);
-        }
-    }
-    Some(url.to_string())
-}
-
-/// `IdentityVerificationResponse`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct IdentityVerificationResponse {
-    /// `IDENTITY_VERIFICATION`.
-    pub transaction_type: &'static str,
-    /// The merchant's id of the verification.
-    pub identity_verification_id: String,
-    /// This attempt.
-    pub identity_verification_tx_id: String,
-    /// Present on failure.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<&'static str>,
-    /// What failed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
 }
 
 /// The response for a verification whose buyer has decided.
 pub fn identity_verification_response(
     certification: &Certification,
 ) -> IdentityVerificationResponse {
-    let success = certification.status == CertificationStatus::Certified;
     IdentityVerificationResponse {
         transaction_type: "IDENTITY_VERIFICATION",
         identity_verification_id: certification.merchant_uid.clone(),
         identity_verification_tx_id: certification.imp_uid.clone(),
-        code: (!success).then_some(FAILURE_CODE),
-        message: (!success).then(|| {
-            certification
-                .fail_reason
-                .clone()
-                .unwrap_or_else(|| "본인인증이 중단되었습니다 / verification stopped".to_owned())
-        }),
+        failure: Failure::unless(
+            certification.status == CertificationStatus::Certified,
+            certification.fail_reason.as_deref(),
+            "본인인증이 중단되었습니다 / verification stopped",
+        ),
     }
 }
 
-/// `redirect_url` with the verification response's fields appended to its own query
-/// (its fragment stays last).
-pub fn identity_redirect_target(
-    redirect_url: &str,
-    response: &IdentityVerificationResponse,
-) -> Option<String> {
+/// A response as the query of a redirect carries it.
+pub trait RedirectQuery {
+    /// Its fields but `code` and `message`, named as in the query, in their order there.
+    fn ids(&self) -> Vec<(&'static str, &str)>;
+    /// `code` and `message`, on failure.
+    fn failure(&self) -> Option<&Failure>;
+}
+
+impl RedirectQuery for PaymentResponse {
+    fn ids(&self) -> Vec<(&'static str, &str)> {
+        vec![
+            ("paymentId", self.payment_id.as_str()),
+            ("transactionType", self.transaction_type),
+            ("txId", self.tx_id.as_str()),
+        ]
+    }
+
+    fn failure(&self) -> Option<&Failure> {
+        self.failure.as_ref()
+    }
+}
+
+impl RedirectQuery for IssueBillingKeyResponse {
+    fn ids(&self) -> Vec<(&'static str, &str)> {
+        vec![
+            ("billingKey", self.billing_key.as_str()),
+            ("transactionType", self.transaction_type),
+        ]
+    }
+
+    fn failure(&self) -> Option<&Failure> {
+        self.failure.as_ref()
+    }
+}
+
+impl RedirectQuery for IdentityVerificationResponse {
+    fn ids(&self) -> Vec<(&'static str, &str)> {
+        vec![
+            (
+                "identityVerificationId",
+                self.identity_verification_id.as_str(),
+            ),
+            (
+                "identityVerificationTxId",
+                self.identity_verification_tx_id.as_str(),
+            ),
+            ("transactionType", self.transaction_type),
+        ]
+    }
+
+    fn failure(&self) -> Option<&Failure> {
+        self.failure.as_ref()
+    }
+}
+
+/// `redirect_url` with `response`'s fields appended to its own query (its fragment
+/// stays last); `None` when `redirect_url` is not a URL.
+pub fn redirect_target(redirect_url: &str, response: &impl RedirectQuery) -> Option<String> {
     let mut url = url::Url::parse(redirect_url).ok()?;
     {
         let mut query = url.query_pairs_mut();
-        query.append_pair("identityVerificationId", &response.identity_verification_id);
-        query.append_pair(
-            "identityVerificationTxId",
-            &response.identity_verification_tx_id,
-        );
-        query.append_pair("transactionType", response.transaction_type);
-        if let Some(code) = response.code {
-            query.append_pair("code", code);
-        }
-        if let Some(message) = &response.message {
-            query.append_pair("message", message);
+        query.extend_pairs(response.ids());
+        if let Some(failure) = response.failure() {
+            query.append_pair("code", failure.code);
+            query.append_pair("message", &failure.message);
         }
     }
     Some(url.to_string())
@@ -222,11 +228,13 @@ mod tests {
             transaction_type: "IDENTITY_VERIFICATION",
             identity_verification_id: "iv 1".to_owned(),
             identity_verification_tx_id: "imp_1".to_owned(),
-            code: Some(FAILURE_CODE),
-            message: Some("취소 / cancelled".to_owned()),
+            failure: Some(Failure {
+                code: FAILURE_CODE,
+                message: "취소 / cancelled".to_owned(),
+            }),
         };
         assert_eq!(
-            identity_redirect_target("https://shop.example/iv?from=app#top", &response).unwrap(),
+            redirect_target("https://shop.example/iv?from=app#top", &response).unwrap(),
             "https://shop.example/iv?from=app&identityVerificationId=iv+1&identityVerificationTxId=imp_1\
              &transactionType=IDENTITY_VERIFICATION&code=FAILURE_TYPE_PG&message=%EC%B7%A8%EC%86%8C+%2F+cancelled#top"
         );
@@ -238,8 +246,10 @@ mod tests {
             transaction_type: "PAYMENT",
             tx_id: "imp_1".to_owned(),
             payment_id: "order 1".to_owned(),
-            code: Some(FAILURE_CODE),
-            message: Some("한도 초과 / declined".to_owned()),
+            failure: Some(Failure {
+                code: FAILURE_CODE,
+                message: "한도 초과 / declined".to_owned(),
+            }),
         };
         let target = redirect_target("https://shop.example/done?from=app#top", &response).unwrap();
         assert_eq!(
@@ -247,5 +257,39 @@ mod tests {
             "https://shop.example/done?from=app&paymentId=order+1&transactionType=PAYMENT&txId=imp_1\
              &code=FAILURE_TYPE_PG&message=%ED%95%9C%EB%8F%84+%EC%B4%88%EA%B3%BC+%2F+declined#top"
         );
+    }
+
+    #[test]
+    fn a_response_is_the_same_fields_posted_or_in_the_query() {
+        let issued = IssueBillingKeyResponse {
+            transaction_type: "ISSUE_BILLING_KEY",
+            billing_key: "billing-key-1".to_owned(),
+            failure: None,
+        };
+        assert_eq!(
+            serde_json::to_value(Response::IssueBillingKey(issued.clone())).unwrap(),
+            serde_json::json!({"transactionType": "ISSUE_BILLING_KEY", "billingKey": "billing-key-1"})
+        );
+        assert_eq!(
+            redirect_target("https://shop.example/key", &issued).unwrap(),
+            "https://shop.example/key?billingKey=billing-key-1&transactionType=ISSUE_BILLING_KEY"
+        );
+        let failed = IssueBillingKeyResponse {
+            failure: Some(Failure {
+                code: FAILURE_CODE,
+                message: "거절 / declined".to_owned(),
+            }),
+            ..issued
+        };
+        assert_eq!(
+            serde_json::to_value(&failed).unwrap(),
+            serde_json::json!({
+                "transactionType": "ISSUE_BILLING_KEY",
+                "billingKey": "billing-key-1",
+                "code": "FAILURE_TYPE_PG",
+                "message": "거절 / declined"
+            })
+        );
+        assert_eq!(redirect_target("not a url", &failed), None);
     }
 }
