@@ -148,6 +148,11 @@ impl Sandbox {
     pub(crate) fn advance(&self, secs: i64) {
         self.now.fetch_add(secs, Ordering::SeqCst);
     }
+
+    /// Moves the sandbox's clock on to `at` (unix seconds), if it is not there yet.
+    pub(crate) fn advance_to(&self, at: i64) {
+        self.now.fetch_max(at, Ordering::SeqCst);
+    }
 }
 
 /// Polls `check` every 50 ms for up to `within`; its last answer.

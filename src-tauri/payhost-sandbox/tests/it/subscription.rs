@@ -263,10 +263,15 @@ async fn the_next_month_is_scheduled_and_its_webhook_pays_its_order_when_the_tim
         "{scheduled}"
     );
     assert_eq!(scheduled["response"]["amount"], 9_900);
+    // The merchant scheduled it by its own (real) clock; the sandbox's clock stands
+    // where the world started, before that time.
+    let schedule_at = scheduled["response"]["schedule_at"]
+        .as_i64()
+        .expect("the schedule's time");
     // Not before its time.
     tokio::time::sleep(Duration::from_millis(1200)).await;
     assert_eq!(w.order_row(&second).unwrap().0, "pending");
-    w.iamport.advance(5);
+    w.iamport.advance_to(schedule_at);
     let paid = eventually(Duration::from_secs(15), || {
         w.order_row(&second).filter(|o| o.0 == "paid")
     })
