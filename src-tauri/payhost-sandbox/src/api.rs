@@ -127,11 +127,9 @@ impl ApiState {
         &self,
         f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
     ) -> Result<T, ApiError> {
-        let mut store = self
-            .store
-            .lock()
-            .map_err(|_| ApiError::Internal("the store lock is poisoned".to_owned()))?;
-        f(&mut store).map_err(ApiError::from)
+        crate::store::lock(&self.store)
+            .and_then(|mut store| f(&mut store))
+            .map_err(ApiError::from)
     }
 }
 
@@ -162,6 +160,7 @@ impl From<StoreError> for ApiError {
             | StoreError::NotAsPrepared(message) => Self::Rejected(message),
             StoreError::Database(err) => Self::Internal(err.to_string()),
             StoreError::Encode(err) => Self::Internal(err.to_string()),
+            StoreError::LockPoisoned => Self::Internal(err.to_string()),
         }
     }
 }

@@ -51,7 +51,9 @@ fn status_of(err: &StoreError) -> StatusCode {
         StoreError::Conflict(_) | StoreError::AlreadyPaid(_) | StoreError::NotAsPrepared(_) => {
             StatusCode::CONFLICT
         }
-        StoreError::Database(_) | StoreError::Encode(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        StoreError::Database(_) | StoreError::Encode(_) | StoreError::LockPoisoned => {
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
     }
 }
 
@@ -76,13 +78,9 @@ fn with_store<T>(
     state: &ApiState,
     f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
 ) -> Result<T, Box<Response>> {
-    let mut store = state.store().lock().map_err(|_| {
-        Box::new(refusal(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "the store lock is poisoned",
-        ))
-    })?;
-    f(&mut store).map_err(|err| Box::new(refusal(status_of(&err), &err.to_string())))
+    crate::store::lock(state.store())
+        .and_then(|mut store| f(&mut store))
+        .map_err(|err| Box::new(refusal(status_of(&err), &err.to_string())))
 }
 
 /// `GET /sandbox/bank/{imp_uid}`: the account, the amount and what can be done.

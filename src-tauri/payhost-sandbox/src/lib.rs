@@ -17,6 +17,7 @@ pub mod apps;
 pub mod bank;
 pub mod billing;
 pub mod checkout;
+pub mod custom_data;
 pub mod ids;
 pub mod merchant;
 pub mod pages;

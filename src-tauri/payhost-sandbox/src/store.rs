@@ -18,6 +18,7 @@
 //! migrations (`migrations`) and the enums kept as words (`text_enum`).
 
 use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{params, Connection, OptionalExtension, Params, Row, TransactionBehavior};
 use serde::{Deserialize, Serialize};
@@ -69,6 +70,17 @@ pub enum StoreError {
     /// A webhook's body could not be written.
     #[error("webhook body: {0}")]
     Encode(#[from] serde_json::Error),
+    /// A thread panicked while it held the store: nothing more is read or written.
+    #[error("the store lock is poisoned")]
+    LockPoisoned,
+}
+
+/// The store behind its lock, for the API's handlers and the background tasks alike.
+///
+/// # Errors
+/// [`StoreError::LockPoisoned`] once a thread panicked while it held the store.
+pub fn lock(store: &Mutex<Store>) -> Result<MutexGuard<'_, Store>, StoreError> {
+    store.lock().map_err(|_| StoreError::LockPoisoned)
 }
 
 /// A payment's status at iamport V1: what the API answers, the checkout reports, the

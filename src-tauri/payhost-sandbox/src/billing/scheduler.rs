@@ -64,9 +64,7 @@ pub(crate) fn fire_due(
     let mut fired = Vec::new();
     loop {
         let batch = {
-            let mut store = store
-                .lock()
-                .map_err(|_| StoreError::Conflict("the store lock is poisoned".to_owned()))?;
+            let mut store = crate::store::lock(store)?;
             store.fire_due_schedules(now, BATCH)?
         };
         let more = batch.len() == BATCH;

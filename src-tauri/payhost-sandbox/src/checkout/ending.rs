@@ -147,16 +147,27 @@ pub fn certification_redirect_target(
     m_redirect_url: &str,
     rsp: &CertificationRsp,
 ) -> Option<String> {
-    let mut url = url::Url::parse(m_redirect_url).ok()?;
-    {
-        let mut query = url.query_pairs_mut();
-        query.append_pair("imp_uid", &rsp.imp_uid);
-        query.append_pair("merchant_uid", &rsp.merchant_uid);
-        query.append_pair("success", if rsp.success { "true" } else { "false" });
-        if let Some(message) = &rsp.error_msg {
-            query.append_pair("error_msg", message);
-        }
+    let success = if rsp.success { "true" } else { "false" };
+    let mut pairs = vec![
+        ("imp_uid", rsp.imp_uid.as_str()),
+        ("merchant_uid", rsp.merchant_uid.as_str()),
+        ("success", success),
+    ];
+    if let Some(message) = &rsp.error_msg {
+        pairs.push(("error_msg", message));
     }
+    with_query(m_redirect_url, pairs)
+}
+
+/// `url` with `pairs` appended to its own query, its fragment last: every way back
+/// to the merchant (V1's and V2's, payments, billing keys and verifications alike);
+/// `None` when `url` is not a URL.
+pub(crate) fn with_query<'a>(
+    url: &str,
+    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Option<String> {
+    let mut url = url::Url::parse(url).ok()?;
+    url.query_pairs_mut().extend_pairs(pairs);
     Some(url.to_string())
 }
 

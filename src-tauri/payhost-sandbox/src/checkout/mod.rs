@@ -35,6 +35,7 @@ use serde::Serialize;
 pub use crate::store::TxnStatus;
 pub(crate) use apps_api::{OutcomeBody, PersonInfo, Reported, TxnError, TxnInfo};
 pub use certification::{validate_certification, CertificationCheckout, CertificationParams};
+pub(crate) use ending::with_query;
 pub use ending::{certification_redirect_target, CertificationRsp};
 pub use pg::{redirect_target, CallbackRsp};
 pub(crate) use request::{app_scheme, http_url};

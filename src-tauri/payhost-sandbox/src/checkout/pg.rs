@@ -297,18 +297,17 @@ pub(super) fn rsp(payment: &Payment) -> CallbackRsp {
 /// `error_code` / `error_msg` appended to its own query (its fragment stays last,
 /// <https://developers.portone.io/docs/en/auth/guide/4>).
 pub fn redirect_target(m_redirect_url: &str, rsp: &CallbackRsp) -> Option<String> {
-    let mut url = url::Url::parse(m_redirect_url).ok()?;
-    {
-        let mut query = url.query_pairs_mut();
-        query.append_pair("imp_uid", &rsp.imp_uid);
-        query.append_pair("merchant_uid", &rsp.merchant_uid);
-        query.append_pair("imp_success", if rsp.success { "true" } else { "false" });
-        if !rsp.success {
-            query.append_pair("error_code", rsp.error_code.as_deref().unwrap_or_default());
-            query.append_pair("error_msg", rsp.error_msg.as_deref().unwrap_or_default());
-        }
+    let success = if rsp.success { "true" } else { "false" };
+    let mut pairs = vec![
+        ("imp_uid", rsp.imp_uid.as_str()),
+        ("merchant_uid", rsp.merchant_uid.as_str()),
+        ("imp_success", success),
+    ];
+    if !rsp.success {
+        pairs.push(("error_code", rsp.error_code.as_deref().unwrap_or_default()));
+        pairs.push(("error_msg", rsp.error_msg.as_deref().unwrap_or_default()));
     }
-    Some(url.to_string())
+    ending::with_query(m_redirect_url, pairs)
 }
 
 /// What the PC result page's script (`assets/pc-result.js`) reads from its data block.

@@ -214,10 +214,7 @@ pub fn validate(
             name: params.name.clone().unwrap_or_default(),
             amount,
             buyer_name: params.buyer_name.clone(),
-            custom_data: params.custom_data.as_ref().map(|v| match v {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            }),
+            custom_data: crate::custom_data::as_stored(params.custom_data.as_ref()),
             channel: channel.to_owned(),
             tax_free,
             buyer_email: params.buyer_email.clone(),

@@ -6,13 +6,12 @@
 
 use std::path::Path;
 
-use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
 use super::{MerchantError, MerchantState};
 use crate::ids::normalize_merchant_uid;
-use crate::store::random_id;
+use crate::store::{random_id, text_enum};
 
 /// Where an order stands, as the merchant decided it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -32,46 +31,14 @@ pub enum OrderStatus {
     Cancelled,
 }
 
-impl OrderStatus {
-    /// The stored and shown name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Paid => "paid",
-            Self::VbankIssued => "vbank_issued",
-            Self::Failed => "failed",
-            Self::Forged => "forged",
-            Self::Cancelled => "cancelled",
-        }
-    }
-
-    fn parse(text: &str) -> Option<Self> {
-        [
-            Self::Pending,
-            Self::Paid,
-            Self::VbankIssued,
-            Self::Failed,
-            Self::Forged,
-            Self::Cancelled,
-        ]
-        .into_iter()
-        .find(|status| status.as_str() == text)
-    }
-}
-
-impl ToSql for OrderStatus {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::from(self.as_str()))
-    }
-}
-
-impl FromSql for OrderStatus {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        let text = value.as_str()?;
-        Self::parse(text)
-            .ok_or_else(|| FromSqlError::Other(format!("unknown order status `{text}`").into()))
-    }
-}
+text_enum!(OrderStatus as column "order status" {
+    Pending => "pending",
+    Paid => "paid",
+    VbankIssued => "vbank_issued",
+    Failed => "failed",
+    Forged => "forged",
+    Cancelled => "cancelled",
+});
 
 /// An order as the merchant keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -6,7 +6,7 @@
 //! an older payhost left in its data dir (payments a return link may still lead to)
 //! is brought up to date the same way as a new one, each migration in a SQLite
 //! transaction of its own (a failed one leaves nothing of itself, and the database
-//! at the migration before it). There are six (1–6); a new one goes at the end.
+//! at the migration before it). A new one goes at the end of `MIGRATIONS`.
 
 use rusqlite::Connection;
 

@@ -1,9 +1,9 @@
 //! Enums whose every value is one word (`ready`, `paid`, `billing_key`, `v1-json`, …),
-//! written once: the store keeps a dozen of them as TEXT columns (a payment's,
-//! billing key's, verification's and schedule's status, a webhook's state and format,
-//! …), and each needs the same word both ways, in Rust and in SQLite. The enum itself
-//! (its variants, their docs, its serde names) stays where it means something; the
-//! macro only adds what follows from its words.
+//! written once: the store keeps most of them as TEXT columns (a payment's, billing
+//! key's, verification's and schedule's status, a webhook's state, …), the merchant
+//! its orders' status, and each needs the same word both ways, in Rust and in SQLite.
+//! The enum itself (its variants, their docs, its serde names) stays where it means
+//! something; the macro only adds what follows from its words.
 
 /// For `$name`, whose variants are the words given: `as_str` (its word), `parse`
 /// (the value of a word, exactly) and `Display` (the word). With `as column "what"`,

@@ -36,14 +36,6 @@ pub(super) fn text(value: Option<Text>) -> Option<String> {
     value.map(Text::into_string)
 }
 
-/// The merchant's `custom_data` as stored: its text, or the JSON of anything else.
-pub(super) fn custom_data(value: Option<Value>) -> Option<String> {
-    value.filter(|v| !v.is_null()).map(|v| match v {
-        Value::String(text) => text,
-        other => other.to_string(),
-    })
-}
-
 /// One value or a list of them (`pay_unschedule(merchant_uid='x')` sends one).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]

@@ -11,11 +11,12 @@ use axum::http::HeaderMap;
 use axum::Json;
 use serde_json::Value;
 
-use super::model::{custom_data, text, AgainBody, OnetimeBody};
+use super::model::{text, AgainBody, OnetimeBody};
 use super::{pg_provider, rejected, required, unknown_customer, SubscribeError};
 use crate::api::{authorize, json_or_form, ok, ApiError, ApiState};
 use crate::billing::card::{self, CardInput};
 use crate::checkout::http_url;
+use crate::custom_data;
 use crate::store::{ApiVersion, CustomerUidUsage, KeyCustomer, NewBillingKey, NewPayment};
 
 /// `KRW` only, as the checkout.
@@ -69,7 +70,7 @@ pub(super) async fn again(
         buyer_name: body.buyer_name,
         buyer_email: body.buyer_email,
         buyer_tel: body.buyer_tel,
-        custom_data: custom_data(body.custom_data),
+        custom_data: custom_data::as_stored(body.custom_data.as_ref()),
         channel: "api".to_owned(),
         version: ApiVersion::V1,
         customer_uid_usage: Some(CustomerUidUsage::Payment),
@@ -134,7 +135,7 @@ pub(super) async fn onetime(
         buyer_name: body.buyer_name,
         buyer_email: body.buyer_email,
         buyer_tel: body.buyer_tel,
-        custom_data: custom_data(body.custom_data),
+        custom_data: custom_data::as_stored(body.custom_data.as_ref()),
         channel: "api".to_owned(),
         version: ApiVersion::V1,
         customer_uid_usage: customer_uid.is_some().then_some(CustomerUidUsage::Payment),

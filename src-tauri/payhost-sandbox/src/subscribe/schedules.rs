@@ -9,13 +9,12 @@ use axum::http::HeaderMap;
 use axum::Json;
 use serde_json::Value;
 
-use super::model::{
-    custom_data, text, BetweenQuery, ScheduleResult, SchedulesBody, UnscheduleBody,
-};
+use super::model::{text, BetweenQuery, ScheduleResult, SchedulesBody, UnscheduleBody};
 use super::{required, unknown_customer, SubscribeError};
 use crate::api::{authorize, json_or_form, ok, ApiError, ApiPath, ApiState};
 use crate::billing::scheduler::fire_due;
 use crate::checkout::http_url;
+use crate::custom_data;
 use crate::store::{NewSchedule, ScheduleStatus, StoreError};
 
 /// `POST /subscribe/payments/schedule`: every charge of `schedules`, or none.
@@ -53,7 +52,7 @@ pub(super) async fn schedule(
             buyer_tel: schedule.buyer_tel,
             buyer_addr: schedule.buyer_addr,
             buyer_postcode: text(schedule.buyer_postcode),
-            custom_data: custom_data(schedule.custom_data),
+            custom_data: custom_data::as_stored(schedule.custom_data.as_ref()),
             notice_url,
         });
     }

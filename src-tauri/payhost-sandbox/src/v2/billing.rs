@@ -20,10 +20,11 @@ use super::billing_model::{
 };
 use super::channels::{self, Channel, ChannelRefusal, Offer};
 use super::error::{V2Error, V2ErrorKind};
-use super::model::{custom_data_text, rfc3339};
+use super::model::rfc3339;
 use super::rest::StoreQuery;
 use crate::api::{ApiPath, ApiState};
 use crate::billing::card::{self, CardInput};
+use crate::custom_data;
 use crate::store::{
     ApiVersion, BillingKey, BillingKeyStatus, NewBillingKey, NewPayment, PaymentStatus, StoreError,
 };
@@ -135,7 +136,7 @@ pub(crate) async fn issue(
         channel_key: Some(channel.key.to_owned()),
         pg_provider: channel.v1_pg.to_owned(),
         customer: body.customer.unwrap_or_default().into_key_customer(),
-        custom_data: custom_data_text(body.custom_data.as_ref()),
+        custom_data: custom_data::as_stored(body.custom_data.as_ref()),
         ..NewBillingKey::default()
     };
     let key = super::with_store(&state, |store| store.issue_billing_key(&new, &masked, now))?;
@@ -246,7 +247,7 @@ pub(crate) async fn pay(
         buyer_name: customer.name,
         buyer_email: customer.email,
         buyer_tel: customer.tel,
-        custom_data: custom_data_text(body.custom_data.as_ref()),
+        custom_data: custom_data::as_stored(body.custom_data.as_ref()),
         channel: "api".to_owned(),
         version: ApiVersion::V2,
         store_id: key.store_id.clone(),

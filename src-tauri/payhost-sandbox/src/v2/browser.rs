@@ -87,10 +87,7 @@ pub(crate) fn open<T, Ids>(
     ids: impl FnOnce(T) -> Ids,
 ) -> Result<Opened<Ids>, BrowserError> {
     let now = (state.clock)();
-    let mut store = state
-        .store()
-        .lock()
-        .map_err(|_| BrowserError::bad_request("the store lock is poisoned"))?;
+    let mut store = crate::store::lock(state.store())?;
     let (subject, txn) = make(&mut store, now)?;
     Ok(Opened {
         pg_url: format!("/pg/{}", txn.token),

@@ -79,7 +79,8 @@ impl From<StoreError> for BrowserError {
             | StoreError::Conflict(_)
             | StoreError::Invalid(_)
             | StoreError::Database(_)
-            | StoreError::Encode(_) => Self::bad_request(err.to_string()),
+            | StoreError::Encode(_)
+            | StoreError::LockPoisoned => Self::bad_request(err.to_string()),
         }
     }
 }

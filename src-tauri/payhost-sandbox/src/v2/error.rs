@@ -145,6 +145,9 @@ impl From<StoreError> for V2Error {
                 V2ErrorKind::InternalServerError,
                 format!("webhook body: {err}"),
             ),
+            StoreError::LockPoisoned => {
+                Self::new(V2ErrorKind::InternalServerError, err.to_string())
+            }
         }
     }
 }

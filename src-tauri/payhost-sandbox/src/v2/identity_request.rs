@@ -25,8 +25,8 @@ use serde_json::Value;
 use super::browser::{self, Opened};
 use super::browser_request::{channel, required, serving, store_id, BrowserError, WayBack};
 use super::channels::Offer;
-use super::model::custom_data_text;
 use crate::api::ApiState;
+use crate::custom_data;
 use crate::person::{self, BirthDate, Carrier};
 use crate::store::{ApiVersion, CheckoutUrls, NewCertification, RequestedPerson};
 
@@ -223,7 +223,7 @@ pub fn validate_identity_verification(
             carriers,
             min_age,
             origin: None,
-            custom_data: custom_data_text(request.custom_data.as_ref()),
+            custom_data: custom_data::as_stored(request.custom_data.as_ref()),
         },
         way_back,
     })

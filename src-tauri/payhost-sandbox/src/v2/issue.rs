@@ -18,8 +18,8 @@ use serde_json::Value;
 use super::browser::{self, Opened};
 use super::browser_request::{channel, required, serving, store_id, BrowserError, WayBack};
 use super::channels::Offer;
-use super::model::custom_data_text;
 use crate::api::ApiState;
+use crate::custom_data;
 use crate::store::{ApiVersion, KeyCustomer, NewBillingKey};
 
 /// `requestIssueBillingKey`'s argument, every field optional here so that a missing
@@ -115,7 +115,7 @@ pub fn validate_issue(
             },
             issue_id: request.issue_id.clone(),
             issue_name: request.issue_name.clone(),
-            custom_data: custom_data_text(request.custom_data.as_ref()),
+            custom_data: custom_data::as_stored(request.custom_data.as_ref()),
             ..NewBillingKey::default()
         },
         way_back,

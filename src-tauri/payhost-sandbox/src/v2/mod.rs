@@ -45,7 +45,7 @@ use axum::Router;
 
 use crate::api::ApiState;
 use crate::store::{Store, StoreError};
-use error::{V2Error, V2ErrorKind};
+use error::V2Error;
 
 /// Runs `f` on the locked store, its errors as V2's.
 pub(crate) fn with_store<T>(
@@ -62,12 +62,7 @@ pub(crate) fn with_store_or<T>(
     f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
     special: impl FnOnce(&StoreError) -> Option<V2Error>,
 ) -> Result<T, V2Error> {
-    let mut store = state.store().lock().map_err(|_| {
-        V2Error::new(
-            V2ErrorKind::InternalServerError,
-            "the store lock is poisoned",
-        )
-    })?;
+    let mut store = crate::store::lock(state.store())?;
     f(&mut store).map_err(|err| special(&err).unwrap_or_else(|| V2Error::from(err)))
 }
 

@@ -9,7 +9,6 @@
 //! [`Payment`] is one variant per status.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::store::{self, PaymentStatus};
 use crate::v2::channels::{self, SelectedChannel};
@@ -26,17 +25,6 @@ pub fn rfc3339(secs: i64) -> String {
                 .ok()
         })
         .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_owned())
-}
-
-/// The merchant's `customData` as V2 keeps it: text as it came, anything else as its
-/// JSON (the browser SDK takes an object for `requestPayment` and
-/// `requestIssueBillingKey`; the REST API answers text), `null` as none.
-pub(crate) fn custom_data_text(value: Option<&Value>) -> Option<String> {
-    match value? {
-        Value::Null => None,
-        Value::String(text) => Some(text.clone()),
-        other => Some(other.to_string()),
-    }
 }
 
 /// `PaymentAmount`.

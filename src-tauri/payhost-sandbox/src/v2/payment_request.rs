@@ -17,8 +17,8 @@ use serde_json::Value;
 use super::browser::{self, Opened};
 use super::browser_request::{channel, required, serving, store_id, BrowserError, WayBack};
 use super::channels::Offer;
-use super::model::custom_data_text;
 use crate::api::ApiState;
+use crate::custom_data;
 use crate::store::{ApiVersion, NewPayment};
 
 /// `requestPayment`'s argument, every field optional here so that a missing one is
@@ -182,7 +182,7 @@ pub fn validate_payment(
             name: order_name.to_owned(),
             amount: total,
             buyer_name: customer.full_name,
-            custom_data: custom_data_text(request.custom_data.as_ref()),
+            custom_data: custom_data::as_stored(request.custom_data.as_ref()),
             channel: if redirect || mobile { "mobile" } else { "pc" }.to_owned(),
             version: ApiVersion::V2,
             store_id: Some(store_id.to_owned()),

@@ -206,16 +206,19 @@ impl RedirectQuery for IdentityVerificationResponse {
 /// `redirect_url` with `response`'s fields appended to its own query (its fragment
 /// stays last); `None` when `redirect_url` is not a URL.
 pub fn redirect_target(redirect_url: &str, response: &impl RedirectQuery) -> Option<String> {
-    let mut url = url::Url::parse(redirect_url).ok()?;
-    {
-        let mut query = url.query_pairs_mut();
-        query.extend_pairs(response.ids());
-        if let Some(failure) = response.failure() {
-            query.append_pair("code", failure.code);
-            query.append_pair("message", &failure.message);
-        }
-    }
-    Some(url.to_string())
+    let failure = response.failure().map(|failure| {
+        [
+            ("code", failure.code),
+            ("message", failure.message.as_str()),
+        ]
+    });
+    crate::checkout::with_query(
+        redirect_url,
+        response
+            .ids()
+            .into_iter()
+            .chain(failure.into_iter().flatten()),
+    )
 }
 
 #[cfg(test)]
