@@ -230,6 +230,22 @@ impl MerchantState {
                     imp_uid: first.imp_uid,
                 }
             }
+            // The order's virtual account revoked before any deposit (`DELETE
+            // /vbanks/{imp_uid}` leaves it `cancelled` with no cancel_history, and
+            // iamport sends no webhook for it): the order is unpaid again and may be
+            // paid anew, and its page no longer offers an account nobody can pay into.
+            PaymentStatus::Cancelled
+                if order.status == OrderStatus::VbankIssued
+                    && own
+                    && first.cancel_history.is_empty() =>
+            {
+                Verdict::Settle {
+                    status: OrderStatus::Failed,
+                    detail: "가상계좌가 말소되어 입금할 수 없습니다. 다시 결제하세요 / the virtual account was revoked; pay again"
+                        .to_owned(),
+                    imp_uid: first.imp_uid,
+                }
+            }
             PaymentStatus::Cancelled => Verdict::Keep {
                 note: "결제가 취소되었습니다 / the payment was cancelled".to_owned(),
             },

@@ -532,6 +532,38 @@ async fn a_deposit_at_the_bank_pays_the_virtual_account_order() {
 }
 
 #[tokio::test]
+async fn a_revoked_virtual_account_leaves_the_order_unpaid_with_no_account_to_pay_into() {
+    let w = world().await;
+    let amount = w.order("order_revoked", "tumbler").await;
+    let tab = w.pay("order_revoked", amount, "vbank", "vbank").await;
+    let (status, html) = w.landing(&w.redirect_query(&tab).await).await;
+    assert_eq!(status, "vbank_issued", "{html}");
+    // The merchant's admin revokes the account (no webhook follows, as at iamport).
+    let token = w.api_token().await;
+    let (code, revoked) = support::send_json(
+        w.http
+            .delete(format!("{}/vbanks/{}", w.iamport, tab.imp_uid))
+            .header("Authorization", token),
+    )
+    .await;
+    assert_eq!(
+        (code, revoked["code"].as_i64()),
+        (200, Some(0)),
+        "{revoked}"
+    );
+    // The buyer opens the order's page again: verified anew, no account offered.
+    let (status, html) = w.landing(&query(&tab.imp_uid, "order_revoked")).await;
+    assert_eq!(status, "failed", "{html}");
+    assert!(html.contains("가상계좌가 말소되어"), "{html}");
+    assert!(support::link(&html, "deposit-link").is_none(), "{html}");
+    assert_eq!(w.stored("order_revoked").await["status"], "failed");
+    // And it can be paid anew.
+    let tab = w.pay("order_revoked", amount, "card", "approve").await;
+    let (status, html) = w.landing(&w.redirect_query(&tab).await).await;
+    assert_eq!(status, "paid", "{html}");
+}
+
+#[tokio::test]
 async fn the_webhook_reads_a_json_or_a_form_body() {
     let w = world().await;
     let amount = w.order("order_form_hook", "coffee").await;
