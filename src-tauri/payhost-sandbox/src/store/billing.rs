@@ -388,7 +388,8 @@ pub(super) fn settle_issue_on(
 
 /// A payment made without the buyer (`new`, its card and key filled in): created
 /// and, as the sandbox's card company decides (`billing::card::decline`), paid or
-/// failed, with its approval webhook (in `format`) when it names a `notice_url`.
+/// failed, with its webhook (in `format`; a V2 one for a failure too) when it names
+/// a `notice_url`.
 fn charge_on(
     conn: &Connection,
     new: &NewPayment,
@@ -400,10 +401,13 @@ fn charge_on(
         Some(reason) => fail_on(conn, &imp_uid, reason, now)?,
         None => approve_on(conn, &imp_uid, now)?,
     };
-    // A payment's approval owes its webhook; a failure does not (iamport sends none,
-    // `portone-io/developers.portone.io:src/routes/(root)/opi/ko/integration/webhook/readme-v1.mdx`;
-    // a scheduled charge's failure is the exception, sent by `schedules`).
-    if payment.status == PaymentStatus::Paid {
+    // A payment's approval owes its webhook; at V1 a failure does not (iamport sends
+    // none, `portone-io/developers.portone.io:src/routes/(root)/opi/ko/integration/webhook/readme-v1.mdx`;
+    // a scheduled charge's failure is the exception, sent by `schedules`), at V2 it
+    // does (`noticeUrls` of `BillingKeyPaymentInput`: "결제 승인/실패 시",
+    // `portone-io/developers.portone.io:src/schema/v2.openapi.json`).
+    let failure_told = new.version == ApiVersion::V2 && payment.status == PaymentStatus::Failed;
+    if payment.status == PaymentStatus::Paid || failure_told {
         if let Some(url) = &new.notice_url {
             enqueue_webhook(conn, &imp_uid, Notice { url, format }, 0, now)?;
         }

@@ -5,7 +5,8 @@
 //! charged (`POST /payments/{paymentId}/billing-key`: a V2 payment row, readable by
 //! `GET /payments/{paymentId}`). A thin layer over the store's billing keys and the
 //! sandbox's card company (`billing::card`); its JSON is `billing_model`, its errors
-//! V2's types (`v2::error`). It sends no V2 webhook.
+//! V2's types (`v2::error`). A charge's V2 webhook goes to its `noticeUrls` (none with
+//! `skipWebhook`); issuing and deleting a key send none.
 
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -18,6 +19,7 @@ use super::billing_model::{
     DeleteQuery, IssueBillingKeyBody, IssueBillingKeyResponse, PayWithBillingKeyBody,
     PayWithBillingKeyResponse,
 };
+use super::browser_request::notice_url;
 use super::channels::{self, Channel, ChannelRefusal, Offer};
 use super::error::{V2Error, V2ErrorKind};
 use super::model::rfc3339;
@@ -229,6 +231,11 @@ pub(crate) async fn pay(
         ));
     };
     super::currency(Some(currency))?;
+    let notice_url = if body.skip_webhook == Some(true) {
+        None
+    } else {
+        notice_url(body.notice_urls.as_deref()).map_err(V2Error::invalid)?
+    };
     if body.channel_key.is_some() {
         channel_of(body.channel_key.as_deref())?;
     }
@@ -252,6 +259,7 @@ pub(crate) async fn pay(
         version: ApiVersion::V2,
         store_id: key.store_id.clone(),
         channel_key: key.channel_key.clone(),
+        notice_url,
         ..NewPayment::default()
     };
     let now = (state.clock)();
@@ -260,6 +268,8 @@ pub(crate) async fn pay(
         |store| store.charge_billing_key(&billing_key, new, now),
         deleted_meanwhile(&billing_key),
     )?;
+    // Its webhook, if it asked for one, is in the outbox.
+    state.webhooks.wake();
     if payment.status != PaymentStatus::Paid {
         return Err(V2Error::new(
             V2ErrorKind::PgProvider,

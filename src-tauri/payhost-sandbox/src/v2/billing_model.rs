@@ -121,6 +121,11 @@ pub(crate) struct PayWithBillingKeyBody {
     pub(crate) custom_data: Option<Value>,
     pub(crate) amount: Option<AmountInput>,
     pub(crate) currency: Option<String>,
+    /// The merchant's webhook for this payment (approved or failed); an empty list is
+    /// ignored.
+    pub(crate) notice_urls: Option<Vec<String>>,
+    /// No webhook for this payment.
+    pub(crate) skip_webhook: Option<bool>,
 }
 
 /// The query of `DELETE /billing-keys/{billingKey}`.

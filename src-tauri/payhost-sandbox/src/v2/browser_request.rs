@@ -168,6 +168,23 @@ pub struct WayBack {
     pub app_scheme: Option<String>,
 }
 
+/// The one webhook URL of V2's `noticeUrls` (the browser SDK's and the REST API's):
+/// none for an absent or empty list (V2 ignores an empty one), else an http(s) URL.
+///
+/// # Errors
+/// The refusal's text, naming the field, for a URL that is none or for more than one
+/// (the sandbox sends each webhook once).
+pub(crate) fn notice_url(notice_urls: Option<&[String]>) -> Result<Option<String>, String> {
+    match notice_urls.unwrap_or_default() {
+        [] => Ok(None),
+        [url] => http_url("noticeUrls", url).map(Some),
+        _ => Err(
+            "샌드박스는 noticeUrls를 하나만 받습니다 / the sandbox takes one noticeUrls entry"
+                .to_owned(),
+        ),
+    }
+}
+
 impl WayBack {
     /// Checks `redirectUrl` (an http(s) URL, required for a redirect), `noticeUrls`
     /// (one at most, http(s)) and `appScheme` (a URL scheme).
@@ -189,17 +206,10 @@ impl WayBack {
             }
             None => None,
         };
-        let notice_url = match notice_urls.unwrap_or_default() {
-            [] => None,
-            [url] => Some(http_url("noticeUrls", url).map_err(BrowserError::bad_request)?),
-            _ => return Err(BrowserError::bad_request(
-                "샌드박스는 noticeUrls를 하나만 받습니다 / the sandbox takes one noticeUrls entry",
-            )),
-        };
         Ok(Self {
             redirect,
             redirect_url,
-            notice_url,
+            notice_url: notice_url(notice_urls).map_err(BrowserError::bad_request)?,
             app_scheme: app_scheme("appScheme", app_scheme_text)
                 .map_err(BrowserError::bad_request)?,
         })

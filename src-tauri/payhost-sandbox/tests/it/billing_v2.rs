@@ -242,6 +242,80 @@ async fn a_key_is_charged_as_a_v2_payment_once_and_a_decline_is_pg_provider() {
 }
 
 #[tokio::test]
+async fn a_charge_tells_its_notice_url_of_its_approval_and_its_decline_unless_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Sandbox::new(dir.path(), false).await;
+    let key = s.issued().await;
+    let (url, received) = support::hook::<Value>().await;
+    let body = |total: i64, extra: Value| {
+        let mut body = json!({"billingKey": key, "orderName": "월간 구독",
+                              "amount": {"total": total}, "currency": "KRW"});
+        if let (Some(body), Value::Object(extra)) = (body.as_object_mut(), extra) {
+            body.extend(extra);
+        }
+        body
+    };
+    let path = |payment_id: &str| format!("/v2/payments/{payment_id}/billing-key");
+    let quiet = body(1000, json!({"noticeUrls": [url], "skipWebhook": true}));
+    let (status, _) = s.v2("POST", &path("pay-hook-quiet"), Some(&quiet)).await;
+    assert_eq!(status, 200);
+    let paid = body(9900, json!({"noticeUrls": [url]}));
+    let (status, _) = s.v2("POST", &path("pay-hook-paid"), Some(&paid)).await;
+    assert_eq!(status, 200);
+    let declined = body(9999, json!({"noticeUrls": [url]}));
+    let (status, _) = s
+        .v2("POST", &path("pay-hook-declined"), Some(&declined))
+        .await;
+    assert_eq!(status, 502);
+    let told = crate::billing::eventually(std::time::Duration::from_secs(10), || {
+        let bodies = received.lock().unwrap().clone();
+        (bodies.len() >= 2).then_some(bodies)
+    })
+    .await
+    .unwrap_or_else(|| received.lock().unwrap().clone());
+    let told: Vec<(&str, &str)> = told
+        .iter()
+        .filter_map(|hook| Some((hook["type"].as_str()?, hook["data"]["paymentId"].as_str()?)))
+        .collect();
+    assert_eq!(
+        told,
+        [
+            ("Transaction.Paid", "pay-hook-paid"),
+            ("Transaction.Failed", "pay-hook-declined")
+        ]
+    );
+    // No webhook with an empty list; one URL at most, and a web one.
+    let (status, _) = s
+        .v2(
+            "POST",
+            &path("pay-hook-none"),
+            Some(&body(1000, json!({"noticeUrls": []}))),
+        )
+        .await;
+    assert_eq!(status, 200);
+    for urls in [json!([url, url]), json!(["ftp://127.0.0.1/hook"])] {
+        let (status, refused) = s
+            .v2(
+                "POST",
+                &path("pay-hook-refused"),
+                Some(&body(1000, json!({"noticeUrls": urls}))),
+            )
+            .await;
+        assert_eq!(
+            (status, refused["type"].as_str()),
+            (400, Some("INVALID_REQUEST")),
+            "{refused}"
+        );
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        received.lock().unwrap().len(),
+        2,
+        "the quiet charge told nobody"
+    );
+}
+
+#[tokio::test]
 async fn a_deleted_key_reads_as_deleted_and_can_be_neither_deleted_nor_charged_again() {
     let dir = tempfile::tempdir().unwrap();
     let s = Sandbox::new(dir.path(), false).await;
