@@ -118,18 +118,16 @@ fn start_sandbox_unless_configured(
     #[cfg(not(all(desktop, feature = "sandbox")))]
     {
         let _ = data_dir;
-        let notice = cfg!(desktop).then(|| {
-            "시작 페이지가 설정되지 않았습니다 (이 빌드에는 샌드박스가 없습니다): tauri.conf.json 의 plugins.payhost.startUrl, payhost.toml 의 start_url 또는 PAYHOST_START_URL 을 설정하세요 / \
-             No start page, and this build has no sandbox: set plugins.payhost.startUrl in tauri.conf.json, start_url in payhost.toml or PAYHOST_START_URL"
-                .to_owned()
-        });
-        (
-            config,
-            StartPage {
-                note: notice.clone(),
-                notice,
-            },
-        )
+        let start = if cfg!(desktop) {
+            StartPage::notice(
+                "시작 페이지가 설정되지 않았습니다 (이 빌드에는 샌드박스가 없습니다): tauri.conf.json 의 plugins.payhost.startUrl, payhost.toml 의 start_url 또는 PAYHOST_START_URL 을 설정하세요 / \
+                 No start page, and this build has no sandbox: set plugins.payhost.startUrl in tauri.conf.json, start_url in payhost.toml or PAYHOST_START_URL"
+                    .to_owned(),
+            )
+        } else {
+            StartPage::default()
+        };
+        (config, start)
     }
 }
 

@@ -43,6 +43,23 @@ pub(crate) fn test() -> Result {
         "cargo clippy --workspace --all-targets --all-features -D warnings",
         clippy,
     )?;
+    // The build a merchant ships (`--no-default-features`: no sandbox) compiles other
+    // code paths than the one above; its warnings count too.
+    let mut clippy_merchant = cargo();
+    clippy_merchant.args([
+        "clippy",
+        "-p",
+        "payhost",
+        "--no-default-features",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ]);
+    step(
+        "cargo clippy -p payhost --no-default-features -D warnings (the merchant build)",
+        clippy_merchant,
+    )?;
 
     let mut tests = cargo();
     tests.args(["test", "--workspace", "--locked"]);
