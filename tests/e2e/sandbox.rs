@@ -465,7 +465,9 @@ async fn sandbox_vbank_deposit_pays_the_order_through_its_webhook() {
     );
     shot(&client, "37-sandbox-bank").await;
     click(&client, "#deposit").await;
-    let deposited = text_of(&client, "#account-status").await;
+    // The page after the deposit: the one before it has an `#account-status` too
+    // (`ready`), which a read right after the click could still find.
+    let deposited = text_of(&client, "#account-status:not([data-status=\"ready\"])").await;
     assert!(deposited.contains("입금이 완료되었습니다"), "{deposited}");
     // The `paid` webhook pays the order before the buyer goes back.
     wait_for(
